@@ -1,0 +1,1 @@
+//! semantic-bump (under construction)

@@ -1,0 +1,1 @@
+//! smoke-test (under construction)

@@ -1,0 +1,1 @@
+//! tag-gate (under construction)

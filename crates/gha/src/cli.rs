@@ -3,8 +3,8 @@
 //! from outside (trimmed, then validated).
 
 use crate::escape;
-use clap::Parser;
 use clap::error::ErrorKind;
+use clap::{Command, CommandFactory, FromArgMatches, Parser};
 use std::time::Duration;
 
 /// Parses the command line. `--help`/`--version` print and exit 0; any other
@@ -21,7 +21,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    match C::try_parse_from(args) {
+    let parsed = without_empty_env(C::command())
+        .try_get_matches_from(args)
+        .and_then(|m| C::from_arg_matches(&m));
+    match parsed {
         Ok(c) => c,
         Err(e) => {
             if matches!(
@@ -41,13 +44,36 @@ where
                     .trim_start_matches("error: ");
                 #[allow(clippy::print_stderr)]
                 {
-                    eprintln!("::error title={}::{}", escape::property(tool), escape::data(first));
+                    eprintln!(
+                        "::error title={}::{}",
+                        escape::property(tool),
+                        escape::data(first)
+                    );
                 }
             }
             let _ = e.print();
             std::process::exit(2)
         }
     }
+}
+
+/// An action passes every input through `env:`, so an input left empty
+/// arrives as an empty variable; clap would take it as an empty value. An
+/// env twin that is empty (or only whitespace) counts as unset.
+pub fn without_empty_env(cmd: Command) -> Command {
+    let cmd = cmd.mut_args(|arg| {
+        let empty = arg.get_env().is_some_and(|name| {
+            std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty())
+        });
+        if empty { arg.env(None) } else { arg }
+    });
+    let subcommands: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_owned())
+        .collect();
+    subcommands
+        .into_iter()
+        .fold(cmd, |cmd, name| cmd.mut_subcommand(name, without_empty_env))
 }
 
 /// A value from outside, with surrounding whitespace removed (as pasted into
@@ -65,7 +91,9 @@ pub fn trimmed(s: &str) -> Result<String, String> {
 pub fn duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
     let bad = || {
-        format!("invalid duration '{t}': expected a number with a unit, such as 500ms, 5s, 2m, 1h or 1m30s")
+        format!(
+            "invalid duration '{t}': expected a number with a unit, such as 500ms, 5s, 2m, 1h or 1m30s"
+        )
     };
     if t.is_empty() {
         return Err(bad());
@@ -132,6 +160,35 @@ pub fn human_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Parser, Debug)]
+    struct Demo {
+        #[arg(long, env = "GHA_CLI_TEST_COUNT", default_value = "8")]
+        count: u32,
+        #[arg(long, env = "GHA_CLI_TEST_NAME")]
+        name: Option<String>,
+        #[command(subcommand)]
+        sub: Option<Sub>,
+    }
+    #[derive(clap::Subcommand, Debug)]
+    enum Sub {
+        Go {
+            #[arg(long, env = "GHA_CLI_TEST_SUB")]
+            level: Option<u8>,
+        },
+    }
+
+    #[test]
+    fn empty_env_twins_count_as_unset() {
+        // The variables are unset here; the binaries' integration tests run
+        // them with empty twins (`INPUT_X=`), as an action passes them.
+        let cmd = without_empty_env(Demo::command());
+        let m = cmd.try_get_matches_from(["demo", "go"]).unwrap();
+        let d = Demo::from_arg_matches(&m).unwrap();
+        assert_eq!(d.count, 8);
+        assert!(d.name.is_none());
+        assert!(matches!(d.sub, Some(Sub::Go { level: None })));
+    }
 
     #[test]
     fn durations() {

@@ -185,7 +185,8 @@ mod tests {
 
     #[test]
     fn a_delimiter_found_in_the_value_is_replaced() {
-        let mut candidates = vec!["EOF".to_owned(), "EOF".to_owned(), "SAFE".to_owned()].into_iter();
+        let mut candidates =
+            vec!["EOF".to_owned(), "EOF".to_owned(), "SAFE".to_owned()].into_iter();
         let entry = format_entry_with("x", "a\nEOF\nb", || candidates.next().unwrap());
         assert_eq!(entry, "x<<SAFE\na\nEOF\nb\nSAFE\n");
     }

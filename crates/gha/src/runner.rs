@@ -4,7 +4,9 @@
 
 use crate::escape;
 use crate::exit::{Classify, ErrorClass, Verdict, code_for, code_for_error};
-use crate::output::{OUTPUT_BUDGET, Outputs, as_text, format_entry, random_delimiter, truncate_text};
+use crate::output::{
+    OUTPUT_BUDGET, Outputs, as_text, format_entry, random_delimiter, truncate_text,
+};
 use crate::summary::{SUMMARY_BUDGET, Summary};
 use serde_json::{Value, json};
 use std::fs::OpenOptions;
@@ -247,7 +249,11 @@ impl Runner {
                 (Some(f), None, _) => format!("{f}: "),
                 _ => String::new(),
             };
-            self.write_err_raw(&format!("{}: {}: {place}{message}", self.tool, level.command()));
+            self.write_err_raw(&format!(
+                "{}: {}: {place}{message}",
+                self.tool,
+                level.command()
+            ));
         }
     }
 
@@ -298,7 +304,11 @@ impl Runner {
         if let Err(e) = self.write_outputs(&outputs) {
             return self.fail_code(&crate::Failure::environment(format!(
                 "cannot write step outputs to {}: {e}",
-                self.env.output_file.as_deref().unwrap_or(Path::new("?")).display()
+                self.env
+                    .output_file
+                    .as_deref()
+                    .unwrap_or(Path::new("?"))
+                    .display()
             )));
         }
         if let Err(e) = self.append_summary(summary.as_str()) {
@@ -341,7 +351,11 @@ impl Runner {
             let _ = self.write_outputs(&Outputs::new().with("passed", false));
         }
         let mut summary = Summary::new();
-        let icon = if class == ErrorClass::Denied { "⛔" } else { "❌" };
+        let icon = if class == ErrorClass::Denied {
+            "⛔"
+        } else {
+            "❌"
+        };
         summary.line(&format!(
             "{icon} **{}** ({}): {}",
             self.tool,
@@ -403,7 +417,10 @@ impl Runner {
                 _ => json!({"truncated": true, "file": file.display().to_string()}).to_string(),
             };
             buf.push_str(&format_entry(key, &head));
-            buf.push_str(&format_entry(&format!("{key}-file"), &file.display().to_string()));
+            buf.push_str(&format_entry(
+                &format!("{key}-file"),
+                &file.display().to_string(),
+            ));
             truncated = true;
             self.warning(&format!(
                 "output '{key}' is {} KiB, over the {} KiB budget: cut here, in full in {}",
@@ -413,7 +430,10 @@ impl Runner {
             ));
         }
         if truncated || outputs.get("truncated").is_none() && !outputs.is_empty() {
-            buf.push_str(&format_entry("truncated", if truncated { "true" } else { "false" }));
+            buf.push_str(&format_entry(
+                "truncated",
+                if truncated { "true" } else { "false" },
+            ));
         }
         append(path, buf.as_bytes())
     }
@@ -441,7 +461,9 @@ impl Runner {
             return Ok(());
         }
         let markdown = self.redact(markdown);
-        let existing = std::fs::metadata(path).map(|m| m.len() as usize).unwrap_or(0);
+        let existing = std::fs::metadata(path)
+            .map(|m| m.len() as usize)
+            .unwrap_or(0);
         let room = SUMMARY_BUDGET.saturating_sub(existing);
         if markdown.len() <= room {
             return append(path, markdown.as_bytes());
@@ -456,7 +478,12 @@ impl Runner {
         if let Some(out) = &self.env.output_file {
             append(
                 out,
-                format!("{}{}", format_entry("summary-file", &file.display().to_string()), format_entry("truncated", "true")).as_bytes(),
+                format!(
+                    "{}{}",
+                    format_entry("summary-file", &file.display().to_string()),
+                    format_entry("truncated", "true")
+                )
+                .as_bytes(),
             )?;
         }
         append(path, format!("{head}{note}").as_bytes())
@@ -564,7 +591,9 @@ mod tests {
         r.mask("s3cr3t-token");
         r.mask("s3cr3t-token"); // once only
         r.info("using s3cr3t-token");
-        r.finish(Outcome::done(Outputs::new().with("echo", "Bearer s3cr3t-token")));
+        r.finish(Outcome::done(
+            Outputs::new().with("echo", "Bearer s3cr3t-token"),
+        ));
         let err = err.text();
         assert_eq!(err.matches("::add-mask::s3cr3t-token").count(), 1);
         assert!(err.contains("using ***"));
@@ -624,11 +653,17 @@ mod tests {
     fn a_failed_check_exits_1_or_0_with_soft() {
         let dir = tempfile::tempdir().unwrap();
         let (r, _, err) = runner(true, dir.path());
-        assert_eq!(r.finish_code(Outcome::failed(Outputs::new(), "gate closed")), 1);
+        assert_eq!(
+            r.finish_code(Outcome::failed(Outputs::new(), "gate closed")),
+            1
+        );
         assert!(err.text().contains("::error title=tool::gate closed"));
         let (r, _, err) = runner(true, dir.path());
         let r = r.soft(true);
-        assert_eq!(r.finish_code(Outcome::failed(Outputs::new(), "gate closed")), 0);
+        assert_eq!(
+            r.finish_code(Outcome::failed(Outputs::new(), "gate closed")),
+            0
+        );
         assert!(err.text().contains("::warning title=tool::gate closed"));
         let written = std::fs::read_to_string(dir.path().join("out")).unwrap();
         assert!(written.contains("passed=false"));
@@ -708,7 +743,10 @@ mod tests {
     fn no_files_without_the_runner() {
         let (out, err) = (Buf::default(), Buf::default());
         let r = Runner::with_streams("t", Env::default(), Box::new(out.clone()), Box::new(err));
-        assert_eq!(r.finish_code(Outcome::done(Outputs::new().with("a", "b"))), 0);
+        assert_eq!(
+            r.finish_code(Outcome::done(Outputs::new().with("a", "b"))),
+            0
+        );
         assert_eq!(out.text(), "");
     }
 }

@@ -33,7 +33,12 @@ impl Summary {
     /// `## text` (level 1–6).
     pub fn heading(&mut self, level: u8, text: &str) -> &mut Self {
         let level = level.clamp(1, 6) as usize;
-        let _ = writeln!(self.md, "{} {}\n", "#".repeat(level), text.replace('\n', " "));
+        let _ = writeln!(
+            self.md,
+            "{} {}\n",
+            "#".repeat(level),
+            text.replace('\n', " ")
+        );
         self
     }
 

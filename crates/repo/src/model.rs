@@ -1,0 +1,696 @@
+//! The domain types every backend shares: stages and their chain, the
+//! scope (service + stage) records belong to, the provenance record a stage
+//! tag carries, and deployment events.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+use version_stamp::BuildVersion;
+use version_stamp::refname::{RefnameError, check_component};
+
+/// The `schema` of a provenance record.
+pub const PROVENANCE_SCHEMA: &str = "shipgate.provenance/v1";
+
+/// The `schema` of a deployment event.
+pub const DEPLOYMENT_SCHEMA: &str = "shipgate.deployment/v1";
+
+macro_rules! name_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Validates a name from outside (trimmed first): one part of a
+            /// tag name, letters, digits, `.`, `_`, `-`.
+            pub fn parse(s: &str) -> Result<Self, RefnameError> {
+                let s = s.trim();
+                check_component(s)?;
+                Ok($name(s.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// What this is, for messages.
+            pub const WHAT: &'static str = $what;
+        }
+
+        impl FromStr for $name {
+            type Err = RefnameError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+name_type!(
+    /// A stage of the chain (`build`, `qa`, `prod`): one part of a tag name.
+    Stage,
+    "stage"
+);
+
+name_type!(
+    /// A service name (monorepos): tags become `NAME/STAGE-VERSION`.
+    Service,
+    "service"
+);
+
+/// The ordered stages a version moves through, default `build,qa,prod`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chain {
+    stages: Vec<Stage>,
+}
+
+/// Why a `--chain` value is not a chain.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error("empty chain: expected comma-separated stages, such as build,qa,prod")]
+    Empty,
+    #[error("invalid stage in the chain: {0}")]
+    Stage(#[from] RefnameError),
+    #[error(
+        "stage '{0}' appears twice in the chain; expected each stage once, such as build,qa,prod"
+    )]
+    Duplicate(String),
+}
+
+impl Chain {
+    /// `build,qa,prod`.
+    pub fn default_chain() -> Self {
+        Chain {
+            stages: ["build", "qa", "prod"]
+                .into_iter()
+                .map(|s| Stage(s.to_owned()))
+                .collect(),
+        }
+    }
+
+    /// Parses `build,qa,prod` (surrounding whitespace trimmed everywhere).
+    pub fn parse(s: &str) -> Result<Self, ChainError> {
+        let mut stages: Vec<Stage> = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let stage = Stage::parse(part)?;
+            if stages.contains(&stage) {
+                return Err(ChainError::Duplicate(stage.0));
+            }
+            stages.push(stage);
+        }
+        if stages.is_empty() {
+            return Err(ChainError::Empty);
+        }
+        Ok(Chain { stages })
+    }
+
+    pub fn stages(&self) -> &[Stage] {
+        &self.stages
+    }
+
+    /// The position of a stage in the chain.
+    pub fn position(&self, stage: &Stage) -> Option<usize> {
+        self.stages.iter().position(|s| s == stage)
+    }
+
+    /// The stage before `stage`, if any (`None` for the first, or a stage
+    /// not in the chain).
+    pub fn previous(&self, stage: &Stage) -> Option<&Stage> {
+        self.position(stage)
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| &self.stages[i])
+    }
+
+    /// Every stage before `stage`, first to last.
+    pub fn earlier(&self, stage: &Stage) -> &[Stage] {
+        match self.position(stage) {
+            Some(i) => &self.stages[..i],
+            None => &[],
+        }
+    }
+
+    pub fn first(&self) -> &Stage {
+        &self.stages[0]
+    }
+}
+
+impl fmt::Display for Chain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.stages.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(s.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for Chain {
+    type Err = ChainError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+/// Where records belong: a stage, optionally of one service.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Scope {
+    pub service: Option<Service>,
+    pub stage: Stage,
+}
+
+impl Scope {
+    pub fn new(service: Option<Service>, stage: Stage) -> Self {
+        Scope { service, stage }
+    }
+
+    /// The prefix of this stage's tag names: `qa-`, or `shop/qa-`.
+    pub fn tag_prefix(&self) -> String {
+        match &self.service {
+            Some(svc) => format!("{svc}/{}-", self.stage),
+            None => format!("{}-", self.stage),
+        }
+    }
+
+    /// The tag saying `version` passed this stage: `qa-V`, or `shop/qa-V`.
+    pub fn tag_name(&self, version: &BuildVersion) -> String {
+        format!("{}{version}", self.tag_prefix())
+    }
+
+    /// The version a tag name of this stage carries; `None` for a name
+    /// outside the prefix or whose rest is not a version (`prod-eu-…`,
+    /// `qa-signoff`): never guessed at.
+    pub fn version_of(&self, tag_name: &str) -> Option<BuildVersion> {
+        let rest = tag_name.strip_prefix(&self.tag_prefix())?;
+        if rest.trim() != rest {
+            return None;
+        }
+        BuildVersion::parse(rest).ok()
+    }
+
+    /// A stable name for the place deployments go: `qa`, or `shop/qa`.
+    pub fn environment(&self) -> String {
+        match &self.service {
+            Some(svc) => format!("{svc}/{}", self.stage),
+            None => self.stage.to_string(),
+        }
+    }
+
+    /// The same service at another stage.
+    pub fn at(&self, stage: &Stage) -> Scope {
+        Scope {
+            service: self.service.clone(),
+            stage: stage.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.environment())
+    }
+}
+
+/// A full commit id: 40 (SHA-1) or 64 (SHA-256) lower-case hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CommitId(String);
+
+impl CommitId {
+    /// Parses a full commit id (case-insensitive, trimmed; stored lower-case).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        if (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(CommitId(s.to_ascii_lowercase()))
+        } else {
+            Err(format!(
+                "invalid commit id '{}': expected 40 hex digits, such as 84fb5881a3c1e0e1d9c2b7a4f5e6d7c8b9a0f1e2",
+                s.escape_default()
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first `n` digits.
+    pub fn short(&self, n: usize) -> &str {
+        &self.0[..n.min(self.0.len())]
+    }
+}
+
+impl fmt::Display for CommitId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for CommitId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for CommitId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for CommitId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        CommitId::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A name and e-mail (a tagger).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+}
+
+impl Person {
+    /// The identity shipgate writes as when git has none.
+    pub fn github_actions_bot() -> Self {
+        Person {
+            name: "github-actions[bot]".into(),
+            email: "41898282+github-actions[bot]@users.noreply.github.com".into(),
+        }
+    }
+}
+
+/// The provenance record in a stage tag's message: a human first line, a
+/// blank line, then this object as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Always [`PROVENANCE_SCHEMA`].
+    pub schema: String,
+    pub version: BuildVersion,
+    pub stage: Stage,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+    /// The full commit id the tag points at.
+    pub commit: CommitId,
+    /// `sha256:<64 hex>` of the deployable artifact, when known.
+    pub artifact_digest: Option<String>,
+    /// The artifact's id in its store (an Actions artifact id).
+    pub artifact_id: Option<String>,
+    pub run_id: Option<u64>,
+    pub run_attempt: Option<u32>,
+    pub run_url: Option<String>,
+    pub workflow: Option<String>,
+    pub actor: Option<String>,
+    /// When the version entered the stage (UTC).
+    pub time: Timestamp,
+    /// The tag of the previous stage this promotion came from (`null` for
+    /// the first stage).
+    pub promoted_from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Why a tag message is not a readable provenance record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    #[error("the tag message holds no provenance record (no JSON object after the first line)")]
+    Missing,
+    #[error("the provenance record is not valid JSON: {0}")]
+    Json(String),
+    #[error("the record's schema is '{found}', expected '{PROVENANCE_SCHEMA}'")]
+    Schema { found: String },
+}
+
+impl Provenance {
+    /// The tag message: a human first line, a blank line, the JSON.
+    pub fn to_message(&self, tag_name: &str) -> String {
+        let mut first = format!("{tag_name}: {} passed {}", self.version, self.stage);
+        if let Some(from) = &self.promoted_from {
+            first.push_str(&format!(", promoted from {from}"));
+        }
+        first.push_str(&format!(" (commit {})", self.commit.short(12)));
+        let json = serde_json::to_string_pretty(self).unwrap_or_default();
+        format!("{first}\n\n{json}\n")
+    }
+
+    /// Reads the record from a tag message. The first line is for humans;
+    /// the first JSON object that starts a line after it is the record
+    /// (whatever follows it, such as a signature, is ignored).
+    pub fn from_message(message: &str) -> Result<Self, RecordError> {
+        let mut offset = 0;
+        let mut start = None;
+        for (i, line) in message.split_inclusive('\n').enumerate() {
+            if i > 0 && line.trim_start().starts_with('{') {
+                start = Some(offset);
+                break;
+            }
+            offset += line.len();
+        }
+        let Some(start) = start else {
+            return Err(RecordError::Missing);
+        };
+        let value: serde_json::Value = serde_json::Deserializer::from_str(&message[start..])
+            .into_iter::<serde_json::Value>()
+            .next()
+            .ok_or(RecordError::Missing)?
+            .map_err(|e| RecordError::Json(e.to_string()))?;
+        match value.get("schema").and_then(|s| s.as_str()) {
+            Some(PROVENANCE_SCHEMA) => {}
+            Some(other) => {
+                return Err(RecordError::Schema {
+                    found: other.to_owned(),
+                });
+            }
+            None => {
+                return Err(RecordError::Schema {
+                    found: String::new(),
+                });
+            }
+        }
+        serde_json::from_value(value).map_err(|e| RecordError::Json(e.to_string()))
+    }
+}
+
+/// The outcome a deployment event reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployStatus {
+    /// A deployment started.
+    InProgress,
+    /// It finished and the version is live.
+    Success,
+    /// It failed.
+    Failure,
+    /// The version was marked bad for this stage (`tag-gate revoke`):
+    /// promotions into the stage and rollbacks to it are refused.
+    Revoked,
+}
+
+impl DeployStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeployStatus::InProgress => "in_progress",
+            DeployStatus::Success => "success",
+            DeployStatus::Failure => "failure",
+            DeployStatus::Revoked => "revoked",
+        }
+    }
+}
+
+impl fmt::Display for DeployStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DeployStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "in_progress" => Ok(DeployStatus::InProgress),
+            "success" => Ok(DeployStatus::Success),
+            "failure" => Ok(DeployStatus::Failure),
+            "revoked" => Ok(DeployStatus::Revoked),
+            _ => Err(format!(
+                "invalid status '{}': expected in_progress, success or failure",
+                s.trim().escape_default()
+            )),
+        }
+    }
+}
+
+/// One deployment event: "V was deployed to S at T, with this outcome".
+/// Append-only: a re-deploy or a rollback is a new event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeploymentEvent {
+    /// Always [`DEPLOYMENT_SCHEMA`].
+    pub schema: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<Service>,
+    pub stage: Stage,
+    pub version: BuildVersion,
+    pub status: DeployStatus,
+    /// The commit deployed, when known.
+    pub commit: Option<CommitId>,
+    /// Where the deployment can be seen (the environment URL).
+    pub url: Option<String>,
+    pub time: Timestamp,
+    pub actor: Option<String>,
+    pub run_id: Option<u64>,
+    pub run_attempt: Option<u32>,
+    pub run_url: Option<String>,
+    pub workflow: Option<String>,
+    /// Free text: the reason of a revocation, a note.
+    pub description: Option<String>,
+}
+
+impl DeploymentEvent {
+    /// The scope this event belongs to.
+    pub fn scope(&self) -> Scope {
+        Scope {
+            service: self.service.clone(),
+            stage: self.stage.clone(),
+        }
+    }
+}
+
+/// An event as a store holds it: with the id the store gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// Unique in its scope; for the git backend it also sorts by time.
+    pub id: String,
+    #[serde(flatten)]
+    pub event: DeploymentEvent,
+}
+
+/// Newest first: by event time, then by id (both descending).
+pub fn event_order(a: &StoredEvent, b: &StoredEvent) -> Ordering {
+    b.event
+        .time
+        .cmp(&a.event.time)
+        .then_with(|| b.id.cmp(&a.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> BuildVersion {
+        s.parse().unwrap()
+    }
+
+    fn record() -> Provenance {
+        Provenance {
+            schema: PROVENANCE_SCHEMA.into(),
+            version: v("84fb5881-20250120-143022"),
+            stage: Stage::parse("qa").unwrap(),
+            service: None,
+            commit: CommitId::parse("84fb5881a3c1e0e1d9c2b7a4f5e6d7c8b9a0f1e2").unwrap(),
+            artifact_digest: Some(format!("sha256:{}", "ab".repeat(32))),
+            artifact_id: Some("123".into()),
+            run_id: Some(42),
+            run_attempt: Some(1),
+            run_url: Some("https://github.com/o/r/actions/runs/42/attempts/1".into()),
+            workflow: Some("promote-qa".into()),
+            actor: Some("octocat".into()),
+            time: "2025-01-21T10:00:00Z".parse().unwrap(),
+            promoted_from: Some("build-84fb5881-20250120-143022".into()),
+            note: None,
+        }
+    }
+
+    #[test]
+    fn chains() {
+        let c = Chain::parse(" build, qa ,prod ").unwrap();
+        assert_eq!(c.to_string(), "build,qa,prod");
+        assert_eq!(c, Chain::default_chain());
+        let qa = Stage::parse("qa").unwrap();
+        let prod = Stage::parse("prod").unwrap();
+        assert_eq!(c.previous(&prod), Some(&qa));
+        assert_eq!(c.previous(c.first()), None);
+        assert_eq!(c.earlier(&prod).len(), 2);
+        assert!(matches!(Chain::parse(""), Err(ChainError::Empty)));
+        assert!(matches!(
+            Chain::parse("qa,qa"),
+            Err(ChainError::Duplicate(s)) if s == "qa"
+        ));
+        assert!(matches!(
+            Chain::parse("qa,pr/od"),
+            Err(ChainError::Stage(_))
+        ));
+        assert!(Chain::parse("qa,$x").is_err());
+    }
+
+    #[test]
+    fn scopes_name_tags() {
+        let qa = Scope::new(None, Stage::parse("qa").unwrap());
+        let ver = v("84fb5881-20250120-143022");
+        assert_eq!(qa.tag_name(&ver), "qa-84fb5881-20250120-143022");
+        assert_eq!(
+            qa.version_of("qa-84fb5881-20250120-143022"),
+            Some(ver.clone())
+        );
+        assert_eq!(qa.version_of("qa-signoff"), None);
+        assert_eq!(qa.version_of("qaa-84fb5881-20250120-143022"), None);
+        let prod = Scope::new(None, Stage::parse("prod").unwrap());
+        assert_eq!(prod.version_of("prod-eu-84fb5881-20250120-143022"), None);
+        let shop = Scope::new(
+            Some(Service::parse("shop").unwrap()),
+            Stage::parse("qa").unwrap(),
+        );
+        assert_eq!(shop.tag_name(&ver), "shop/qa-84fb5881-20250120-143022");
+        assert_eq!(shop.environment(), "shop/qa");
+        assert_eq!(shop.version_of("qa-84fb5881-20250120-143022"), None);
+        assert_eq!(
+            shop.version_of("shop/qa-84fb5881-20250120-143022"),
+            Some(ver)
+        );
+    }
+
+    #[test]
+    fn provenance_round_trips_through_a_message() {
+        let r = record();
+        let msg = r.to_message("qa-84fb5881-20250120-143022");
+        let first = msg.lines().next().unwrap();
+        assert_eq!(
+            first,
+            "qa-84fb5881-20250120-143022: 84fb5881-20250120-143022 passed qa, promoted from build-84fb5881-20250120-143022 (commit 84fb5881a3c1)"
+        );
+        assert_eq!(Provenance::from_message(&msg), Ok(r.clone()));
+        let json: serde_json::Value =
+            serde_json::from_str(msg.split_once("\n\n").unwrap().1).unwrap();
+        assert_eq!(json["schema"], PROVENANCE_SCHEMA);
+        for key in [
+            "version",
+            "stage",
+            "commit",
+            "artifact_digest",
+            "artifact_id",
+            "run_id",
+            "run_attempt",
+            "run_url",
+            "workflow",
+            "actor",
+            "time",
+            "promoted_from",
+        ] {
+            assert!(json.get(key).is_some(), "{key}");
+        }
+        assert_eq!(json["time"], "2025-01-21T10:00:00Z");
+        // A signature after the record is ignored.
+        let signed =
+            format!("{msg}-----BEGIN PGP SIGNATURE-----\nxyz\n-----END PGP SIGNATURE-----\n");
+        assert_eq!(Provenance::from_message(&signed), Ok(r));
+    }
+
+    #[test]
+    fn unreadable_records_are_refused() {
+        assert_eq!(
+            Provenance::from_message("just a line"),
+            Err(RecordError::Missing)
+        );
+        assert_eq!(
+            Provenance::from_message("{\"schema\": \"shipgate.provenance/v1\"}"),
+            Err(RecordError::Missing),
+            "the first line is never the record"
+        );
+        assert!(matches!(
+            Provenance::from_message("line\n\n{not json"),
+            Err(RecordError::Json(_))
+        ));
+        assert!(matches!(
+            Provenance::from_message("line\n\n{\"schema\": \"other/v9\"}"),
+            Err(RecordError::Schema { found }) if found == "other/v9"
+        ));
+        assert!(matches!(
+            Provenance::from_message(
+                "line\n\n{\"schema\": \"shipgate.provenance/v1\", \"version\": \"nope\"}"
+            ),
+            Err(RecordError::Json(_))
+        ));
+    }
+
+    #[test]
+    fn statuses_parse() {
+        assert_eq!("in_progress".parse(), Ok(DeployStatus::InProgress));
+        assert_eq!(" Success ".parse(), Ok(DeployStatus::Success));
+        assert_eq!("in-progress".parse(), Ok(DeployStatus::InProgress));
+        assert!("done".parse::<DeployStatus>().is_err());
+        assert_eq!(
+            serde_json::to_string(&DeployStatus::InProgress).unwrap(),
+            "\"in_progress\""
+        );
+    }
+
+    #[test]
+    fn events_order_newest_first() {
+        let ev = |id: &str, t: &str| StoredEvent {
+            id: id.into(),
+            event: DeploymentEvent {
+                schema: DEPLOYMENT_SCHEMA.into(),
+                service: None,
+                stage: Stage::parse("qa").unwrap(),
+                version: v("84fb5881-20250120-143022"),
+                status: DeployStatus::Success,
+                commit: None,
+                url: None,
+                time: t.parse().unwrap(),
+                actor: None,
+                run_id: None,
+                run_attempt: None,
+                run_url: None,
+                workflow: None,
+                description: None,
+            },
+        };
+        let mut list = vec![
+            ev("a", "2025-01-01T00:00:00Z"),
+            ev("c", "2025-01-02T00:00:00Z"),
+            ev("b", "2025-01-02T00:00:00Z"),
+        ];
+        list.sort_by(event_order);
+        let ids: Vec<_> = list.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["c", "b", "a"]);
+        let json = serde_json::to_value(&list[0]).unwrap();
+        assert_eq!(json["id"], "c");
+        assert_eq!(json["status"], "success");
+    }
+
+    #[test]
+    fn commit_ids() {
+        let c = CommitId::parse(" 84FB5881A3C1E0E1D9C2B7A4F5E6D7C8B9A0F1E2 ").unwrap();
+        assert_eq!(c.as_str(), "84fb5881a3c1e0e1d9c2b7a4f5e6d7c8b9a0f1e2");
+        assert_eq!(c.short(8), "84fb5881");
+        assert!(CommitId::parse("84fb5881").is_err());
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    sg_size::tools::semantic_bump::main();
+}

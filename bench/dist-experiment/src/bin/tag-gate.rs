@@ -1,0 +1,3 @@
+fn main() {
+    sg_size::tools::tag_gate::main();
+}

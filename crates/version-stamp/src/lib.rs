@@ -4,9 +4,26 @@
 //!
 //! - [`refname`]: tag names git accepts and no shell can misread
 //!   ([`refname::check_tag_name`], [`refname::check_component`]);
-//! - [`BuildVersion`]: the default version format, parsed and validated.
+//! - [`BuildVersion`]: the default version format, parsed and validated;
+//! - [`Template`]: `--format` templates and their placeholders;
+//! - [`stamp()`]: from [`Inputs`] (flags, the event, the runner's
+//!   variables, read by `main`) and git's answers to a [`Stamp`].
+//!
+//! The library never reads the environment and never prints; git is asked
+//! through the [`Git`] trait ([`GitCli`] runs the `git` command).
 
+pub mod git;
 pub mod refname;
+mod stamp;
+mod template;
 mod version;
 
+pub use git::{Git, GitCli, GitError};
+pub use stamp::{
+    Error, EventPayload, Github, Inputs, STAGES, Sha, ShaSource, Stamp, TimeSpec,
+    needs_event_payload, parse_outputs, service, sha_length, stamp,
+};
+pub use template::{
+    DEFAULT_FORMAT, MAX_BRANCH_LEN, Placeholder, Template, TemplateError, safe_branch,
+};
 pub use version::{BuildVersion, EXAMPLE, FORM, VersionError};

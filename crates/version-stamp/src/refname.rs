@@ -285,7 +285,8 @@ mod tests {
     #[test]
     fn git_rules() {
         use RefnameError as E;
-        let cases: &[(&str, fn(&RefnameError) -> bool)] = &[
+        type Is = fn(&RefnameError) -> bool;
+        let cases: &[(&str, Is)] = &[
             ("a..b", |e| matches!(e, E::DoubleDot { .. })),
             ("a@{1}", |e| matches!(e, E::AtBrace { .. })),
             ("@", |e| matches!(e, E::LoneAt { .. })),

@@ -90,6 +90,28 @@ pub struct Annotation {
     pub message: String,
 }
 
+/// A tag as [`Store::list_tags`] returns it: enough to order and filter a
+/// stage's tags without reading each one. Read the full tag (message,
+/// record) of the candidates with [`Store::read_tags`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedTag {
+    /// The short name, without `refs/tags/`.
+    pub name: String,
+    /// The object the tag finally points at (peeled).
+    pub commit: CommitId,
+    /// The tag object's id; `None` for a lightweight tag.
+    pub object: Option<String>,
+    /// The tagger date of an annotated tag: the time it entered its stage.
+    /// `None` for a lightweight tag (or a tag object without a tagger).
+    pub date: Option<Timestamp>,
+}
+
+impl ListedTag {
+    pub fn is_lightweight(&self) -> bool {
+        self.object.is_none()
+    }
+}
+
 /// An annotated tag to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTag {
@@ -137,10 +159,12 @@ pub trait Store {
     fn describe(&self) -> String;
 
     /// Every tag whose name starts with `prefix` (e.g. `qa-`, `shop/qa-`),
-    /// each with its kind, peeled commit, and, if annotated, tagger, date
-    /// and message. Names that do not parse as versions are returned too:
-    /// the caller ignores and counts them. Order is unspecified.
-    fn list_tags(&self, prefix: &str) -> Result<Vec<Tag>, RepoError>;
+    /// each with its kind, peeled commit and tagger date, in one request
+    /// (pagination inside). Names that do not parse as versions are
+    /// returned too: the caller ignores and counts them. Order is
+    /// unspecified. Messages are not included: read the candidates with
+    /// [`Store::read_tags`].
+    fn list_tags(&self, prefix: &str) -> Result<Vec<ListedTag>, RepoError>;
 
     /// Reads the named tags fully, in one round trip where the backend can;
     /// `None` where a tag does not exist. The result has one entry per name,
@@ -178,7 +202,7 @@ impl<S: Store + ?Sized> Store for Box<S> {
     fn describe(&self) -> String {
         (**self).describe()
     }
-    fn list_tags(&self, prefix: &str) -> Result<Vec<Tag>, RepoError> {
+    fn list_tags(&self, prefix: &str) -> Result<Vec<ListedTag>, RepoError> {
         (**self).list_tags(prefix)
     }
     fn read_tags(&self, names: &[&str]) -> Result<Vec<Option<Tag>>, RepoError> {

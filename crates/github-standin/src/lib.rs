@@ -1,0 +1,827 @@
+//! A stand-in for the GitHub API, for tests: a real HTTP server on
+//! `127.0.0.1:<random port>` (tokio on its own thread, so synchronous tests
+//! can use it) that keeps one repository in memory and answers with the
+//! documented REST and GraphQL shapes: status codes, JSON fields, and the
+//! headers clients act on (`x-ratelimit-*`, `retry-after`, `link`,
+//! `x-github-request-id`, `x-accepted-github-permissions`).
+//!
+//! ```no_run
+//! use github_standin::{Fault, Route, StandIn};
+//! let gh = StandIn::start();
+//! let sha = gh.commit("feat: first");
+//! gh.fail(Route::post("git/refs"), Fault::LostReply);
+//! // point the code under test at gh.url(), gh.graphql_url(), gh.token(),
+//! // gh.repository(); then:
+//! assert!(gh.request_count() < 10);
+//! # let _ = sha;
+//! ```
+//!
+//! What it serves (under `/repos/{owner}/{repo}/`, and
+//! `/repositories/{id}/` which `link` headers use):
+//!
+//! | route | notes |
+//! |---|---|
+//! | `GET /repos/{o}/{r}` | the repository |
+//! | `GET git/ref/{ref}` | one ref, 404 when absent |
+//! | `GET git/matching-refs/{prefix}` | every match in one reply |
+//! | `POST git/refs`, `PATCH`/`DELETE git/refs/{ref}` | 422 "Reference already exists"; rulesets |
+//! | `POST git/tags`, `GET git/tags/{sha}` | tag objects |
+//! | `GET commits/{ref}`, `GET git/commits/{sha}` | commits; short shas, branches, tags |
+//! | `GET commits/{sha}/pulls` | PRs associated with a commit, paged |
+//! | `GET pulls/{n}`, `GET issues/{n}/labels` | PRs and their labels |
+//! | `POST`/`GET deployments`, `GET deployments/{id}` | filters, `per_page`/`page`, `link` |
+//! | `POST`/`GET deployments/{id}/statuses` | `auto_inactive` as documented |
+//! | `POST`/`GET releases`, `GET releases/latest`, `GET releases/tags/{tag}`, `GET`/`PATCH releases/{id}` | 422 `already_exists` |
+//! | `POST /graphql` | `repository { refs(…) }` and `repository { deployments(…) }`, cursor paging |
+//!
+//! Tokens: `Authorization: Bearer <t>` or `token <t>`; a wrong one gets 401
+//! "Bad credentials". Each token has fine-grained permissions (all `write`
+//! by default); a request beyond them gets 403 "Resource not accessible by
+//! integration". Rulesets restrict tag creation (422 "Repository rule
+//! violations found"), except for a bypass token.
+//!
+//! Faults ([`Fault`]) queue per [`Route`] or globally and are consumed one
+//! per matching request. Every request is logged ([`LoggedRequest`]), so a
+//! test can count them.
+
+mod fault;
+mod graphql;
+mod model;
+mod rest;
+mod server;
+
+pub use fault::{Fault, Route};
+pub use model::Signature;
+
+use jiff::Timestamp;
+use model::{Clock, Commit, Pull, RateLimit, Release, Ruleset, State, TagObject, TokenGrant};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+/// A fine-grained permission, as in a workflow's `permissions:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    Contents,
+    Deployments,
+    PullRequests,
+    Issues,
+    Metadata,
+}
+
+impl Permission {
+    /// The name GitHub uses (`pull_requests`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Permission::Contents => "contents",
+            Permission::Deployments => "deployments",
+            Permission::PullRequests => "pull_requests",
+            Permission::Issues => "issues",
+            Permission::Metadata => "metadata",
+        }
+    }
+
+    const ALL: [Permission; 5] = [
+        Permission::Contents,
+        Permission::Deployments,
+        Permission::PullRequests,
+        Permission::Issues,
+        Permission::Metadata,
+    ];
+}
+
+/// An access level; `Write` includes `Read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Access {
+    None,
+    Read,
+    Write,
+}
+
+impl Access {
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::None => "none",
+            Access::Read => "read",
+            Access::Write => "write",
+        }
+    }
+}
+
+/// One request as the stand-in received it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedRequest {
+    pub method: String,
+    /// The path, as sent (percent-encoded).
+    pub path: String,
+    /// The query string, if any.
+    pub query: Option<String>,
+    /// The JSON body, if there was one that parsed.
+    pub body: Option<Value>,
+    /// The status answered; 0 when the connection was dropped unanswered.
+    pub status: u16,
+    /// The fault applied to it, if any (`"lost reply"`, `"reply 502"`…).
+    pub fault: Option<String>,
+    /// Whether it carried a token the stand-in knows.
+    pub authenticated: bool,
+}
+
+impl LoggedRequest {
+    /// Whether this request matches a route (same rules as faults).
+    pub fn is(&self, route: &Route) -> bool {
+        route.matches(
+            &self.method,
+            &self.path,
+            server::repo_rel(&self.path).as_deref(),
+        )
+    }
+
+    /// The value of a query parameter, decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        server::parse_query(self.query.as_deref())
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// A commit to add to the repository.
+#[derive(Debug, Clone)]
+pub struct NewCommit {
+    message: String,
+    sha: Option<String>,
+    date: Option<Timestamp>,
+    parents: Option<Vec<String>>,
+    branch: Option<String>,
+}
+
+impl NewCommit {
+    pub fn new(message: &str) -> Self {
+        NewCommit {
+            message: message.into(),
+            sha: None,
+            date: None,
+            parents: None,
+            branch: None,
+        }
+    }
+    /// A chosen id (40 hex digits), e.g. to match a version's short sha.
+    pub fn sha(mut self, sha: &str) -> Self {
+        self.sha = Some(sha.to_ascii_lowercase());
+        self
+    }
+    /// Author and committer date (default: the stand-in's clock).
+    pub fn date(mut self, date: Timestamp) -> Self {
+        self.date = Some(date);
+        self
+    }
+    /// Parents (default: the branch's head).
+    pub fn parents(mut self, parents: &[&str]) -> Self {
+        self.parents = Some(parents.iter().map(|p| (*p).to_owned()).collect());
+        self
+    }
+    /// The branch it lands on (default: the default branch, `main`).
+    pub fn branch(mut self, branch: &str) -> Self {
+        self.branch = Some(branch.into());
+        self
+    }
+}
+
+/// A pull request to add.
+#[derive(Debug, Clone)]
+pub struct NewPull {
+    number: u64,
+    title: String,
+    body: Option<String>,
+    labels: Vec<String>,
+    head_sha: Option<String>,
+    head_ref: String,
+    merge_commit: Option<String>,
+    commits: Vec<String>,
+    draft: bool,
+    user: String,
+}
+
+impl NewPull {
+    pub fn new(number: u64, title: &str) -> Self {
+        NewPull {
+            number,
+            title: title.into(),
+            body: None,
+            labels: Vec::new(),
+            head_sha: None,
+            head_ref: format!("topic-{number}"),
+            merge_commit: None,
+            commits: Vec::new(),
+            draft: false,
+            user: "octocat".into(),
+        }
+    }
+    pub fn body(mut self, body: &str) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+    pub fn label(mut self, label: &str) -> Self {
+        self.labels.push(label.into());
+        self
+    }
+    pub fn labels(mut self, labels: &[&str]) -> Self {
+        self.labels.extend(labels.iter().map(|l| (*l).to_owned()));
+        self
+    }
+    /// Open, with this head commit.
+    pub fn head(mut self, sha: &str) -> Self {
+        self.head_sha = Some(sha.into());
+        self
+    }
+    pub fn head_ref(mut self, name: &str) -> Self {
+        self.head_ref = name.into();
+        self
+    }
+    /// Merged, as this commit on the base branch (a merge, squash or
+    /// rebase result): `GET /commits/{sha}/pulls` finds the PR from it.
+    pub fn merged_as(mut self, sha: &str) -> Self {
+        self.merge_commit = Some(sha.into());
+        self
+    }
+    /// Commits the PR carries (also associated with it).
+    pub fn commits(mut self, shas: &[&str]) -> Self {
+        self.commits.extend(shas.iter().map(|s| (*s).to_owned()));
+        self
+    }
+    pub fn draft(mut self) -> Self {
+        self.draft = true;
+        self
+    }
+    pub fn user(mut self, login: &str) -> Self {
+        self.user = login.into();
+        self
+    }
+}
+
+/// Extra tokens, with their own permissions.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    permissions: HashMap<Permission, Access>,
+    bypass_rulesets: bool,
+    login: String,
+}
+
+impl NewToken {
+    /// A token with every permission at `write`.
+    pub fn write_all() -> Self {
+        NewToken {
+            permissions: Permission::ALL
+                .iter()
+                .map(|p| (*p, Access::Write))
+                .collect(),
+            bypass_rulesets: false,
+            login: model::BOT_LOGIN.into(),
+        }
+    }
+    /// A token with no permission but `metadata: read`.
+    pub fn none() -> Self {
+        NewToken {
+            permissions: HashMap::from([(Permission::Metadata, Access::Read)]),
+            bypass_rulesets: false,
+            login: model::BOT_LOGIN.into(),
+        }
+    }
+    pub fn permission(mut self, p: Permission, a: Access) -> Self {
+        self.permissions.insert(p, a);
+        self
+    }
+    /// A GitHub App listed as a ruleset bypass actor.
+    pub fn bypass_rulesets(mut self) -> Self {
+        self.bypass_rulesets = true;
+        self.login = "shipgate-app[bot]".into();
+        self
+    }
+}
+
+/// How to start a stand-in.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    owner: String,
+    name: String,
+    token: Option<String>,
+    clock: Option<Timestamp>,
+    permissions: HashMap<Permission, Access>,
+    rate_limit: u64,
+    default_branch: String,
+}
+
+impl Builder {
+    /// `OWNER/NAME`.
+    pub fn repository(mut self, full: &str) -> Self {
+        if let Some((o, n)) = full.split_once('/') {
+            self.owner = o.into();
+            self.name = n.into();
+        }
+        self
+    }
+    /// The token the repository accepts (default: a random `ghs_…`).
+    pub fn token(mut self, token: &str) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+    /// A fixed clock start; every reading moves it on one second.
+    /// Default: the real time (still strictly increasing per reading).
+    pub fn clock(mut self, start: Timestamp) -> Self {
+        self.clock = Some(start);
+        self
+    }
+    /// The main token's permission (default: `write` for all).
+    pub fn permission(mut self, p: Permission, a: Access) -> Self {
+        self.permissions.insert(p, a);
+        self
+    }
+    /// The primary rate limit per hour (default 5000); at 0 remaining
+    /// requests get the documented 403.
+    pub fn rate_limit(mut self, per_hour: u64) -> Self {
+        self.rate_limit = per_hour;
+        self
+    }
+    pub fn default_branch(mut self, name: &str) -> Self {
+        self.default_branch = name.into();
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving on a thread of its own.
+    pub fn start(self) -> StandIn {
+        let listener =
+            std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0 for the stand-in");
+        let addr = listener.local_addr().expect("local address");
+        let salt = server::random_u64();
+        let token = self.token.unwrap_or_else(|| {
+            let mut t = String::from("ghs_");
+            let mut x = salt;
+            const ALPHABET: &[u8] =
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+            for _ in 0..36 {
+                x = x
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                t.push(char::from(ALPHABET[((x >> 33) % 62) as usize]));
+            }
+            t
+        });
+        let reset = Timestamp::now().as_second() + 3600;
+        let state = State {
+            owner: self.owner,
+            name: self.name,
+            repo_id: 1_296_269,
+            base_url: format!("http://{addr}"),
+            default_branch: self.default_branch,
+            tokens: vec![TokenGrant {
+                token: token.clone(),
+                permissions: self.permissions,
+                bypass_rulesets: false,
+                login: model::BOT_LOGIN.into(),
+            }],
+            commits: HashMap::new(),
+            refs: BTreeMap::new(),
+            tag_objects: HashMap::new(),
+            deployments: Vec::new(),
+            pulls: BTreeMap::new(),
+            releases: Vec::new(),
+            latest_release: None,
+            rulesets: Vec::new(),
+            faults: fault::Queues::default(),
+            log: Vec::new(),
+            clock: Clock {
+                fixed: self.clock,
+                last: None,
+            },
+            next_id: 1000,
+            core: RateLimit {
+                limit: self.rate_limit,
+                used: 0,
+                reset,
+            },
+            graphql: RateLimit {
+                limit: self.rate_limit,
+                used: 0,
+                reset,
+            },
+            request_seq: 0,
+            salt,
+        };
+        let shared = Arc::new(server::Shared {
+            state: Mutex::new(state),
+        });
+        let (shutdown, thread) = server::spawn(listener, shared.clone());
+        StandIn {
+            shared,
+            addr,
+            token,
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+}
+
+/// A running stand-in. Dropping it stops the server.
+pub struct StandIn {
+    shared: Arc<server::Shared>,
+    addr: SocketAddr,
+    token: String,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for StandIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StandIn").field("addr", &self.addr).finish()
+    }
+}
+
+impl Drop for StandIn {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl StandIn {
+    /// A stand-in for `octo-org/demo-service` with a random token.
+    pub fn start() -> Self {
+        Self::builder().start()
+    }
+
+    pub fn builder() -> Builder {
+        Builder {
+            owner: "octo-org".into(),
+            name: "demo-service".into(),
+            token: None,
+            clock: None,
+            permissions: Permission::ALL
+                .iter()
+                .map(|p| (*p, Access::Write))
+                .collect(),
+            rate_limit: 5000,
+            default_branch: "main".into(),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.shared.lock()
+    }
+
+    /// `http://127.0.0.1:PORT`: the value for `GITHUB_API_URL`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/graphql`: the value for `GITHUB_GRAPHQL_URL`.
+    pub fn graphql_url(&self) -> String {
+        format!("http://{}/graphql", self.addr)
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The token the repository accepts.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// `OWNER/NAME`.
+    pub fn repository(&self) -> String {
+        let s = self.state();
+        format!("{}/{}", s.owner, s.name)
+    }
+
+    /// The variables a tool run against this stand-in needs:
+    /// `GITHUB_API_URL`, `GITHUB_GRAPHQL_URL`, `GITHUB_SERVER_URL`,
+    /// `GITHUB_REPOSITORY`, `GITHUB_TOKEN`.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("GITHUB_API_URL", self.url()),
+            ("GITHUB_GRAPHQL_URL", self.graphql_url()),
+            ("GITHUB_SERVER_URL", self.url()),
+            ("GITHUB_REPOSITORY", self.repository()),
+            ("GITHUB_TOKEN", self.token.clone()),
+        ]
+    }
+
+    /// Reads the stand-in's clock (advances it by a second).
+    pub fn now(&self) -> Timestamp {
+        self.state().clock.now()
+    }
+
+    // ---- seeding ----
+
+    /// Adds a commit on the default branch; returns its id.
+    pub fn commit(&self, message: &str) -> String {
+        self.add_commit(NewCommit::new(message))
+    }
+
+    /// Adds a commit; returns its id.
+    pub fn add_commit(&self, c: NewCommit) -> String {
+        let mut s = self.state();
+        let branch = c.branch.unwrap_or_else(|| s.default_branch.clone());
+        let head_ref = format!("refs/heads/{branch}");
+        let parents = c
+            .parents
+            .unwrap_or_else(|| s.refs.get(&head_ref).cloned().into_iter().collect());
+        let date = match c.date {
+            Some(d) => d,
+            None => s.clock.now(),
+        };
+        let sha = match c.sha {
+            Some(sha) => {
+                assert!(
+                    sha.len() == 40 && sha.chars().all(|ch| ch.is_ascii_hexdigit()),
+                    "a commit id is 40 hex digits, got {sha:?}"
+                );
+                sha
+            }
+            None => s.object_id("commit", &c.message),
+        };
+        let tree = s.object_id("tree", &sha);
+        let sig = Signature {
+            name: "Mona Lisa Octocat".into(),
+            email: "mona@example.com".into(),
+            date,
+        };
+        s.commits.insert(
+            sha.clone(),
+            Commit {
+                sha: sha.clone(),
+                tree,
+                message: c.message,
+                author: sig.clone(),
+                committer: sig,
+                parents,
+            },
+        );
+        s.refs.insert(head_ref, sha.clone());
+        sha
+    }
+
+    /// Adds a lightweight tag (a bare ref).
+    pub fn lightweight_tag(&self, name: &str, commit: &str) {
+        let mut s = self.state();
+        assert!(s.commits.contains_key(commit), "no commit {commit}");
+        s.refs.insert(format!("refs/tags/{name}"), commit.into());
+    }
+
+    /// Adds an annotated tag (tag object + ref); returns the tag object's id.
+    pub fn annotated_tag(
+        &self,
+        name: &str,
+        commit: &str,
+        message: &str,
+        date: Timestamp,
+    ) -> String {
+        let mut s = self.state();
+        assert!(s.commits.contains_key(commit), "no commit {commit}");
+        let sha = s.object_id("tag", message);
+        s.tag_objects.insert(
+            sha.clone(),
+            TagObject {
+                sha: sha.clone(),
+                tag: name.into(),
+                message: message.into(),
+                tagger: Some(Signature {
+                    name: model::BOT_LOGIN.into(),
+                    email: model::BOT_EMAIL.into(),
+                    date,
+                }),
+                object_sha: commit.into(),
+                object_type: "commit".into(),
+            },
+        );
+        s.refs.insert(format!("refs/tags/{name}"), sha.clone());
+        sha
+    }
+
+    /// Adds a pull request; returns its number.
+    pub fn add_pull(&self, p: NewPull) -> u64 {
+        let mut s = self.state();
+        let created_at = s.clock.now();
+        let merged_at = p.merge_commit.as_ref().map(|_| created_at);
+        let head_sha = match p.head_sha.or_else(|| p.commits.last().cloned()) {
+            Some(h) => h,
+            None => s.object_id("commit", &p.title),
+        };
+        let mut commits = p.commits;
+        if !commits.contains(&head_sha) {
+            commits.push(head_sha.clone());
+        }
+        let id = s.next_id();
+        let base_ref = s.default_branch.clone();
+        s.pulls.insert(
+            p.number,
+            Pull {
+                number: p.number,
+                id,
+                title: p.title,
+                body: p.body,
+                state: if merged_at.is_some() {
+                    "closed"
+                } else {
+                    "open"
+                }
+                .into(),
+                draft: p.draft,
+                user: p.user,
+                labels: p.labels,
+                head_ref: p.head_ref,
+                head_sha,
+                base_ref,
+                merge_commit_sha: p.merge_commit,
+                merged_at,
+                created_at,
+                commits,
+            },
+        );
+        p.number
+    }
+
+    /// Adds a label to a pull request.
+    pub fn add_label(&self, number: u64, label: &str) {
+        let mut s = self.state();
+        let pull = s.pulls.get_mut(&number).expect("no such pull request");
+        if !pull.labels.iter().any(|l| l == label) {
+            pull.labels.push(label.into());
+        }
+    }
+
+    /// A tag ruleset restricting creation of tags matching `pattern`
+    /// (fnmatch on the short name: `prod-*`, `**/prod-*`, `~ALL`).
+    pub fn restrict_tag_creation(&self, pattern: &str) {
+        self.state().rulesets.push(Ruleset {
+            pattern: pattern.into(),
+        });
+    }
+
+    /// Sets a permission of the main token.
+    pub fn set_permission(&self, p: Permission, a: Access) {
+        self.state().tokens[0].permissions.insert(p, a);
+    }
+
+    /// Adds another accepted token; returns it.
+    pub fn add_token(&self, t: NewToken) -> String {
+        let mut s = self.state();
+        let token = format!("ghs_extra{:016x}{}", s.salt, s.tokens.len());
+        s.tokens.push(TokenGrant {
+            token: token.clone(),
+            permissions: t.permissions,
+            bypass_rulesets: t.bypass_rulesets,
+            login: t.login,
+        });
+        token
+    }
+
+    // ---- faults ----
+
+    /// Queues a fault for the next request matching `route`.
+    pub fn fail(&self, route: Route, fault: Fault) {
+        self.state().faults.push(route, fault);
+    }
+
+    /// Queues the same fault for the next `times` matching requests.
+    pub fn fail_times(&self, route: Route, fault: Fault, times: usize) {
+        let mut s = self.state();
+        for _ in 0..times {
+            s.faults.push(route.clone(), fault.clone());
+        }
+    }
+
+    /// Queues a fault for the next request of any route (after routed ones).
+    pub fn fail_any(&self, fault: Fault) {
+        self.state().faults.push_global(fault);
+    }
+
+    /// Faults not yet consumed.
+    pub fn pending_faults(&self) -> usize {
+        self.state().faults.pending()
+    }
+
+    pub fn clear_faults(&self) {
+        self.state().faults.clear();
+    }
+
+    // ---- the request log ----
+
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.state().log.clone()
+    }
+
+    pub fn request_count(&self) -> usize {
+        self.state().log.len()
+    }
+
+    /// How many logged requests match `route`.
+    pub fn count(&self, route: &Route) -> usize {
+        self.state().log.iter().filter(|r| r.is(route)).count()
+    }
+
+    pub fn clear_requests(&self) {
+        self.state().log.clear();
+    }
+
+    // ---- inspection ----
+
+    /// Ref names (full, `refs/tags/…`) under a prefix, with what they point at.
+    pub fn refs(&self, prefix: &str) -> Vec<(String, String)> {
+        self.state()
+            .refs
+            .range(prefix.to_owned()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
+    /// A tag: the commit it peels to, and its tag object as the API renders
+    /// it (`None` for a lightweight tag).
+    pub fn tag(&self, name: &str) -> Option<(String, Option<Value>)> {
+        let s = self.state();
+        let target = s.refs.get(&format!("refs/tags/{name}"))?;
+        let commit = s.peel(target)?;
+        let object = s.tag_objects.get(target).map(|t| s.tag_json(t));
+        Some((commit, object))
+    }
+
+    /// Every deployment, newest first, as `GET /deployments` renders them.
+    pub fn deployments(&self) -> Vec<Value> {
+        let s = self.state();
+        s.deployments
+            .iter()
+            .rev()
+            .map(|d| s.deployment_json(d))
+            .collect()
+    }
+
+    /// A deployment's statuses, newest first.
+    pub fn deployment_statuses(&self, id: u64) -> Vec<Value> {
+        let s = self.state();
+        s.deployments
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| {
+                d.statuses
+                    .iter()
+                    .rev()
+                    .map(|st| s.status_json(d, st))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Every release, newest first.
+    pub fn releases(&self) -> Vec<Value> {
+        let s = self.state();
+        s.releases.iter().rev().map(|r| s.release_json(r)).collect()
+    }
+
+    /// The release marked latest, if any.
+    pub fn latest_release(&self) -> Option<Value> {
+        let s = self.state();
+        let id = s.latest_release?;
+        s.releases
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| s.release_json(r))
+    }
+
+    /// Adds a published release (and its tag, lightweight, when missing).
+    pub fn add_release(&self, tag: &str, name: &str, body: &str) -> u64 {
+        let mut s = self.state();
+        let now = s.clock.now();
+        let id = s.next_id();
+        let tag_ref = format!("refs/tags/{tag}");
+        if !s.refs.contains_key(&tag_ref) {
+            let head = s
+                .refs
+                .get(&format!("refs/heads/{}", s.default_branch))
+                .cloned()
+                .expect("add a commit before a release");
+            s.refs.insert(tag_ref, head);
+        }
+        let target = s.default_branch.clone();
+        s.releases.push(Release {
+            id,
+            tag_name: tag.into(),
+            target_commitish: target,
+            name: Some(name.into()),
+            body: Some(body.into()),
+            draft: false,
+            prerelease: false,
+            author: model::BOT_LOGIN.into(),
+            created_at: now,
+            published_at: Some(now),
+        });
+        s.latest_release = Some(id);
+        id
+    }
+}

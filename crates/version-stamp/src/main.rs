@@ -1,8 +1,11 @@
 //! `version-stamp`: flags and the runner's variables in, the version and its
 //! tags out (stdout, `$GITHUB_OUTPUT`, the job summary, `--json`).
 
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use gha::{Env, Outcome, Runner, Summary};
+use std::ffi::OsStr;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -37,7 +40,7 @@ struct Cli {
     /// git [default: the commit the event is about: the pull request's head
     /// on pull_request*, head_sha on workflow_run, else GITHUB_SHA, else git
     /// HEAD]
-    #[arg(long, env = "INPUT_SHA", value_name = "SHA", value_parser = parse_sha)]
+    #[arg(long, env = "INPUT_SHA", value_name = "SHA", value_parser = Safe(parse_sha))]
     sha: Option<Sha>,
 
     /// The moment the version records, always in UTC: `now`, `commit` (the
@@ -48,7 +51,7 @@ struct Cli {
         env = "INPUT_TIME",
         value_name = "now|commit|RFC3339",
         default_value = "now",
-        value_parser = parse_time
+        value_parser = Safe(parse_time)
     )]
     time: TimeSpec,
 
@@ -58,7 +61,7 @@ struct Cli {
         env = "INPUT_SHA_LENGTH",
         value_name = "N",
         default_value = "8",
-        value_parser = version_stamp::sha_length
+        value_parser = Safe(version_stamp::sha_length)
     )]
     sha_length: usize,
 
@@ -70,13 +73,13 @@ struct Cli {
         env = "INPUT_FORMAT",
         value_name = "TEMPLATE",
         default_value = DEFAULT_FORMAT,
-        value_parser = parse_template
+        value_parser = Safe(parse_template)
     )]
     format: Template,
 
     /// A service name: tags become NAME/build-V, NAME/qa-V, NAME/prod-V and
     /// artifact-name service-NAME-V.tar.gz
-    #[arg(long, env = "INPUT_SERVICE", value_name = "NAME", value_parser = version_stamp::service)]
+    #[arg(long, env = "INPUT_SERVICE", value_name = "NAME", value_parser = Safe(version_stamp::service))]
     service: Option<String>,
 
     /// Print one JSON object with every output on stdout (and nothing else)
@@ -94,9 +97,49 @@ enum Command {
     /// version, short-sha, timestamp. Anything else exits 2.
     Parse {
         /// The version, such as 84fb5881-20250120-143022
-        #[arg(env = "INPUT_VERSION", value_name = "VERSION", value_parser = parse_version)]
+        #[arg(env = "INPUT_VERSION", value_name = "VERSION", value_parser = Safe(parse_version))]
         version: BuildVersion,
     },
+}
+
+/// A clap value parser whose error is our own message, with the value
+/// quoted and escaped. clap's usual "invalid value '<raw>'" would echo a
+/// hostile value verbatim: a newline in it followed by `::error::` or
+/// `::add-mask::` would be read by the runner as a workflow command.
+#[derive(Clone, Copy)]
+struct Safe<T>(fn(&str) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Safe<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<T, clap::Error> {
+        let name = arg.map_or_else(|| "the value".to_owned(), |a| format!("'{a}'"));
+        let fail = |message: &str| {
+            let message: String = message
+                .chars()
+                .flat_map(|c| {
+                    let escaped: Vec<char> = if c.is_control() {
+                        c.escape_default().collect()
+                    } else {
+                        vec![c]
+                    };
+                    escaped
+                })
+                .collect();
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid value for {name}: {message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| fail("not valid UTF-8"))?;
+        (self.0)(text).map_err(|m| fail(&m))
+    }
 }
 
 fn parse_sha(s: &str) -> Result<Sha, String> {

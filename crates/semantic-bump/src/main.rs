@@ -1,3 +1,63 @@
-fn main() -> std::process::ExitCode {
-    std::process::ExitCode::from(2)
+//! semantic-bump: flags, environment and rendering around the library.
+
+mod cli;
+mod github;
+mod render;
+
+use cli::{Cli, Cmd};
+use gha::{Env, Runner};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli: Cli = gha::cli::parse("semantic-bump");
+    let env = Env::from_process();
+    match cli.cmd {
+        Cmd::Next(a) => {
+            let runner = Runner::new("semantic-bump", env).json(a.json);
+            render::next(&runner, a)
+        }
+        Cmd::LintTitle(a) => {
+            let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
+            render::lint_title(&runner, a)
+        }
+        Cmd::LintCommits(a) => {
+            let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
+            render::lint_commits(&runner, a)
+        }
+        Cmd::LintPr(a) => {
+            let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
+            render::lint_pr(&runner, a)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_a_typical_invocation() {
+        let cli = Cli::try_parse_from([
+            "semantic-bump",
+            "next",
+            "--tag-prefix",
+            "api-v",
+            "--prerelease",
+            "dev",
+            "--label",
+            "release:minor,bug",
+            "--path",
+            "packages/api",
+        ])
+        .unwrap();
+        let Cmd::Next(a) = cli.cmd else { panic!() };
+        assert_eq!(a.version.tag_prefix.as_str(), "api-v");
+        assert_eq!(a.labels, ["release:minor", "bug"]);
+    }
 }

@@ -1,0 +1,362 @@
+//! The command line. Every flag has an `INPUT_*` env twin (the action passes
+//! its inputs that way); values are trimmed and validated here, so bad
+//! input dies at the edge with exit 2.
+
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use regex::Regex;
+use semantic_bump::changelog::Links;
+use semantic_bump::version::parse_version_arg;
+use semantic_bump::{Channel, TagPrefix};
+use semver::Version;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "semantic-bump",
+    version,
+    about = "The next semantic version from conventional commits, its changelog, and the semantic PR title check",
+    long_about = None,
+    after_help = "Exit codes: 0 ok · 1 the check said no (lint) · 2 bad input · 3 environment (git, API, shallow clone)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// The next version from the commits since the last release tag.
+    Next(NextArgs),
+    /// Check a pull request title (the semantic PR check).
+    LintTitle(LintTitleArgs),
+    /// Check every commit of a range.
+    LintCommits(LintCommitsArgs),
+    /// Read a pull request through the API (title, labels), check its title
+    /// and preview the release merging it would make.
+    LintPr(LintPrArgs),
+}
+
+/// How versions are read and computed (shared by `next` and `lint-pr`).
+#[derive(Args, Debug, Clone)]
+pub struct VersionArgs {
+    /// The text before the version in release tags ('' for bare versions).
+    #[arg(long, env = "INPUT_TAG_PREFIX", default_value = "v", value_parser = tag_prefix, value_name = "PREFIX")]
+    pub tag_prefix: TagPrefix,
+
+    /// Release a prerelease on this channel: TARGET-ID.N (e.g. dev → 1.3.0-dev.3).
+    #[arg(long, env = "INPUT_PRERELEASE", value_parser = channel, value_name = "ID")]
+    pub prerelease: Option<Channel>,
+
+    /// The first version, when no release tag exists yet [default: 0.1.0].
+    #[arg(long, env = "INPUT_INITIAL", value_parser = version_arg, value_name = "X.Y.Z")]
+    pub initial: Option<Version>,
+
+    /// Before 1.0.0, a breaking change bumps the minor version (not to 1.0.0).
+    #[arg(long, env = "INPUT_BUMP_MINOR_PRE_MAJOR", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub bump_minor_pre_major: bool,
+
+    /// Count only commits touching these paths (repository-relative; comma-separated or repeated).
+    #[arg(long = "path", env = "INPUT_PATH", value_delimiter = ',', value_parser = path_arg, value_name = "PATH")]
+    pub paths: Vec<String>,
+
+    /// The repository's web URL, for links in the changelog (e.g. https://github.com/octo/shop).
+    #[arg(long, env = "INPUT_REPOSITORY_URL", value_parser = links, value_name = "URL")]
+    pub repository_url: Option<Links>,
+
+    /// The remote asked whether tags exist when the clone has none.
+    #[arg(long, env = "INPUT_REMOTE", default_value = "origin", value_parser = remote_name, value_name = "NAME")]
+    pub remote: String,
+}
+
+#[derive(Args, Debug)]
+pub struct NextArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
+
+    /// The pull request's labels: release:major|minor|patch|skip override the commits.
+    #[arg(long = "label", env = "INPUT_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
+    pub labels: Vec<String>,
+
+    /// Also read the labels of the pull request the commit was merged from (GitHub API; needs GITHUB_TOKEN).
+    #[arg(long, env = "INPUT_LABELS_FROM_PR", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub labels_from_pr: bool,
+
+    /// The commit to release.
+    #[arg(long, env = "INPUT_REV", default_value = "HEAD", value_parser = rev_arg, value_name = "REV")]
+    pub rev: String,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+
+    /// Print one JSON object (every output, and the reasons) on stdout.
+    #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub json: bool,
+}
+
+/// Where the GitHub API is.
+#[derive(Args, Debug, Clone)]
+pub struct ApiArgs {
+    /// OWNER/NAME [default: $GITHUB_REPOSITORY].
+    #[arg(long, env = "INPUT_REPOSITORY", value_parser = repository_arg, value_name = "OWNER/NAME")]
+    pub repository: Option<(String, String)>,
+
+    /// The REST API base URL [default: $GITHUB_API_URL, else https://api.github.com].
+    #[arg(long, env = "INPUT_API_URL", value_parser = api_url_arg, value_name = "URL")]
+    pub api_url: Option<String>,
+}
+
+/// The title rules (shared by the three lint commands).
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Allowed types (comma-separated) [default: build,chore,ci,docs,feat,fix,perf,refactor,revert,style,test].
+    #[arg(long, env = "INPUT_TYPES", value_delimiter = ',', value_parser = type_arg, value_name = "TYPES")]
+    pub types: Vec<String>,
+
+    /// Allowed scopes (comma-separated) [default: any].
+    #[arg(long, env = "INPUT_SCOPES", value_delimiter = ',', value_parser = scope_arg, value_name = "SCOPES")]
+    pub scopes: Vec<String>,
+
+    /// A scope is required.
+    #[arg(long, env = "INPUT_REQUIRE_SCOPE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub require_scope: bool,
+
+    /// The description must match this regular expression.
+    #[arg(long, env = "INPUT_SUBJECT_PATTERN", value_parser = regex_arg, value_name = "RE")]
+    pub subject_pattern: Option<Regex>,
+}
+
+#[derive(Args, Debug)]
+pub struct LintTitleArgs {
+    /// The pull request title.
+    #[arg(env = "INPUT_TITLE", value_name = "TITLE")]
+    pub title: String,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Skip the check when the pull request has this label (bots; repeated or comma-separated).
+    #[arg(long = "ignore-label", env = "INPUT_IGNORE_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
+    pub ignore_labels: Vec<String>,
+
+    /// The pull request's labels.
+    #[arg(long = "label", env = "INPUT_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
+    pub labels: Vec<String>,
+
+    /// A failed check exits 0 with passed=false.
+    #[arg(long, env = "INPUT_SOFT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub soft: bool,
+
+    /// Print one JSON object on stdout.
+    #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct LintCommitsArgs {
+    /// The commits to check, A..B [default: since the last release tag, else since the merge base with the remote's default branch].
+    #[arg(long, env = "INPUT_RANGE", value_parser = range_arg, value_name = "A..B")]
+    pub range: Option<String>,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// The text before the version in release tags (finds the default range).
+    #[arg(long, env = "INPUT_TAG_PREFIX", default_value = "v", value_parser = tag_prefix, value_name = "PREFIX")]
+    pub tag_prefix: TagPrefix,
+
+    /// The remote whose default branch bounds the default range.
+    #[arg(long, env = "INPUT_REMOTE", default_value = "origin", value_parser = remote_name, value_name = "NAME")]
+    pub remote: String,
+
+    /// A failed check exits 0 with passed=false.
+    #[arg(long, env = "INPUT_SOFT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub soft: bool,
+
+    /// Print one JSON object on stdout.
+    #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub json: bool,
+}
+
+/// Whether `lint-pr` previews the release.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preview {
+    /// When a full clone holding the base commit is at hand.
+    Auto,
+    /// Always; a missing or shallow clone is an error.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct LintPrArgs {
+    /// The pull request number [default: from the event: pull_request, or the merge-queue branch].
+    #[arg(long, env = "INPUT_PR", value_parser = clap::value_parser!(u64).range(1..), value_name = "NUMBER")]
+    pub pr: Option<u64>,
+
+    #[command(flatten)]
+    pub rules: RuleArgs,
+
+    /// Skip the check when the pull request has this label (bots).
+    #[arg(long = "ignore-label", env = "INPUT_IGNORE_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
+    pub ignore_labels: Vec<String>,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+
+    /// Preview the release merging this pull request makes.
+    #[arg(long, env = "INPUT_PREVIEW", value_enum, default_value_t = Preview::Auto, ignore_case = true)]
+    pub preview: Preview,
+
+    /// The clone that holds the base branch's history and tags [default: $GITHUB_WORKSPACE, else .].
+    #[arg(long, env = "INPUT_DIR", value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+
+    /// The base commit of the preview [default: from the event, else the API].
+    #[arg(long, env = "INPUT_BASE_SHA", value_parser = sha_arg, value_name = "SHA")]
+    pub base_sha: Option<String>,
+
+    #[command(flatten)]
+    pub version: VersionArgs,
+
+    /// A failed check exits 0 with passed=false.
+    #[arg(long, env = "INPUT_SOFT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub soft: bool,
+
+    /// Print one JSON object on stdout.
+    #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub json: bool,
+}
+
+fn tag_prefix(s: &str) -> Result<TagPrefix, String> {
+    // An action cannot pass an empty input (it counts as unset): '' means none.
+    match s.trim() {
+        "''" | "\"\"" => Ok(TagPrefix::default()),
+        t => t.parse(),
+    }
+}
+
+fn channel(s: &str) -> Result<Channel, String> {
+    s.parse()
+}
+
+fn version_arg(s: &str) -> Result<Version, String> {
+    parse_version_arg(s)
+}
+
+fn links(s: &str) -> Result<Links, String> {
+    Links::parse(s)
+}
+
+fn path_arg(s: &str) -> Result<String, String> {
+    let t = s.trim().trim_end_matches('/');
+    if t.is_empty() {
+        return Err(
+            "expected a repository-relative path such as packages/api, got an empty one".into(),
+        );
+    }
+    if t.starts_with('/')
+        || t.starts_with(':')
+        || t.contains('\0')
+        || t.split('/').any(|p| p == "..")
+    {
+        return Err(format!(
+            "invalid path '{t}': expected a repository-relative path such as packages/api (no leading '/' or ':', no '..')"
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn label_arg(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.contains(['\n', '\r']) {
+        return Err(format!(
+            "invalid label '{t}': expected a label name such as release:minor"
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn rev_arg(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.starts_with('-') || t.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "invalid revision '{t}': expected a branch, tag or commit id such as HEAD or main"
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn range_arg(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    semantic_bump::commits::parse_range(t).map_err(|e| e.to_string())?;
+    Ok(t.to_owned())
+}
+
+fn remote_name(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.starts_with('-') || t.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err(format!(
+            "invalid remote '{t}': expected a remote name such as origin"
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn type_arg(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(format!(
+            "invalid type '{t}': expected a word of letters, digits and '-', such as feat"
+        ));
+    }
+    Ok(t.to_ascii_lowercase())
+}
+
+fn scope_arg(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.contains(['(', ')', '\n', '\r', ',']) {
+        return Err(format!("invalid scope '{t}': expected a word such as api"));
+    }
+    Ok(t.to_owned())
+}
+
+fn regex_arg(s: &str) -> Result<Regex, String> {
+    let t = s.trim();
+    Regex::new(t).map_err(|e| {
+        let first = e.to_string().lines().last().unwrap_or("").trim().to_owned();
+        format!(
+            "invalid regular expression '{t}': {first}; expected a pattern such as '^[a-z]' (Rust regex syntax)"
+        )
+    })
+}
+
+fn repository_arg(s: &str) -> Result<(String, String), String> {
+    semantic_bump::pr::parse_repository(s)
+}
+
+fn api_url_arg(s: &str) -> Result<String, String> {
+    let t = s.trim().trim_end_matches('/');
+    let local = t.starts_with("http://127.0.0.1") || t.starts_with("http://localhost");
+    if !(t.starts_with("https://") || local) || t.contains(char::is_whitespace) {
+        return Err(format!(
+            "invalid API URL '{t}': expected https://… such as https://api.github.com (http:// only for 127.0.0.1)"
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn sha_arg(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if semantic_bump::git::is_object_id(t) {
+        Ok(t.to_ascii_lowercase())
+    } else {
+        Err(format!("invalid commit id '{t}': expected 40 hex digits"))
+    }
+}

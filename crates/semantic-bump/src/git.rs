@@ -1,0 +1,570 @@
+//! The git CLI, as few processes as possible: one `rev-parse`, one
+//! `for-each-ref`, and ONE `git log` whose NUL-separated records are parsed
+//! as they stream in (no per-commit processes, nothing collected first).
+
+use std::borrow::Cow;
+use std::ffi::OsString;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// A failure of the git CLI itself.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("cannot run git: {0} (is git installed and on PATH?)")]
+    Spawn(#[source] io::Error),
+    #[error("`git {args}` failed ({status}): {stderr}")]
+    Failed {
+        args: String,
+        status: String,
+        stderr: String,
+    },
+    #[error("`git {args}` printed something unexpected: {what}")]
+    Output { args: String, what: String },
+    #[error("`git {args}` did not finish within {} s", .after.as_secs())]
+    Timeout { args: String, after: Duration },
+    #[error("reading from `git {args}`: {source}")]
+    Read {
+        args: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// A repository on disk, driven through the git CLI.
+#[derive(Debug, Clone)]
+pub struct Git {
+    dir: PathBuf,
+    program: OsString,
+}
+
+/// What `rev-parse` says about the clone and the commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoState {
+    pub shallow: bool,
+    /// The commit id `rev` names, or `None` when it names none (an unborn
+    /// branch, a typo).
+    pub commit: Option<String>,
+}
+
+/// A tag and the commit it points at (after peeling one annotated level).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawTag {
+    /// Short name (without `refs/tags/`).
+    pub name: String,
+    /// The commit, or `None` when the tag points at something else.
+    pub commit: Option<String>,
+}
+
+/// How `git log` should walk.
+#[derive(Debug, Clone)]
+pub struct LogSpec<'a> {
+    /// The commit to start from.
+    pub from: &'a str,
+    /// Exclude what this commit reaches (the last release).
+    pub exclude: Option<&'a str>,
+    /// Also print the excluded commits at the edge of the range, marked.
+    pub boundary: bool,
+    /// Only commits touching these paths (repository-relative).
+    pub paths: &'a [String],
+}
+
+impl Git {
+    /// Git in `dir` (`git -C dir`).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Git {
+            dir: dir.into(),
+            program: OsString::from("git"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(&self.program);
+        c.arg("-C")
+            .arg(&self.dir)
+            .args([
+                "-c",
+                "core.quotepath=off",
+                "-c",
+                "log.showSignature=false",
+                "-c",
+                "color.ui=never",
+            ])
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .env_remove("GIT_PAGER")
+            .env_remove("PAGER")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs git and returns stdout; a non-zero exit is an error (with
+    /// stderr), except the exit codes listed in `ok_codes`.
+    fn run(&self, args: &[&str], ok_codes: &[i32]) -> Result<(i32, String), GitError> {
+        let out = self
+            .command()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(GitError::Spawn)?;
+        let code = out.status.code().unwrap_or(-1);
+        if !out.status.success() && !ok_codes.contains(&code) {
+            return Err(GitError::Failed {
+                args: args.join(" "),
+                status: out.status.to_string(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
+        }
+        Ok((code, String::from_utf8_lossy(&out.stdout).into_owned()))
+    }
+
+    /// Whether the clone is shallow, and the commit `rev` names — one
+    /// process. `Ok(None)` when `dir` is not inside a git repository.
+    pub fn state(&self, rev: &str) -> Result<Option<RepoState>, GitError> {
+        let spec = format!("{rev}^{{commit}}");
+        let args = [
+            "rev-parse",
+            "--is-shallow-repository",
+            "--verify",
+            "-q",
+            spec.as_str(),
+        ];
+        let out = self
+            .command()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .map_err(GitError::Spawn)?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let mut lines = stdout.lines();
+        let shallow = match lines.next() {
+            Some("true") => true,
+            Some("false") => false,
+            _ => {
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                if stderr.contains("not a git repository") {
+                    return Ok(None);
+                }
+                return Err(GitError::Failed {
+                    args: args.join(" "),
+                    status: out.status.to_string(),
+                    stderr: stderr.trim().to_owned(),
+                });
+            }
+        };
+        let commit = lines
+            .next()
+            .map(str::trim)
+            .filter(|s| is_object_id(s))
+            .map(str::to_owned);
+        Ok(Some(RepoState { shallow, commit }))
+    }
+
+    /// Every tag, with the commit it points at — one process, no history
+    /// walk.
+    pub fn tags(&self) -> Result<Vec<RawTag>, GitError> {
+        let format =
+            "--format=%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)";
+        let args = ["for-each-ref", format, "refs/tags/"];
+        let (_, out) = self.run(&args, &[])?;
+        let mut tags = Vec::new();
+        for line in out.lines() {
+            let mut f = line.split('\0');
+            let (Some(name), Some(ty), Some(id), Some(pty), Some(pid)) =
+                (f.next(), f.next(), f.next(), f.next(), f.next())
+            else {
+                return Err(GitError::Output {
+                    args: args.join(" "),
+                    what: format!("a line without 5 fields: {line:?}"),
+                });
+            };
+            let name = name.strip_prefix("refs/tags/").unwrap_or(name).to_owned();
+            let commit = match (ty, pty) {
+                ("commit", _) => Some(id.to_owned()),
+                ("tag", "commit") => Some(pid.to_owned()),
+                _ => None,
+            };
+            tags.push(RawTag { name, commit });
+        }
+        Ok(tags)
+    }
+
+    /// The tags whose commit `commit` reaches (a history walk: only used
+    /// when the cheap path cannot tell).
+    pub fn merged_tags(&self, commit: &str, prefix: &str) -> Result<Vec<String>, GitError> {
+        let merged = format!("--merged={commit}");
+        let pattern = if prefix.is_empty() {
+            "refs/tags/".to_owned()
+        } else {
+            format!("refs/tags/{prefix}*")
+        };
+        let (_, out) = self.run(
+            &[
+                "for-each-ref",
+                &merged,
+                "--format=%(refname)",
+                pattern.as_str(),
+            ],
+            &[],
+        )?;
+        Ok(out
+            .lines()
+            .map(|l| l.strip_prefix("refs/tags/").unwrap_or(l).to_owned())
+            .collect())
+    }
+
+    /// Starts `git log` over a range; read it with [`LogStream::next_record`].
+    pub fn log(&self, spec: &LogSpec<'_>) -> Result<LogStream, GitError> {
+        let mut args: Vec<String> = vec![
+            "log".into(),
+            "--no-show-signature".into(),
+            "--no-color".into(),
+            "-z".into(),
+            "--format=%m%H%x00%P%x00%B".into(),
+        ];
+        if spec.boundary {
+            args.push("--boundary".into());
+        }
+        args.push("--end-of-options".into());
+        args.push(spec.from.to_owned());
+        if let Some(x) = spec.exclude {
+            args.push(format!("^{x}"));
+        }
+        args.push("--".into());
+        for p in spec.paths {
+            args.push(format!(":(top){p}"));
+        }
+        let mut child = self
+            .command()
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(GitError::Spawn)?;
+        let stdout = child.stdout.take().ok_or_else(|| GitError::Output {
+            args: args.join(" "),
+            what: "no stdout".into(),
+        })?;
+        let stderr = child.stderr.take().map(drain);
+        Ok(LogStream {
+            child: Some(child),
+            out: BufReader::with_capacity(256 * 1024, stdout),
+            stderr,
+            args: args.join(" "),
+            head: Vec::with_capacity(64),
+            parents: Vec::with_capacity(128),
+            body: Vec::with_capacity(4096),
+        })
+    }
+
+    /// Whether `ancestor` is reachable from `commit`.
+    pub fn is_ancestor(&self, ancestor: &str, commit: &str) -> Result<bool, GitError> {
+        let (code, _) = self.run(&["merge-base", "--is-ancestor", ancestor, commit], &[1])?;
+        Ok(code == 0)
+    }
+
+    /// The URL of a remote, or `None` when there is no such remote.
+    pub fn remote_url(&self, remote: &str) -> Result<Option<String>, GitError> {
+        let (code, out) = self.run(&["remote", "get-url", "--", remote], &[2, 128])?;
+        Ok((code == 0).then(|| out.trim().to_owned()))
+    }
+
+    /// The tag names a remote has (`git ls-remote --tags --refs`), with a
+    /// time limit. `token`, when given, is sent as GitHub's Basic header
+    /// through the environment (never on the command line).
+    pub fn remote_tags(
+        &self,
+        remote: &str,
+        token: Option<&str>,
+        limit: Duration,
+    ) -> Result<Vec<String>, GitError> {
+        let args = ["ls-remote", "--tags", "--refs", "--", remote];
+        let mut cmd = self.command();
+        cmd.args(args);
+        if let Some(token) = token {
+            let header = format!(
+                "AUTHORIZATION: basic {}",
+                base64(format!("x-access-token:{token}").as_bytes())
+            );
+            cmd.env("GIT_CONFIG_COUNT", "1")
+                .env("GIT_CONFIG_KEY_0", "http.extraheader")
+                .env("GIT_CONFIG_VALUE_0", header);
+        }
+        let (code, out, err) = run_with_limit(cmd, limit, &args.join(" "))?;
+        if code != 0 {
+            return Err(GitError::Failed {
+                args: args.join(" "),
+                status: format!("exit status: {code}"),
+                stderr: err.trim().to_owned(),
+            });
+        }
+        Ok(out
+            .lines()
+            .filter_map(|l| l.split('\t').nth(1))
+            .map(|r| r.strip_prefix("refs/tags/").unwrap_or(r).to_owned())
+            .collect())
+    }
+
+    /// The merge base of `rev` with the remote's default branch
+    /// (`refs/remotes/<remote>/HEAD`), if the clone knows it.
+    pub fn default_branch_base(&self, remote: &str, rev: &str) -> Result<Option<String>, GitError> {
+        let head_ref = format!("refs/remotes/{remote}/HEAD");
+        let (code, target) = self.run(&["symbolic-ref", "-q", &head_ref], &[1, 128])?;
+        if code != 0 {
+            return Ok(None);
+        }
+        let (code, base) = self.run(&["merge-base", target.trim(), rev], &[1])?;
+        Ok((code == 0).then(|| base.trim().to_owned()))
+    }
+
+    /// Resolves a revision to a commit id.
+    pub fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
+        let spec = format!("{rev}^{{commit}}");
+        let (code, out) = self.run(&["rev-parse", "--verify", "-q", &spec], &[1, 128])?;
+        Ok((code == 0).then(|| out.trim().to_owned()))
+    }
+}
+
+/// One commit from the stream, borrowed from the reader's buffers.
+#[derive(Debug)]
+pub struct Record<'a> {
+    /// An excluded commit at the edge of the range (`--boundary`).
+    pub boundary: bool,
+    pub sha: &'a str,
+    pub parents: usize,
+    pub message: Cow<'a, str>,
+}
+
+/// A running `git log`, read record by record.
+pub struct LogStream {
+    child: Option<Child>,
+    out: BufReader<ChildStdout>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
+    args: String,
+    head: Vec<u8>,
+    parents: Vec<u8>,
+    body: Vec<u8>,
+}
+
+impl LogStream {
+    fn field(&mut self, which: u8) -> Result<bool, GitError> {
+        let buf = match which {
+            0 => &mut self.head,
+            1 => &mut self.parents,
+            _ => &mut self.body,
+        };
+        buf.clear();
+        let n = self
+            .out
+            .read_until(0, buf)
+            .map_err(|source| GitError::Read {
+                args: self.args.clone(),
+                source,
+            })?;
+        if n == 0 {
+            return Ok(false);
+        }
+        if buf.last() == Some(&0) {
+            buf.pop();
+        }
+        Ok(true)
+    }
+
+    /// The next commit, or `None` at the end of the range.
+    pub fn next_record(&mut self) -> Result<Option<Record<'_>>, GitError> {
+        if !self.field(0)? {
+            return Ok(None);
+        }
+        if !self.field(1)? || !self.field(2)? {
+            return Err(GitError::Output {
+                args: self.args.clone(),
+                what: "a record cut short".into(),
+            });
+        }
+        let (mark, sha) = match self.head.split_first() {
+            Some((m, rest)) => (*m, rest),
+            None => (b'>', &[][..]),
+        };
+        let sha = std::str::from_utf8(sha).ok().filter(|s| is_object_id(s));
+        let Some(sha) = sha else {
+            return Err(GitError::Output {
+                args: self.args.clone(),
+                what: format!(
+                    "a record that does not start with a commit id: {:?}",
+                    String::from_utf8_lossy(&self.head)
+                ),
+            });
+        };
+        let parents = self
+            .parents
+            .split(|b| *b == b' ')
+            .filter(|p| !p.is_empty())
+            .count();
+        Ok(Some(Record {
+            boundary: mark == b'-',
+            sha,
+            parents,
+            message: String::from_utf8_lossy(&self.body),
+        }))
+    }
+
+    /// Waits for git and reports its failure, if any.
+    pub fn finish(mut self) -> Result<(), GitError> {
+        let status = match self.child.take() {
+            Some(mut c) => {
+                // Drain what is left so git is not stopped by a full pipe.
+                let _ = io::copy(&mut self.out, &mut io::sink());
+                c.wait().map_err(|source| GitError::Read {
+                    args: self.args.clone(),
+                    source,
+                })?
+            }
+            None => return Ok(()),
+        };
+        let stderr = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
+        if !status.success() {
+            return Err(GitError::Failed {
+                args: self.args.clone(),
+                status: status.to_string(),
+                stderr: String::from_utf8_lossy(&stderr).trim().to_owned(),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Drop for LogStream {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Reads a pipe to its end on a thread (bounded to 64 KiB kept).
+fn drain<R: Read + Send + 'static>(mut r: R) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        loop {
+            match r.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if kept.len() < 64 * 1024 {
+                        kept.extend_from_slice(&buf[..n]);
+                    }
+                }
+            }
+        }
+        kept
+    })
+}
+
+/// Runs a command with a time limit; returns (exit code, stdout, stderr).
+fn run_with_limit(
+    mut cmd: Command,
+    limit: Duration,
+    args: &str,
+) -> Result<(i32, String, String), GitError> {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(GitError::Spawn)?;
+    let out = child.stdout.take().map(drain);
+    let err = child.stderr.take().map(drain);
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(s)) => break s,
+            Ok(None) if Instant::now() >= deadline => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(GitError::Timeout {
+                    args: args.to_owned(),
+                    after: limit,
+                });
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(source) => {
+                return Err(GitError::Read {
+                    args: args.to_owned(),
+                    source,
+                });
+            }
+        }
+    };
+    let text = |h: Option<JoinHandle<Vec<u8>>>| {
+        h.and_then(|h| h.join().ok())
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
+    };
+    Ok((status.code().unwrap_or(-1), text(out), text(err)))
+}
+
+/// A full SHA-1 or SHA-256 object id in hex.
+pub fn is_object_id(s: &str) -> bool {
+    (s.len() == 40 || s.len() == 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn base64(input: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_the_rfc_vectors() {
+        for (i, o) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(base64(i.as_bytes()), o);
+        }
+    }
+
+    #[test]
+    fn object_ids() {
+        assert!(is_object_id(&"a".repeat(40)));
+        assert!(is_object_id(&"0".repeat(64)));
+        assert!(!is_object_id("abc"));
+        assert!(!is_object_id(&"g".repeat(40)));
+    }
+}

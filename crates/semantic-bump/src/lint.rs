@@ -1,0 +1,563 @@
+//! The semantic PR title check and the commit check, strict to the spec:
+//! `type(scope)!: description`, one space after the colon, types from a
+//! list (case-insensitive), optional scope rules and a subject pattern.
+//!
+//! A title that passes here is read by the same parser and bump rules as
+//! `next` ([`crate::message`], [`crate::rules`]), so it bumps exactly as the
+//! preview says.
+
+use crate::message::{self, Note};
+use crate::rules::{Bump, CONVENTIONAL_TYPES, header_bump};
+use regex::Regex;
+use serde::Serialize;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// What a title (or commit header) must follow.
+#[derive(Debug, Clone)]
+pub struct TitleRules {
+    /// Allowed types, lower-case.
+    pub types: Vec<String>,
+    /// Allowed scopes, lower-case; `None`: any.
+    pub scopes: Option<Vec<String>>,
+    pub require_scope: bool,
+    /// The description must match this.
+    pub subject_pattern: Option<Regex>,
+}
+
+impl Default for TitleRules {
+    fn default() -> Self {
+        TitleRules {
+            types: CONVENTIONAL_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+            scopes: None,
+            require_scope: false,
+            subject_pattern: None,
+        }
+    }
+}
+
+/// The rule a title or commit broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LintRule {
+    /// Nothing to check.
+    Empty,
+    /// A title is one line.
+    SingleLine,
+    /// Not `type(scope)!: description`.
+    HeaderFormat,
+    /// The colon is followed by exactly one space.
+    SpaceAfterColon,
+    /// The type is not in the list.
+    TypeEnum,
+    /// A scope is required.
+    ScopeRequired,
+    /// The scope is not in the list.
+    ScopeEnum,
+    /// The description does not match `--subject-pattern`.
+    SubjectPattern,
+    /// A commit body must follow a blank line.
+    BodyLeadingBlank,
+    /// A footer is malformed.
+    FooterFormat,
+    /// `breaking change:` in lower case is not a breaking change.
+    BreakingFooterCase,
+    /// `BREAKING CHANGE:` / `Release-As:` inside the body, not in the footers.
+    FooterInBody,
+}
+
+impl LintRule {
+    pub fn id(self) -> &'static str {
+        match self {
+            LintRule::Empty => "empty",
+            LintRule::SingleLine => "single-line",
+            LintRule::HeaderFormat => "header-format",
+            LintRule::SpaceAfterColon => "space-after-colon",
+            LintRule::TypeEnum => "type-enum",
+            LintRule::ScopeRequired => "scope-required",
+            LintRule::ScopeEnum => "scope-enum",
+            LintRule::SubjectPattern => "subject-pattern",
+            LintRule::BodyLeadingBlank => "body-leading-blank",
+            LintRule::FooterFormat => "footer-format",
+            LintRule::BreakingFooterCase => "breaking-footer-case",
+            LintRule::FooterInBody => "footer-in-body",
+        }
+    }
+}
+
+impl fmt::Display for LintRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Why a title or commit failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LintFailure {
+    pub rule: LintRule,
+    pub message: String,
+    /// A valid title built from the one that failed.
+    pub example: String,
+}
+
+impl fmt::Display for LintFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} [{}]", self.message, self.rule)
+    }
+}
+
+/// A title that passed, as `next` will read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TitleOk {
+    /// Lower-cased type (`revert` for GitHub's `Revert "…"` titles).
+    #[serde(rename = "type")]
+    pub ty: String,
+    pub scope: Option<String>,
+    pub breaking: bool,
+    /// GitHub's own `Revert "…"` title.
+    pub revert: bool,
+    /// What this title alone is worth.
+    pub bump: Bump,
+}
+
+/// The parts of a header, read strictly by hand (so each rule can be named).
+struct Strict<'a> {
+    ty: &'a str,
+    scope: Option<&'a str>,
+    bang: bool,
+    description: &'a str,
+}
+
+fn strict(header: &str) -> Result<Strict<'_>, (LintRule, String)> {
+    let fmt = |m: &str| (LintRule::HeaderFormat, m.to_owned());
+    let end_ty = header
+        .find(|c: char| c == '(' || c == '!' || c == ':' || c.is_whitespace())
+        .unwrap_or(header.len());
+    let ty = &header[..end_ty];
+    if ty.is_empty() {
+        return Err(fmt("the title must start with a type, as in `feat: …`"));
+    }
+    if !ty
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(fmt(&format!(
+            "the type `{ty}` holds characters a type cannot (letters, digits, '-')"
+        )));
+    }
+    let mut rest = &header[end_ty..];
+    let mut scope = None;
+    if let Some(r) = rest.strip_prefix('(') {
+        let Some(close) = r.find(')') else {
+            return Err(fmt("the scope's `(` is never closed"));
+        };
+        let s = &r[..close];
+        if s.contains('(') {
+            return Err(fmt("the scope holds a `(`"));
+        }
+        if s.trim().is_empty() {
+            return Err(fmt(
+                "the scope is empty: write `type(scope): …` or drop the parentheses",
+            ));
+        }
+        if s.trim() != s {
+            return Err(fmt("the scope has spaces around it"));
+        }
+        scope = Some(s);
+        rest = &r[close + 1..];
+    }
+    let bang = rest.starts_with('!');
+    if bang {
+        rest = &rest[1..];
+    }
+    let Some(after) = rest.strip_prefix(':') else {
+        return Err(if rest.trim_start().starts_with(':') {
+            fmt("there is a space before the colon")
+        } else if header.contains(':') {
+            fmt("the text before the colon is not `type(scope)!`")
+        } else {
+            fmt("there is no `type: ` prefix")
+        });
+    };
+    let description = match after.strip_prefix(' ') {
+        Some(d) if !d.is_empty() && !d.starts_with(char::is_whitespace) => d,
+        Some(d) if d.trim().is_empty() => {
+            return Err(fmt("the description after the colon is empty"));
+        }
+        _ => {
+            return Err((
+                LintRule::SpaceAfterColon,
+                "the colon must be followed by exactly one space".to_owned(),
+            ));
+        }
+    };
+    Ok(Strict {
+        ty,
+        scope,
+        bang,
+        description,
+    })
+}
+
+/// Checks a pull request title.
+pub fn lint_title(title: &str, rules: &TitleRules) -> Result<TitleOk, LintFailure> {
+    let fail = |rule, message: String| LintFailure {
+        rule,
+        message,
+        example: example(title, rules),
+    };
+    if title.trim().is_empty() {
+        return Err(fail(LintRule::Empty, "the title is empty".into()));
+    }
+    if title.contains(['\n', '\r']) {
+        return Err(fail(LintRule::SingleLine, "a title is one line".into()));
+    }
+    if let Some(ok) = github_revert(title) {
+        return Ok(ok);
+    }
+    check_header(title, rules).map_err(|(rule, message)| fail(rule, message))
+}
+
+/// GitHub's own revert titles: `Revert "feat: x"`.
+fn github_revert(title: &str) -> Option<TitleOk> {
+    let bare = message::strip_pr_suffix(title);
+    let inner = bare.strip_prefix("Revert \"")?.strip_suffix('"')?;
+    if inner.is_empty() {
+        return None;
+    }
+    // Merged as is, it reverts a released change (a patch) or cancels a
+    // change in the same release; `next` decides which.
+    let target = message::parse(inner)
+        .header
+        .ok()
+        .map(|h| header_bump(&h).0)
+        .unwrap_or(Bump::Patch);
+    Some(TitleOk {
+        ty: "revert".into(),
+        scope: None,
+        breaking: false,
+        revert: true,
+        bump: if target == Bump::None {
+            Bump::None
+        } else {
+            Bump::Patch
+        },
+    })
+}
+
+fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, String)> {
+    let s = strict(header)?;
+    // The shared parser must read it the same way (it is more lenient).
+    let parsed = message::parse(header);
+    let Ok(h) = parsed.header else {
+        return Err((
+            LintRule::HeaderFormat,
+            "the title is not `type(scope)!: description`".into(),
+        ));
+    };
+    let ty = s.ty.to_ascii_lowercase();
+    if !rules.types.contains(&ty) {
+        return Err((
+            LintRule::TypeEnum,
+            format!(
+                "the type `{}` is not one of: {}",
+                s.ty,
+                rules.types.join(", ")
+            ),
+        ));
+    }
+    match s.scope {
+        None if rules.require_scope => {
+            return Err((
+                LintRule::ScopeRequired,
+                "a scope is required, as in `feat(api): …`".into(),
+            ));
+        }
+        Some(scope) => {
+            if let Some(allowed) = &rules.scopes {
+                for part in scope.split(',').map(str::trim) {
+                    if !allowed.iter().any(|a| a.eq_ignore_ascii_case(part)) {
+                        return Err((
+                            LintRule::ScopeEnum,
+                            format!("the scope `{part}` is not one of: {}", allowed.join(", ")),
+                        ));
+                    }
+                }
+            }
+        }
+        None => {}
+    }
+    if let Some(re) = rules
+        .subject_pattern
+        .as_ref()
+        .filter(|re| !re.is_match(s.description))
+    {
+        return Err((
+            LintRule::SubjectPattern,
+            format!(
+                "the description `{}` does not match the pattern `{}`",
+                s.description,
+                re.as_str()
+            ),
+        ));
+    }
+    Ok(TitleOk {
+        ty,
+        scope: s.scope.map(str::to_owned),
+        breaking: s.bang,
+        revert: false,
+        bump: header_bump(&h).0,
+    })
+}
+
+/// Checks a whole commit message: its first line by the title rules, then
+/// the body and footers as the spec writes them.
+pub fn lint_commit(message: &str, rules: &TitleRules) -> Result<(), LintFailure> {
+    let m = message::parse(message);
+    let subject = m.subject;
+    let fail = |rule, message: String| LintFailure {
+        rule,
+        message,
+        example: example(subject, rules),
+    };
+    if subject.trim().is_empty() {
+        return Err(fail(LintRule::Empty, "the commit message is empty".into()));
+    }
+    if m.revert.is_some() && (subject.starts_with("Revert \"") || subject.starts_with("Reapply \""))
+    {
+        return Ok(());
+    }
+    check_header(subject, rules).map_err(|(rule, msg)| fail(rule, msg))?;
+    match m.header {
+        Err(message::NotConventional::BodyNotSeparated) => {
+            return Err(fail(
+                LintRule::BodyLeadingBlank,
+                "the body must be separated from the first line by a blank line".into(),
+            ));
+        }
+        Err(why) => return Err(fail(LintRule::FooterFormat, why.describe().into())),
+        Ok(_) => {}
+    }
+    for note in &m.notes {
+        let rule = match note {
+            Note::LowercaseBreaking => LintRule::BreakingFooterCase,
+            Note::BreakingInBody | Note::ReleaseAsInBody => LintRule::FooterInBody,
+            Note::BreakingInNonConventional => continue,
+        };
+        return Err(fail(rule, note.describe().into()));
+    }
+    Ok(())
+}
+
+/// Whether a commit is exempt from `lint-commits` (autosquash markers that
+/// are meant to disappear before merging).
+pub fn is_autosquash(subject: &str) -> bool {
+    ["fixup! ", "squash! ", "amend! "]
+        .iter()
+        .any(|p| subject.starts_with(p))
+}
+
+/// A header read loosely: `Type (scope) ! :? rest`.
+static LOOSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"^(?P<ty>[A-Za-z]+)\s*(?:\((?P<scope>[^()]*)\))?\s*(?P<bang>!)?\s*(?::|-)?\s*(?P<rest>.*)$",
+    )
+    .ok()
+});
+
+/// Builds a valid title from one that failed: keeps what is usable (a known
+/// type, the scope, the words) and fills in the rest.
+pub fn example(title: &str, rules: &TitleRules) -> String {
+    let title = message::first_line(title).trim();
+    let caps = LOOSE.as_ref().and_then(|re| re.captures(title));
+    let word = caps
+        .as_ref()
+        .and_then(|c| c.name("ty"))
+        .map(|m| m.as_str().to_ascii_lowercase());
+    let known = word.as_deref().and_then(|w| {
+        let alias = match w {
+            "feature" | "features" => "feat",
+            "bug" | "bugfix" | "hotfix" | "fixes" | "fixed" => "fix",
+            "doc" | "documentation" => "docs",
+            "tests" => "test",
+            "performance" => "perf",
+            other => other,
+        };
+        rules.types.iter().find(|t| *t == alias).cloned()
+    });
+    let (ty, rest) = match (&known, &caps) {
+        (Some(t), Some(c)) => {
+            let rest = c.name("rest").map(|m| m.as_str()).unwrap_or("").trim();
+            (t.clone(), rest.to_owned())
+        }
+        _ => {
+            let lower = title.to_ascii_lowercase();
+            let guess = if lower.contains("fix") || lower.contains("bug") {
+                "fix"
+            } else if lower.contains("doc") || lower.contains("readme") {
+                "docs"
+            } else {
+                "feat"
+            };
+            let ty = rules
+                .types
+                .iter()
+                .find(|t| *t == guess)
+                .or_else(|| rules.types.first())
+                .cloned()
+                .unwrap_or_else(|| "feat".into());
+            (ty, title.to_owned())
+        }
+    };
+    let given_scope = caps
+        .as_ref()
+        .filter(|_| known.is_some())
+        .and_then(|c| c.name("scope"))
+        .map(|m| m.as_str().trim().to_owned())
+        .filter(|s| !s.is_empty());
+    let scope = match (&given_scope, &rules.scopes) {
+        (Some(s), Some(allowed)) if allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) => {
+            Some(s.clone())
+        }
+        (Some(_), Some(allowed)) | (None, Some(allowed)) if rules.require_scope => {
+            allowed.first().cloned()
+        }
+        (Some(s), None) => Some(s.clone()),
+        (None, None) if rules.require_scope => Some("scope".into()),
+        _ => None,
+    };
+    let bang = caps
+        .as_ref()
+        .filter(|_| known.is_some())
+        .is_some_and(|c| c.name("bang").is_some());
+    let mut description = rest
+        .trim()
+        .trim_start_matches([':', '-', ' '])
+        .trim()
+        .to_owned();
+    if description.is_empty() {
+        description = "describe the change".into();
+    }
+    let scope = scope.map(|s| format!("({s})")).unwrap_or_default();
+    let bang = if bang { "!" } else { "" };
+    format!("{ty}{scope}{bang}: {description}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> TitleRules {
+        TitleRules::default()
+    }
+
+    fn rule_of(title: &str, r: &TitleRules) -> Option<LintRule> {
+        lint_title(title, r).err().map(|f| f.rule)
+    }
+
+    #[test]
+    fn valid_titles() {
+        let r = rules();
+        let ok = lint_title("feat(api)!: drop v1", &r).unwrap();
+        assert_eq!(
+            (ok.ty.as_str(), ok.scope.as_deref(), ok.breaking, ok.bump),
+            ("feat", Some("api"), true, Bump::Major)
+        );
+        assert_eq!(lint_title("FIX: shout", &r).unwrap().bump, Bump::Patch);
+        assert_eq!(lint_title("docs: x", &r).unwrap().bump, Bump::None);
+        let rev = lint_title("Revert \"feat: x\"", &r).unwrap();
+        assert!(rev.revert);
+        assert_eq!(rev.bump, Bump::Patch);
+        assert!(lint_title("Revert \"docs: x\" (#12)", &r).unwrap().revert);
+    }
+
+    #[test]
+    fn each_rule_by_name() {
+        let r = rules();
+        assert_eq!(rule_of("", &r), Some(LintRule::Empty));
+        assert_eq!(rule_of("feat: a\nb", &r), Some(LintRule::SingleLine));
+        assert_eq!(rule_of("Add login", &r), Some(LintRule::HeaderFormat));
+        assert_eq!(rule_of("feat : x", &r), Some(LintRule::HeaderFormat));
+        assert_eq!(rule_of("feat(): x", &r), Some(LintRule::HeaderFormat));
+        assert_eq!(rule_of("feat(api: x", &r), Some(LintRule::HeaderFormat));
+        assert_eq!(rule_of("feat: ", &r), Some(LintRule::HeaderFormat));
+        assert_eq!(rule_of("feat:x", &r), Some(LintRule::SpaceAfterColon));
+        assert_eq!(rule_of("feat:  x", &r), Some(LintRule::SpaceAfterColon));
+        assert_eq!(rule_of("feature: x", &r), Some(LintRule::TypeEnum));
+        assert_eq!(rule_of("Revert x", &r), Some(LintRule::HeaderFormat));
+        let scoped = TitleRules {
+            scopes: Some(vec!["api".into(), "ui".into()]),
+            require_scope: true,
+            subject_pattern: Some(Regex::new("^[a-z]").unwrap()),
+            ..rules()
+        };
+        assert_eq!(rule_of("feat: x", &scoped), Some(LintRule::ScopeRequired));
+        assert_eq!(rule_of("feat(db): x", &scoped), Some(LintRule::ScopeEnum));
+        assert_eq!(rule_of("feat(API,ui): x", &scoped), None);
+        assert_eq!(
+            rule_of("feat(api): X", &scoped),
+            Some(LintRule::SubjectPattern)
+        );
+    }
+
+    #[test]
+    fn examples_are_valid_and_keep_the_words() {
+        let r = rules();
+        for (bad, want) in [
+            ("Add login page", "feat: Add login page"),
+            ("fix login bug", "fix: login bug"),
+            ("Feat(api) add x", "feat(api): add x"),
+            ("feature: dark mode", "feat: dark mode"),
+            ("feat:x", "feat: x"),
+            ("feat!:  drop", "feat!: drop"),
+            ("Bugfix - crash on start", "fix: crash on start"),
+            ("", "feat: describe the change"),
+        ] {
+            let e = example(bad, &r);
+            assert_eq!(e, want, "{bad}");
+            assert!(lint_title(&e, &r).is_ok(), "{e}");
+        }
+        let scoped = TitleRules {
+            scopes: Some(vec!["api".into()]),
+            require_scope: true,
+            ..rules()
+        };
+        let e = example("feat: x", &scoped);
+        assert_eq!(e, "feat(api): x");
+        assert!(lint_title(&e, &scoped).is_ok());
+        let e = lint_title("wip", &r).unwrap_err().example;
+        assert!(lint_title(&e, &r).is_ok(), "{e}");
+    }
+
+    #[test]
+    fn commits_are_linted_whole() {
+        let r = rules();
+        assert!(lint_commit("feat: x\n\nbody\n\nBREAKING CHANGE: y\n", &r).is_ok());
+        assert_eq!(
+            lint_commit("feat: x\nglued", &r).unwrap_err().rule,
+            LintRule::BodyLeadingBlank
+        );
+        assert_eq!(
+            lint_commit("feat: x\n\nbreaking change: y", &r)
+                .unwrap_err()
+                .rule,
+            LintRule::BreakingFooterCase
+        );
+        assert_eq!(
+            lint_commit("feat: x\n\nsee\nRelease-As: 2.0.0\nlater", &r)
+                .unwrap_err()
+                .rule,
+            LintRule::FooterInBody
+        );
+        assert!(lint_commit(
+            "Revert \"feat: x\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.",
+            &r
+        )
+        .is_ok());
+        assert_eq!(
+            lint_commit("wip", &r).unwrap_err().rule,
+            LintRule::HeaderFormat
+        );
+        assert!(is_autosquash("fixup! feat: x"));
+    }
+}

@@ -1,0 +1,816 @@
+//! Runs each command and renders its result: outputs, `--json`, the job
+//! summary, annotations and the exit code.
+
+use crate::cli::{
+    LintCommitsArgs, LintPrArgs, LintTitleArgs, NextArgs, Preview, RuleArgs, VersionArgs,
+};
+use crate::github;
+use gha::escape::markdown_cell;
+use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary};
+use semantic_bump::analysis::Entry;
+use semantic_bump::changelog;
+use semantic_bump::commits::{CommitsOptions, lint_commits as run_lint_commits};
+use semantic_bump::lint::{LintFailure, TitleOk, TitleRules, lint_title as run_lint_title};
+use semantic_bump::pr;
+use semantic_bump::{Bump, Decision, Git, Labels, NextOptions, NextReport, Policy, Source};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+/// How many commit warnings become annotations (the rest are counted).
+const MAX_ANNOTATIONS: usize = 10;
+
+fn token(runner: &Runner) -> Option<String> {
+    let t = std::env::var("GITHUB_TOKEN").ok()?;
+    let t = t.trim().to_owned();
+    if t.is_empty() {
+        return None;
+    }
+    runner.mask(&t);
+    Some(t)
+}
+
+fn rules(r: &RuleArgs) -> TitleRules {
+    let mut rules = TitleRules::default();
+    if !r.types.is_empty() {
+        rules.types = r.types.clone();
+    }
+    if !r.scopes.is_empty() {
+        rules.scopes = Some(r.scopes.clone());
+    }
+    rules.require_scope = r.require_scope;
+    rules.subject_pattern = r.subject_pattern.clone();
+    rules
+}
+
+fn policy(v: &VersionArgs) -> Policy {
+    Policy {
+        bump_minor_pre_major: v.bump_minor_pre_major,
+        initial: v
+            .initial
+            .clone()
+            .unwrap_or_else(|| semver::Version::new(0, 1, 0)),
+        channel: v.prerelease.clone(),
+    }
+}
+
+fn next_options(
+    v: &VersionArgs,
+    rev: String,
+    labels: Vec<String>,
+    token: Option<String>,
+) -> NextOptions {
+    NextOptions {
+        rev,
+        prefix: v.tag_prefix.clone(),
+        policy: policy(v),
+        initial_explicit: v.initial.is_some(),
+        labels,
+        paths: v.paths.clone(),
+        remote: v.remote.clone(),
+        remote_token: token,
+        remote_timeout: Duration::from_secs(30),
+        pending: Vec::new(),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    gha::cli::human_duration(d)
+}
+
+// ---------------------------------------------------------------- next
+
+pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
+    let token = token(runner);
+    let git = Git::new(".");
+    let mut labels = a.labels.clone();
+    if a.labels_from_pr {
+        match labels_of_merged_pr(runner, &git, &a, token.clone()) {
+            Ok(found) => labels.extend(found),
+            Err(e) => return runner.fail(e.as_ref()),
+        }
+    }
+    let opts = next_options(&a.version, a.rev.clone(), labels, token);
+    let started = Instant::now();
+    let report = match semantic_bump::next::next(&git, &opts) {
+        Ok(r) => r,
+        Err(e) => return runner.fail(&e),
+    };
+    let elapsed = started.elapsed();
+    annotate_next(runner, &report);
+    let (outputs, summary) = next_result(&report, &a.version, elapsed);
+    runner.info(&format!(
+        "semantic-bump: {} — {} commit{} read in {}",
+        headline(&report, &a.version),
+        report.analysis.counts.commits,
+        if report.analysis.counts.commits == 1 {
+            ""
+        } else {
+            "s"
+        },
+        ms(elapsed)
+    ));
+    runner.finish(Outcome::done(outputs).with_summary(summary))
+}
+
+/// On a push, the labels of the pull request merged as this commit.
+fn labels_of_merged_pr(
+    runner: &Runner,
+    git: &Git,
+    a: &NextArgs,
+    token: Option<String>,
+) -> Result<Vec<String>, Box<dyn Classify>> {
+    let commit = git
+        .resolve(&a.rev)
+        .map_err(|e| Box::new(semantic_bump::Error::from(e)) as Box<dyn Classify>)?
+        .ok_or_else(|| {
+            Box::new(semantic_bump::Error::NoCommit { rev: a.rev.clone() }) as Box<dyn Classify>
+        })?;
+    let client = github::client(&a.api, token).map_err(|e| Box::new(e) as Box<dyn Classify>)?;
+    let prs = client
+        .for_commit(&commit)
+        .map_err(|e| Box::new(e) as Box<dyn Classify>)?;
+    match pr::merged_pr_of(&commit, &prs) {
+        Some(p) => {
+            runner.info(&format!(
+                "semantic-bump: {} came from #{} ({}), labels: {}",
+                &commit[..7],
+                p.number,
+                p.title,
+                if p.labels.is_empty() {
+                    "none".to_owned()
+                } else {
+                    p.labels.join(", ")
+                }
+            ));
+            Ok(p.labels.clone())
+        }
+        None => {
+            runner.info(&format!(
+                "semantic-bump: no merged pull request for {}: no labels",
+                &commit[..7]
+            ));
+            Ok(Vec::new())
+        }
+    }
+}
+
+fn version_str(v: Option<&semver::Version>) -> String {
+    v.map(ToString::to_string).unwrap_or_default()
+}
+
+fn headline(r: &NextReport, v: &VersionArgs) -> String {
+    let cur = r
+        .current
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_else(|| "no release yet".into());
+    let d = &r.decision;
+    match (&r.next_tag, d.bump) {
+        (Some(tag), b) if b != Bump::None => format!("{cur} → {tag} ({b}): {}", d.detail),
+        (Some(tag), _) => format!("nothing new to release: {} ({})", tag, d.detail),
+        (None, _) => format!(
+            "nothing to release since {cur}{}: {}",
+            if v.paths.is_empty() {
+                String::new()
+            } else {
+                format!(" in {}", v.paths.join(", "))
+            },
+            d.detail
+        ),
+    }
+}
+
+fn annotate_next(runner: &Runner, r: &NextReport) {
+    let d = &r.decision;
+    if d.leaves_zero && d.bump != Bump::None {
+        runner.warning(&format!(
+            "this release leaves 0.x: {} → {} ({}). If the API is not ready to be stable, pass --bump-minor-pre-major (breaking changes then bump 0.x minor versions), or label the pull request release:minor",
+            r.current.as_ref().map(|c| c.name.as_str()).unwrap_or("?"),
+            r.next_tag.as_deref().unwrap_or("?"),
+            d.detail
+        ));
+    }
+    for n in &r.notes {
+        runner.warning(n);
+    }
+    let a = &r.analysis;
+    for w in a.warnings.iter().take(MAX_ANNOTATIONS) {
+        runner.annotate(
+            Level::Warning,
+            &format!("{} {}: {}", short(&w.sha), w.subject, w.message),
+            &Location {
+                title: Some(format!("semantic-bump: {}", w.kind)),
+                ..Location::default()
+            },
+        );
+    }
+    if a.warnings_total > MAX_ANNOTATIONS {
+        runner.warning(&format!(
+            "{} more commit warnings (see --json)",
+            a.warnings_total - MAX_ANNOTATIONS
+        ));
+    }
+}
+
+fn short(sha: &str) -> &str {
+    if sha.is_empty() {
+        "(this PR)"
+    } else {
+        &sha[..sha.len().min(7)]
+    }
+}
+
+/// The commits that set the commit-derived level (newest first), capped.
+fn reasons(r: &NextReport, cap: usize) -> (Vec<&Entry>, usize) {
+    let level = r.analysis.bump();
+    let all: Vec<&Entry> = r
+        .analysis
+        .entries
+        .iter()
+        .filter(|e| level != Bump::None && e.bump == level)
+        .collect();
+    let total = all.len();
+    (all.into_iter().take(cap).collect(), total)
+}
+
+fn decision_json(d: &Decision) -> Value {
+    json!({
+        "source": d.source,
+        "rule": d.rule.id(),
+        "rule-text": d.rule.describe(),
+        "detail": d.detail,
+        "first-release": d.first_release,
+        "leaves-zero": d.leaves_zero,
+        "already-tagged": d.already_tagged.as_ref().map(ToString::to_string),
+    })
+}
+
+fn next_result(r: &NextReport, v: &VersionArgs, elapsed: Duration) -> (Outputs, Summary) {
+    let d = &r.decision;
+    let released = d.bump != Bump::None;
+    let current = r.current.as_ref().map(|c| &c.version);
+    let next = d.next.as_ref().or(current);
+    let next_tag = r
+        .next_tag
+        .clone()
+        .or_else(|| r.current.as_ref().map(|c| c.name.clone()))
+        .unwrap_or_default();
+    let changelog = if released {
+        changelog::render(
+            &r.analysis.entries,
+            &changelog::Options {
+                links: v.repository_url.as_ref(),
+                ..Default::default()
+            },
+        )
+    } else {
+        String::new()
+    };
+    let (shown, total) = reasons(r, 100);
+    let reasons_json: Vec<Value> = shown
+        .iter()
+        .map(|e| {
+            json!({
+                "sha": e.sha,
+                "short-sha": e.short_sha(),
+                "commit": e.header(),
+                "bump": e.bump,
+                "rule": e.rule.id(),
+                "rule-text": e.rule.describe(),
+            })
+        })
+        .collect();
+    let prerelease = released && next.is_some_and(|n| !n.pre.is_empty());
+    let outputs = Outputs::new()
+        .with(
+            "current",
+            current.map_or(Value::Null, |c| Value::from(c.to_string())),
+        )
+        .with(
+            "current-tag",
+            r.current
+                .as_ref()
+                .map_or(Value::Null, |c| Value::from(c.name.clone())),
+        )
+        .with("next", version_str(next))
+        .with("next-tag", next_tag)
+        .with("bump", d.bump.as_str())
+        .with("prerelease", prerelease)
+        .with(
+            "channel",
+            v.prerelease
+                .as_ref()
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+        )
+        .with("breaking", released && r.analysis.breaking())
+        .with("commits", r.analysis.counts.commits)
+        .with("first-release", released && d.first_release)
+        .with("changelog", changelog.clone())
+        .with("commit", r.commit.clone())
+        .with("decision", decision_json(d))
+        .with("reasons", Value::Array(reasons_json))
+        .with("reasons-total", total)
+        .with(
+            "counts",
+            serde_json::to_value(&r.analysis.counts).unwrap_or(Value::Null),
+        )
+        .with(
+            "release-as",
+            serde_json::to_value(&r.analysis.release_as).unwrap_or(Value::Null),
+        )
+        .with(
+            "warnings",
+            serde_json::to_value(&r.analysis.warnings).unwrap_or(Value::Null),
+        )
+        .with("notes", r.notes.clone());
+
+    let mut s = Summary::new();
+    let cur = r
+        .current
+        .as_ref()
+        .map(|c| format!("`{}`", c.name))
+        .unwrap_or_else(|| "no release yet".into());
+    if released {
+        s.heading(
+            3,
+            &format!(
+                "semantic-bump: {cur} → `{}` ({})",
+                r.next_tag.as_deref().unwrap_or(""),
+                d.bump
+            ),
+        );
+    } else {
+        s.heading(3, &format!("semantic-bump: nothing to release ({cur})"));
+    }
+    s.line(&format!(
+        "**Why:** {} — {}",
+        markdown_cell(&d.detail),
+        d.rule.describe()
+    ));
+    if !shown.is_empty() {
+        let rows: Vec<[String; 3]> = shown
+            .iter()
+            .take(20)
+            .map(|e| {
+                [
+                    short(&e.sha).to_owned(),
+                    e.header(),
+                    e.rule.describe().to_owned(),
+                ]
+            })
+            .collect();
+        s.table(&["commit", "change", "rule"], rows);
+        if total > 20 {
+            s.line(&format!("…and {} more at this level.", total - 20));
+        }
+    }
+    let c = &r.analysis.counts;
+    s.line(&format!(
+        "{} commit{} read in {}: {} conventional, {} not conventional, {} merge{}, {} cancelled by reverts.",
+        c.commits,
+        if c.commits == 1 { "" } else { "s" },
+        ms(elapsed),
+        c.conventional,
+        c.non_conventional,
+        c.merges,
+        if c.merges == 1 { "" } else { "s" },
+        c.cancelled
+    ));
+    for n in &r.notes {
+        s.line(&format!("⚠️ {}", markdown_cell(n)));
+    }
+    if released {
+        s.raw(&format!(
+            "<details><summary>Changelog</summary>\n\n{changelog}\n</details>\n\n"
+        ));
+    }
+    (outputs, s)
+}
+
+// ---------------------------------------------------------------- lint-title
+
+fn title_bump(ok: &TitleOk, labels: &[String]) -> (Bump, &'static str) {
+    let l = Labels::read(labels);
+    if l.skip {
+        (Bump::None, "label release:skip")
+    } else if let Some((b, _)) = l.bump {
+        (b, "label")
+    } else {
+        (ok.bump, "title")
+    }
+}
+
+fn ignored_by(labels: &[String], ignore: &[String]) -> Option<String> {
+    labels
+        .iter()
+        .find(|l| ignore.iter().any(|i| i.eq_ignore_ascii_case(l)))
+        .cloned()
+}
+
+fn title_outputs(ok: &TitleOk, labels: &[String]) -> Outputs {
+    let (bump, from) = title_bump(ok, labels);
+    Outputs::new()
+        .with("type", ok.ty.clone())
+        .with("scope", ok.scope.clone().unwrap_or_default())
+        .with("breaking", ok.breaking)
+        .with("bump", bump.as_str())
+        .with("bump-from", from)
+        .with("skipped", false)
+}
+
+fn failure_outputs(f: &LintFailure) -> Outputs {
+    Outputs::new()
+        .with("rule", f.rule.id())
+        .with("example", f.example.clone())
+        .with("message", f.message.clone())
+        .with("skipped", false)
+}
+
+fn failure_reason(title: &str, f: &LintFailure) -> String {
+    format!(
+        "the title '{title}' breaks the rule {}: {}. A valid title: {}",
+        f.rule.id(),
+        f.message,
+        f.example
+    )
+}
+
+pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
+    let title = a.title.trim().to_owned();
+    let rules = rules(&a.rules);
+    if let Some(l) = ignored_by(&a.labels, &a.ignore_labels) {
+        return skipped(runner, &format!("label '{l}'"));
+    }
+    runner.finish(title_outcome(
+        runner,
+        &title,
+        &rules,
+        &a.labels,
+        Outputs::new(),
+    ))
+}
+
+fn skipped(runner: &Runner, why: &str) -> ExitCode {
+    runner.info(&format!("semantic-bump: title check skipped ({why})"));
+    let mut s = Summary::new();
+    s.line(&format!(
+        "⏭️ **semantic-bump**: title check skipped ({})",
+        markdown_cell(why)
+    ));
+    runner.finish(
+        Outcome::passed(Outputs::new().with("skipped", true).with("skipped-by", why))
+            .with_summary(s),
+    )
+}
+
+fn title_outcome(
+    runner: &Runner,
+    title: &str,
+    rules: &TitleRules,
+    labels: &[String],
+    extra: Outputs,
+) -> Outcome {
+    let mut outputs = extra;
+    outputs.set("title", title);
+    match run_lint_title(title, rules) {
+        Ok(ok) => {
+            for (k, v) in title_outputs(&ok, labels).iter() {
+                outputs.set(k, v.clone());
+            }
+            let (bump, from) = title_bump(&ok, labels);
+            runner.info(&format!(
+                "semantic-bump: the title '{title}' follows the rules (type {}, {} by {from})",
+                ok.ty, bump
+            ));
+            let mut s = Summary::new();
+            s.line(&format!(
+                "✅ **semantic-bump**: the title `{}` follows the rules — type `{}`{}, bump **{}** (by {from})",
+                markdown_cell(title),
+                ok.ty,
+                ok.scope
+                    .as_ref()
+                    .map(|sc| format!(", scope `{}`", markdown_cell(sc)))
+                    .unwrap_or_default(),
+                bump
+            ));
+            Outcome::passed(outputs).with_summary(s)
+        }
+        Err(f) => {
+            for (k, v) in failure_outputs(&f).iter() {
+                outputs.set(k, v.clone());
+            }
+            let mut s = Summary::new();
+            s.line(&format!(
+                "⛔ **semantic-bump**: the title `{}` breaks the rule **{}**: {}",
+                markdown_cell(title),
+                f.rule.id(),
+                markdown_cell(&f.message)
+            ));
+            s.line(&format!("A valid title: `{}`", markdown_cell(&f.example)));
+            Outcome::failed(outputs, failure_reason(title, &f)).with_summary(s)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- lint-commits
+
+pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
+    let git = Git::new(".");
+    let opts = CommitsOptions {
+        range: a.range.clone(),
+        prefix: a.tag_prefix.clone(),
+        remote: a.remote.clone(),
+        rules: rules(&a.rules),
+    };
+    let started = Instant::now();
+    let report = match run_lint_commits(&git, &opts) {
+        Ok(r) => r,
+        Err(e) => return runner.fail(&e),
+    };
+    let elapsed = started.elapsed();
+    let outputs = Outputs::new()
+        .with("range", report.range.clone())
+        .with("checked", report.checked)
+        .with("failed", report.failed)
+        .with("merges", report.merges)
+        .with("autosquash", report.autosquash)
+        .with(
+            "failures",
+            serde_json::to_value(&report.failures).unwrap_or(Value::Null),
+        );
+    let mut s = Summary::new();
+    runner.info(&format!(
+        "semantic-bump: {} commit{} checked in {} ({}, {}): {} failed",
+        report.checked,
+        if report.checked == 1 { "" } else { "s" },
+        ms(elapsed),
+        report.range,
+        report.range_source,
+        report.failed
+    ));
+    if report.failed == 0 {
+        s.line(&format!(
+            "✅ **semantic-bump**: {} commit{} in `{}` follow the rules ({} merge{} and {} fixup/squash commit{} skipped).",
+            report.checked,
+            if report.checked == 1 { "" } else { "s" },
+            markdown_cell(&report.range),
+            report.merges,
+            if report.merges == 1 { "" } else { "s" },
+            report.autosquash,
+            if report.autosquash == 1 { "" } else { "s" },
+        ));
+        return runner.finish(Outcome::passed(outputs).with_summary(s));
+    }
+    for f in report.failures.iter().take(20) {
+        runner.annotate(
+            Level::Error,
+            &format!(
+                "{} '{}': {} [{}] — e.g. {}",
+                short(&f.sha),
+                f.subject,
+                f.failure.message,
+                f.failure.rule,
+                f.failure.example
+            ),
+            &Location {
+                title: Some(format!("semantic-bump: {}", f.failure.rule)),
+                ..Location::default()
+            },
+        );
+    }
+    s.line(&format!(
+        "⛔ **semantic-bump**: {} of {} commits in `{}` break the rules",
+        report.failed,
+        report.checked,
+        markdown_cell(&report.range)
+    ));
+    let rows: Vec<[String; 4]> = report
+        .failures
+        .iter()
+        .take(50)
+        .map(|f| {
+            [
+                short(&f.sha).to_owned(),
+                f.subject.clone(),
+                format!("{}: {}", f.failure.rule, f.failure.message),
+                f.failure.example.clone(),
+            ]
+        })
+        .collect();
+    s.table(&["commit", "subject", "rule", "valid example"], rows);
+    let reason = format!(
+        "{} of {} commits in {} break the conventional-commit rules (first: {} '{}': {})",
+        report.failed,
+        report.checked,
+        report.range,
+        short(&report.failures[0].sha),
+        report.failures[0].subject,
+        report.failures[0].failure.message
+    );
+    runner.finish(Outcome::failed(outputs, reason).with_summary(s))
+}
+
+// ---------------------------------------------------------------- lint-pr
+
+pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
+    let token = token(runner);
+    let event = match read_event() {
+        Ok(e) => e,
+        Err(e) => return runner.fail(&Failure::input(e)),
+    };
+    let Some(number) = a.pr.or(event.number) else {
+        return runner.fail(&Failure::input(
+            "no pull request: pass --pr NUMBER, or run on a pull_request or merge_group event",
+        ));
+    };
+    let client = match github::client(&a.api, token.clone()) {
+        Ok(c) => c,
+        Err(e) => return runner.fail(&e),
+    };
+    let pr = match client.get(number) {
+        Ok(p) => p,
+        Err(e) => return runner.fail(&e),
+    };
+    runner.info(&format!(
+        "semantic-bump: pull request #{number}: '{}' (labels: {})",
+        pr.title,
+        if pr.labels.is_empty() {
+            "none".into()
+        } else {
+            pr.labels.join(", ")
+        }
+    ));
+    if let Some(l) = ignored_by(&pr.labels, &a.ignore_labels) {
+        return skipped(
+            runner,
+            &format!("pull request #{number} has the label '{l}'"),
+        );
+    }
+    let title = pr.title.trim().to_owned();
+    let rules = rules(&a.rules);
+    let base = Outputs::new().with("pr", number);
+    let mut outcome = title_outcome(runner, &title, &rules, &pr.labels, base);
+    if outcome.verdict != gha::Verdict::Passed || a.preview == Preview::Never {
+        return runner.finish(outcome);
+    }
+
+    // The preview: the base branch as it is, plus this title as the squash
+    // commit, with this PR's labels. Only the base's history is read: no
+    // PR code is checked out or run.
+    let dir = a
+        .dir
+        .clone()
+        .or_else(|| std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("."));
+    let Some(base_sha) = a
+        .base_sha
+        .clone()
+        .or(event.base_sha)
+        .or(pr.base_sha.clone())
+    else {
+        let msg = "release preview skipped: the base commit is unknown (pass --base-sha)";
+        return finish_preview_error(runner, outcome, a.preview, &Failure::input(msg));
+    };
+    let mut opts = next_options(&a.version, base_sha.clone(), pr.labels.clone(), token);
+    opts.pending = vec![format!("{title} (#{number})")];
+    let git = Git::new(&dir);
+    let started = Instant::now();
+    let report = match semantic_bump::next::next(&git, &opts) {
+        Ok(r) => r,
+        Err(e) => return finish_preview_error(runner, outcome, a.preview, &e),
+    };
+    let sentence = preview_sentence(&report);
+    runner.info(&format!(
+        "semantic-bump: {sentence} ({} commits on the base read in {})",
+        report.analysis.counts.commits.saturating_sub(1),
+        ms(started.elapsed())
+    ));
+    let d = &report.decision;
+    let released = d.bump != Bump::None;
+    outcome.outputs.set("preview", sentence.clone());
+    outcome.outputs.set(
+        "current",
+        report
+            .current
+            .as_ref()
+            .map_or(Value::Null, |c| Value::from(c.version.to_string())),
+    );
+    outcome.outputs.set(
+        "next",
+        if released {
+            version_str(d.next.as_ref())
+        } else {
+            String::new()
+        },
+    );
+    outcome.outputs.set(
+        "next-tag",
+        if released {
+            report.next_tag.clone().unwrap_or_default()
+        } else {
+            String::new()
+        },
+    );
+    outcome.outputs.set("release-bump", d.bump.as_str());
+    outcome.outputs.set("decision", decision_json(d));
+    let mut s = outcome.summary.clone();
+    s.line(&format!("📦 {}", markdown_cell(&sentence)));
+    if released {
+        let cl = changelog::render(
+            &report.analysis.entries,
+            &changelog::Options {
+                links: a.version.repository_url.as_ref(),
+                ..Default::default()
+            },
+        );
+        s.raw(&format!(
+            "<details><summary>Release notes preview</summary>\n\n{cl}\n</details>\n\n"
+        ));
+    }
+    for n in &report.notes {
+        runner.warning(n);
+    }
+    outcome.summary = s;
+    runner.finish(outcome)
+}
+
+fn finish_preview_error(
+    runner: &Runner,
+    mut outcome: Outcome,
+    mode: Preview,
+    err: &dyn Classify,
+) -> ExitCode {
+    if mode == Preview::Always {
+        return runner.fail(err);
+    }
+    let hint = err.hint().map(|h| format!(" ({h})")).unwrap_or_default();
+    let msg = format!("release preview skipped: {err}{hint}");
+    runner.notice(&msg);
+    outcome.outputs.set("preview", "");
+    outcome.summary.line(&format!("ℹ️ {}", markdown_cell(&msg)));
+    runner.finish(outcome)
+}
+
+/// "merging this releases 1.3.0 — minor, from feat(api): …".
+fn preview_sentence(r: &NextReport) -> String {
+    let d = &r.decision;
+    if d.bump == Bump::None {
+        return match d.source {
+            Source::SkipLabel => "merging this releases nothing: label release:skip".into(),
+            _ => format!("merging this releases nothing: {}", d.detail),
+        };
+    }
+    let version = version_str(d.next.as_ref());
+    let from = match d.source {
+        Source::Commits => {
+            let (shown, total) = reasons(r, 1);
+            match shown.first() {
+                Some(e) if e.sha.is_empty() => format!("from {}", e.header()),
+                Some(e) => format!(
+                    "from {} ({} on the base{})",
+                    e.header(),
+                    short(&e.sha),
+                    if total > 1 {
+                        format!(", and {} more", total - 1)
+                    } else {
+                        String::new()
+                    }
+                ),
+                None => d.detail.clone(),
+            }
+        }
+        _ => format!("by {}", d.detail),
+    };
+    format!("merging this releases {version} — {}, {from}", d.bump)
+}
+
+struct EventInfo {
+    number: Option<u64>,
+    base_sha: Option<String>,
+}
+
+fn read_event() -> Result<EventInfo, String> {
+    let name = std::env::var("GITHUB_EVENT_NAME").unwrap_or_default();
+    let Some(path) = std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()) else {
+        return Ok(EventInfo {
+            number: None,
+            base_sha: None,
+        });
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read the event payload {}: {e}",
+            PathBuf::from(&path).display()
+        )
+    })?;
+    let payload: Value =
+        serde_json::from_str(&text).map_err(|e| format!("the event payload is not JSON: {e}"))?;
+    let e = pr::event_pr(&name, &payload)?;
+    Ok(EventInfo {
+        number: e.number,
+        base_sha: e.base_sha,
+    })
+}

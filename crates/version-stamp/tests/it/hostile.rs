@@ -198,7 +198,7 @@ fn hostile_input_exits_2_naming_the_value_and_the_form() {
     for c in CASES {
         let mut cmd = sb.cmd(&sb.work());
         cmd.env("GITHUB_ACTIONS", "true");
-        if !c.args.first().is_some_and(|a| *a == "parse") {
+        if c.args.first() != Some(&"parse") {
             // A fixed commit and time, so only the hostile value is wrong.
             if !c.args.contains(&"--sha") && !c.env.iter().any(|(k, _)| k.ends_with("SHA")) {
                 cmd.args(["--sha", FULL]);

@@ -48,7 +48,10 @@ impl Classify for ClientError {
 /// A request that cannot be built from what was given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
-    #[error("invalid header '{0}': expected NAME: VALUE, e.g. 'Accept: application/json'")]
+    /// Holds only the leading word: the rest may be a secret.
+    #[error(
+        "invalid header '{0} …' (value not shown): expected NAME: VALUE, e.g. 'Accept: application/json'"
+    )]
     HeaderSyntax(String),
     #[error("invalid header name '{0}': expected letters, digits and -, e.g. X-Request-Id")]
     HeaderName(String),

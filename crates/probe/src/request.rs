@@ -35,17 +35,20 @@ impl Header {
 
     /// Parses `Name: value` (the form of `--header` and `curl -H`).
     pub fn parse(line: &str) -> Result<Self, RequestError> {
-        let (name, value) = line.split_once(':').ok_or_else(|| {
-            // Show only the part before a possible secret.
-            let shown: String = line.trim().chars().take(40).collect();
-            RequestError::HeaderSyntax(if is_sensitive_header(&shown) {
-                "…".into()
-            } else {
-                shown
-            })
-        })?;
+        // Errors show at most the leading name-like word: the rest may be a
+        // secret (`Authorization Bearer …` with the colon forgotten).
+        // A line of one word may be a bare token: then nothing is shown.
+        let lead = |t: &str| -> String {
+            match t.trim().split_once(|c: char| c.is_whitespace() || c == '=') {
+                Some((word, _)) => word.chars().take(40).collect(),
+                None => String::new(),
+            }
+        };
+        let (name, value) = line
+            .split_once(':')
+            .ok_or_else(|| RequestError::HeaderSyntax(lead(line)))?;
         if name.trim().is_empty() {
-            return Err(RequestError::HeaderSyntax(format!(":{}", "…")));
+            return Err(RequestError::HeaderSyntax(String::new()));
         }
         Header::new(name, value)
     }
@@ -304,6 +307,12 @@ mod tests {
         let e = Header::parse("X-Api-Key: abc\u{7f}def").unwrap_err();
         assert!(!e.to_string().contains("abc"), "{e}");
         let e = Header::parse("X-Api-Key s3cr3t").unwrap_err();
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
+        assert!(
+            e.to_string().starts_with("invalid header 'X-Api-Key …'"),
+            "{e}"
+        );
+        let e = Header::parse("s3cr3t-bare-token").unwrap_err();
         assert!(!e.to_string().contains("s3cr3t"), "{e}");
     }
 

@@ -1,0 +1,87 @@
+//! HTTPS with a certificate from a test CA: untrusted, --insecure, --ca-cert.
+
+use crate::util::{assert_code, hc};
+use probe::testing::{Reply, Script, TestCa, TestServer};
+
+#[test]
+fn an_untrusted_certificate_is_unhealthy_with_a_hint() {
+    let ca = TestCa::new();
+    let server = TestServer::start_tls([("/h", Script::always(Reply::text(200, "ok")))], &ca);
+    let run = hc().args(["--url", &server.url("/h"), "--once"]).run();
+    assert_code(&run, 1);
+    assert!(
+        run.stderr.contains("TLS handshake with 127.0.0.1:"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--ca-cert FILE"), "{}", run.stderr);
+    assert_eq!(run.report()["targets"][0]["last"]["error_kind"], "tls");
+}
+
+#[test]
+fn insecure_accepts_any_certificate_and_says_so() {
+    let ca = TestCa::new();
+    let server = TestServer::start_tls([("/h", Script::always(Reply::text(200, "ok")))], &ca);
+    let run = hc()
+        .args(["--url", &server.url("/h"), "--once", "--insecure"])
+        .run();
+    assert_code(&run, 0);
+    assert!(
+        run.stderr.contains("TLS verification is off (--insecure)"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_ca_certificate_file_is_trusted() {
+    let ca = TestCa::new();
+    let server = TestServer::start_tls([("/h", Script::always(Reply::text(200, "ok")))], &ca);
+    let dir = tempfile::tempdir().unwrap();
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, &ca.ca_pem).unwrap();
+    let run = hc()
+        .args(["--url", &server.url("/h"), "--once", "--ca-cert"])
+        .args([&pem])
+        .run();
+    assert_code(&run, 0);
+    // localhost is in the certificate too
+    let run = hc()
+        .args([
+            "--url",
+            &format!("https://localhost:{}/h", server.port()),
+            "--once",
+            "--ca-cert",
+        ])
+        .args([&pem])
+        .run();
+    assert_code(&run, 0);
+}
+
+#[test]
+fn a_bad_ca_file_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.pem");
+    let run = hc()
+        .args(["--url", "https://127.0.0.1:1/", "--ca-cert"])
+        .args([&missing])
+        .run();
+    assert_code(&run, 2);
+    assert!(
+        run.stderr.contains("cannot read the CA certificate file"),
+        "{}",
+        run.stderr
+    );
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(&junk, "hello").unwrap();
+    let run = hc()
+        .args(["--url", "https://127.0.0.1:1/", "--ca-cert"])
+        .args([&junk])
+        .run();
+    assert_code(&run, 2);
+    assert!(
+        run.stderr.contains("is not a PEM certificate"),
+        "{}",
+        run.stderr
+    );
+}

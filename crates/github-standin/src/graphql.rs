@@ -162,25 +162,36 @@ struct Call {
 /// Finds the first selection of `field` (skipping the operation's own
 /// variable definitions) and reads its arguments.
 fn find_call(toks: &[Tok], vars: &Map<String, Value>, field: &str) -> Option<Call> {
+    find_calls(toks, vars, field, false).into_iter().next()
+}
+
+/// Every selection of `field`, with arguments (only those with an argument
+/// list when `with_args`).
+fn find_calls(toks: &[Tok], vars: &Map<String, Value>, field: &str, with_args: bool) -> Vec<Call> {
     let start = toks.iter().position(|t| *t == Tok::Punct('{')).unwrap_or(0);
-    let at = (start..toks.len()).find(|&i| {
-        toks[i] == Tok::Name(field.into())
-            && !(i > 0 && matches!(toks[i - 1], Tok::Var(_)))
-            && !matches!(toks.get(i + 1), Some(Tok::Punct(':')))
-    })?;
-    let key = match (at.checked_sub(2).map(|i| &toks[i]), toks.get(at - 1)) {
-        (Some(Tok::Name(alias)), Some(Tok::Punct(':'))) => alias.clone(),
-        _ => field.to_owned(),
-    };
-    let mut p = Parser {
-        toks,
-        pos: at + 1,
-        vars,
-    };
-    Some(Call {
-        key,
-        args: p.args(),
-    })
+    (start..toks.len())
+        .filter(|&i| {
+            toks[i] == Tok::Name(field.into())
+                && !(i > 0 && matches!(toks[i - 1], Tok::Var(_)))
+                && !matches!(toks.get(i + 1), Some(Tok::Punct(':')))
+                && (!with_args || toks.get(i + 1) == Some(&Tok::Punct('(')))
+        })
+        .map(|at| {
+            let key = match (at.checked_sub(2).map(|i| &toks[i]), toks.get(at - 1)) {
+                (Some(Tok::Name(alias)), Some(Tok::Punct(':'))) => alias.clone(),
+                _ => field.to_owned(),
+            };
+            let mut p = Parser {
+                toks,
+                pos: at + 1,
+                vars,
+            };
+            Call {
+                key,
+                args: p.args(),
+            }
+        })
+        .collect()
 }
 
 fn graphql_error(message: &str, kind: Option<&str>, path: &[&str]) -> Value {
@@ -341,13 +352,26 @@ pub(crate) fn handle(s: &mut State, token: &TokenGrant, body: Option<&Value>) ->
             ));
             Value::Null
         } else {
-            match refs(s, &call.args) {
+            match refs(s, &call.args, target_depth(&toks)) {
                 Ok(v) => v,
                 Err(e) => {
                     errors.push(graphql_error(&e, None, &[&repo.key, &call.key]));
                     Value::Null
                 }
             }
+        };
+        repo_obj.insert(call.key, v);
+    }
+    for call in find_calls(&toks, vars, "ref", true) {
+        let v = if token.access(Permission::Contents) < Access::Read {
+            errors.push(graphql_error(
+                "Resource not accessible by integration",
+                Some("FORBIDDEN"),
+                &[&repo.key, &call.key],
+            ));
+            Value::Null
+        } else {
+            one_ref(s, &call.args, target_depth(&toks))
         };
         repo_obj.insert(call.key, v);
     }
@@ -407,7 +431,28 @@ fn commit_node(s: &State, sha: &str) -> Value {
     }
 }
 
-fn object_node(s: &State, sha: &str, depth: usize) -> Value {
+/// How deeply the query nests `target { … }` selections: a tag object's
+/// `target` is only answered as deep as it was asked for.
+fn target_depth(toks: &[Tok]) -> usize {
+    let mut stack: Vec<bool> = Vec::new();
+    let mut max = 0;
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Punct('{') => {
+                let is_target = i > 0 && toks[i - 1] == Tok::Name("target".into());
+                stack.push(is_target);
+                max = max.max(stack.iter().filter(|b| **b).count());
+            }
+            Tok::Punct('}') => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    max
+}
+
+fn object_node(s: &State, sha: &str, level: usize, max: usize) -> Value {
     match s.tag_objects.get(sha) {
         Some(t) => json!({
             "__typename": "Tag",
@@ -420,13 +465,13 @@ fn object_node(s: &State, sha: &str, depth: usize) -> Value {
                 "email": g.email,
                 "date": g.date.strftime("%Y-%m-%dT%H:%M:%S+00:00").to_string(),
             })),
-            "target": if depth < 8 { object_node(s, &t.object_sha, depth + 1) } else { Value::Null },
+            "target": if level < max { object_node(s, &t.object_sha, level + 1, max) } else { Value::Null },
         }),
         None => commit_node(s, sha),
     }
 }
 
-fn refs(s: &State, args: &Map<String, Value>) -> Result<Value, String> {
+fn refs(s: &State, args: &Map<String, Value>, depth: usize) -> Result<Value, String> {
     let prefix = args
         .get("refPrefix")
         .and_then(Value::as_str)
@@ -459,11 +504,42 @@ fn refs(s: &State, args: &Map<String, Value>) -> Result<Value, String> {
                 "id": State::node_id("REF", full),
                 "name": &full[prefix.len()..],
                 "prefix": prefix,
-                "target": object_node(s, sha, 0),
+                "target": object_node(s, sha, 1, depth),
             })
         })
         .collect();
     Ok(connection(nodes, start, end, total))
+}
+
+/// `ref(qualifiedName:)`: a full name first, then `refs/heads/`, then
+/// `refs/tags/`; `null` when there is no such ref.
+fn one_ref(s: &State, args: &Map<String, Value>, depth: usize) -> Value {
+    let q = args
+        .get("qualifiedName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let found = [
+        q.to_owned(),
+        format!("refs/heads/{q}"),
+        format!("refs/tags/{q}"),
+    ]
+    .into_iter()
+    .find_map(|full| s.refs.get(&full).map(|sha| (full, sha)));
+    match found {
+        Some((full, sha)) => {
+            let (prefix, name) = ["refs/heads/", "refs/tags/"]
+                .iter()
+                .find_map(|p| full.strip_prefix(p).map(|n| (*p, n)))
+                .unwrap_or(("refs/", full.trim_start_matches("refs/")));
+            json!({
+                "id": State::node_id("REF", &full),
+                "name": name,
+                "prefix": prefix,
+                "target": object_node(s, sha, 1, depth),
+            })
+        }
+        None => Value::Null,
+    }
 }
 
 fn status_node(st: &DeploymentStatus) -> Value {

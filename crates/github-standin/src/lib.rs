@@ -574,16 +574,19 @@ impl StandIn {
         s.refs.insert(format!("refs/tags/{name}"), commit.into());
     }
 
-    /// Adds an annotated tag (tag object + ref); returns the tag object's id.
+    /// Adds an annotated tag (tag object + ref) of a commit, or of another
+    /// tag object (a nested tag); returns the tag object's id.
     pub fn annotated_tag(
         &self,
         name: &str,
-        commit: &str,
+        target: &str,
         message: &str,
         date: Timestamp,
     ) -> String {
         let mut s = self.state();
-        assert!(s.commits.contains_key(commit), "no commit {commit}");
+        let object_type = s
+            .object_type(target)
+            .unwrap_or_else(|| panic!("no commit or tag object {target}"));
         let sha = s.object_id("tag", message);
         s.tag_objects.insert(
             sha.clone(),
@@ -596,8 +599,8 @@ impl StandIn {
                     email: model::BOT_EMAIL.into(),
                     date,
                 }),
-                object_sha: commit.into(),
-                object_type: "commit".into(),
+                object_sha: target.into(),
+                object_type: object_type.into(),
             },
         );
         s.refs.insert(format!("refs/tags/{name}"), sha.clone());
@@ -792,6 +795,61 @@ impl StandIn {
             .iter()
             .find(|r| r.id == id)
             .map(|r| s.release_json(r))
+    }
+
+    /// Adds a deployment made by someone else (such as the one Actions
+    /// creates for a job with `environment:`); returns its id.
+    pub fn add_deployment(
+        &self,
+        environment: &str,
+        commit: &str,
+        task: &str,
+        payload: Value,
+    ) -> u64 {
+        let mut s = self.state();
+        let sha = s.resolve_commit(commit).expect("no such commit");
+        let now = s.clock.now();
+        let id = s.next_id();
+        s.deployments.push(model::Deployment {
+            id,
+            sha,
+            git_ref: commit.into(),
+            task: task.into(),
+            payload,
+            environment: environment.into(),
+            original_environment: environment.into(),
+            description: None,
+            transient_environment: false,
+            production_environment: environment == "production",
+            creator: model::BOT_LOGIN.into(),
+            created_at: now,
+            updated_at: now,
+            statuses: Vec::new(),
+        });
+        id
+    }
+
+    /// Adds a status to a deployment (no `auto_inactive` side effects).
+    pub fn add_deployment_status(&self, id: u64, state: &str, description: &str) {
+        let mut s = self.state();
+        let now = s.clock.now();
+        let sid = s.next_id();
+        let d = s
+            .deployments
+            .iter_mut()
+            .find(|d| d.id == id)
+            .expect("no such deployment");
+        d.updated_at = now;
+        d.statuses.push(model::DeploymentStatus {
+            id: sid,
+            state: state.into(),
+            description: description.into(),
+            environment: d.environment.clone(),
+            log_url: String::new(),
+            environment_url: String::new(),
+            creator: model::BOT_LOGIN.into(),
+            created_at: now,
+        });
     }
 
     /// Adds a published release (and its tag, lightweight, when missing).

@@ -20,8 +20,8 @@
 // pub mod git; (step 2)
 pub mod model;
 
-// The GitHub API backend lives in `src/api/` (another helper's module); it
-// declares itself here with `pub mod api;`.
+// The GitHub API backend (`src/api/`).
+pub mod api;
 
 pub use model::{
     Chain, ChainError, CommitId, DEPLOYMENT_SCHEMA, DeployStatus, DeploymentEvent,

@@ -1,0 +1,3 @@
+//! Integration tests of the repo crate: one binary, a module per backend.
+
+mod api;

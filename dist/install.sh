@@ -311,7 +311,7 @@ use_local() {
     if [ -f "$dir/$tool" ] && [ -x "$dir/$tool" ]; then continue; fi
     if [ -f "$dir/$tool.exe" ]; then continue; fi
     die 2 "SHIPGATE_BIN_DIR=$dir has no executable $tool" \
-      "It must hold all of: $TOOLS (build them with: cargo build --release --locked --workspace --bins)."
+      "It must hold all of: $TOOLS (build them with: cargo build --release --locked --bins)."
   done
   finish local "$dir" local "${target:-unknown}"
 }
@@ -319,7 +319,7 @@ use_local() {
 # ---------------------------------------------------------------- build
 
 build_from_source() {
-  local reason="$1" target_dir dir tool version="$2"
+  local reason="$1" target_dir dir version="$2"
   if [ "$fallback" = none ]; then
     die 3 "$reason, and SHIPGATE_FALLBACK=none forbids building from source" \
       "Use a release ref (@v1, @vX.Y.Z) whose manifest lists this runner, set SHIPGATE_BIN_DIR to prebuilt binaries, or allow the fallback (fallback: build)."
@@ -331,7 +331,9 @@ build_from_source() {
     die 3 "$reason, and $root holds no Cargo.toml to build from" \
       "Use a release ref (@v1) or set SHIPGATE_BIN_DIR."
   log "building from source in $root (cargo build --release --locked): $reason"
-  if ! (cd "$root" && cargo build --release --locked --workspace --bins) >&2; then
+  local packages=() tool
+  for tool in $TOOLS; do packages+=(-p "$tool"); done
+  if ! (cd "$root" && cargo build --release --locked "${packages[@]}" --bins) >&2; then
     die 3 "cargo build --release --locked in $root failed (see the output above)"
   fi
   target_dir="${CARGO_TARGET_DIR:-target}"
@@ -411,6 +413,7 @@ check_base() {
   local https_re='^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~%/+:@!$&()*,;=-]*)?$'
   local local_re='^http://(127\.0\.0\.1|localhost)(:[0-9]+)?(/[A-Za-z0-9._~%/+:!$&()*,;=-]*)?$'
   if [[ $base =~ $https_re ]]; then
+    base_is_local_http=false
     return 0
   fi
   if [[ $base =~ $local_re ]]; then
@@ -477,7 +480,7 @@ fetch() {
 # token; the API's asset endpoint is. Used only when SHIPGATE_TOKEN is set and
 # the archive comes from the manifest's own GitHub release.
 fetch_private_release_asset() {
-  local archive="$1" out="$2" server api tag json asset_url
+  local archive="$1" out="$2" server api tag asset_url
   server="${GITHUB_SERVER_URL:-https://github.com}"
   server="${server%/}"
   api="${GITHUB_API_URL:-https://api.github.com}"
@@ -491,16 +494,36 @@ fetch_private_release_asset() {
   log "download failed ($fetch_error); trying the release API of $m_repository with the token"
   fetch "$api/repos/$m_repository/releases/tags/$tag" "$work/release.json" \
     "Accept: application/vnd.github+json" "$token" || return 1
-  # The release JSON, one "key": value per line. An asset object lists its API
-  # "url" before its "name"; escaped quotes inside strings never start a line.
-  # shellcheck disable=SC2020 # each of the five characters becomes a newline
-  json="$(tr ',{}[]' '\n\n\n\n\n' <"$work/release.json")"
-  asset_url="$(printf '%s\n' "$json" | awk -v want="$archive" '
-    /^[[:space:]]*"url":[[:space:]]*"[^"]*\/releases\/assets\/[0-9]+"[[:space:]]*$/ {
-      u = $0; sub(/^[[:space:]]*"url":[[:space:]]*"/, "", u); sub(/"[[:space:]]*$/, "", u); last = u; next }
-    /^[[:space:]]*"name":[[:space:]]*"/ {
-      n = $0; sub(/^[[:space:]]*"name":[[:space:]]*"/, "", n); sub(/"[[:space:]]*$/, "", n)
-      if (n == want && last != "") { print last; exit } }')"
+  # The asset object whose "name" is the archive, and its API "url": a small
+  # string-aware JSON scanner (escapes and braces inside strings are skipped).
+  asset_url="$(LC_ALL=C awk -v want="$archive" '
+    { s = s $0 "\n" }
+    END {
+      n = length(s); depth = 0; instr = 0; esc = 0; expect = 0
+      for (i = 1; i <= n; i++) {
+        c = substr(s, i, 1)
+        if (instr) {
+          if (esc) { tok = tok c; esc = 0; continue }
+          if (c == "\\") { esc = 1; tok = tok c; continue }
+          if (c != "\"") { tok = tok c; continue }
+          instr = 0
+          if (expect) {
+            if (key == "url") url[depth] = tok
+            if (key == "name") name[depth] = tok
+            expect = 0
+          } else last = tok
+          continue
+        }
+        if (c == "\"") { instr = 1; tok = ""; continue }
+        if (c == ":") { key = last; expect = 1; continue }
+        if (c == "{") { depth++; url[depth] = ""; name[depth] = ""; expect = 0; continue }
+        if (c == "}") {
+          if (depth > 0 && name[depth] == want && url[depth] ~ /\/releases\/assets\/[0-9]+$/) { print url[depth]; exit }
+          depth--; expect = 0; continue
+        }
+        if (c == "," || c == "[" || c == "]") expect = 0
+      }
+    }' <"$work/release.json")"
   rm -f "$work/release.json"
   [ -n "$asset_url" ] || {
     fetch_error="release $tag of $m_repository has no asset $archive"

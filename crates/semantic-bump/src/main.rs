@@ -11,6 +11,29 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli: Cli = gha::cli::parse("semantic-bump");
     let env = Env::from_process();
+    let code = run(cli, env);
+    // A benchmark aid: this process's own peak memory (`/usr/bin/time`
+    // reports the larger of it and the `git log` child's).
+    if std::env::var_os("SEMANTIC_BUMP_PEAK_RSS").is_some() {
+        let hwm = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM:"))
+                    .map(str::to_owned)
+            });
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "semantic-bump: peak RSS {}",
+                hwm.as_deref().unwrap_or("VmHWM: unknown")
+            );
+        }
+    }
+    code
+}
+
+fn run(cli: Cli, env: Env) -> ExitCode {
     match cli.cmd {
         Cmd::Next(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json);

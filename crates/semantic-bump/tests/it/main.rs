@@ -1,1 +1,5 @@
+//! Integration tests: the real binary on real git repositories.
 
+mod common;
+mod lint;
+mod next;

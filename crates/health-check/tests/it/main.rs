@@ -2,6 +2,7 @@
 //! scripted servers on 127.0.0.1; `$GITHUB_OUTPUT` and
 //! `$GITHUB_STEP_SUMMARY` read back.
 
+mod action;
 mod bodies;
 mod inputs;
 mod output;

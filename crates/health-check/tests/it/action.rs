@@ -1,0 +1,115 @@
+//! actions/health-check/action.yml matches the binary: every input reaches
+//! it through an env twin the binary reads, every output is written, no
+//! `${{ }}` inside a `run:`.
+
+use crate::util::hc;
+use serde_json::Value;
+
+fn action() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../actions/health-check/action.yml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_saphyr::from_str(&text).unwrap()
+}
+
+fn kebab_to_env(name: &str) -> String {
+    format!("INPUT_{}", name.replace('-', "_").to_ascii_uppercase())
+}
+
+#[test]
+fn every_input_is_passed_as_its_env_twin() {
+    let action = action();
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    assert_eq!(action["runs"]["using"], "composite");
+    assert_eq!(steps[0]["id"], "install");
+    assert!(
+        steps[0]["run"]
+            .as_str()
+            .unwrap()
+            .contains("bash \"$GITHUB_ACTION_PATH/../../dist/install.sh\"")
+    );
+    let run = &steps[1];
+    assert_eq!(run["id"], "run");
+    let env = run["env"].as_object().unwrap();
+    assert_eq!(env["SHIPGATE_BIN"], "${{ steps.install.outputs.path }}");
+    let raw_help = hc().args(["--help"]).run().stdout;
+    // Wrapped lines joined: `[env:\n    INPUT_X=]` reads `[env: INPUT_X=]`.
+    let help = raw_help.split_whitespace().collect::<Vec<_>>().join(" ");
+    let inputs = action["inputs"].as_object().unwrap();
+    for name in inputs.keys() {
+        let var = kebab_to_env(name);
+        assert_eq!(env[&var], format!("${{{{ inputs.{name} }}}}"), "{name}");
+        assert!(
+            help.contains(&format!("[env: {var}=")),
+            "the binary does not read {var}"
+        );
+        assert!(help.contains(&format!("--{name}")), "no flag --{name}");
+    }
+    // Every env var is an input (nothing stray).
+    for var in env.keys().filter(|k| k.starts_with("INPUT_")) {
+        assert!(
+            inputs.keys().any(|n| kebab_to_env(n) == *var),
+            "{var} is not an input"
+        );
+    }
+    // Every flag except --json (stdout is the action's own) is an input.
+    for line in raw_help.lines() {
+        // Flag lines are indented by 6 (no short flags); wrapped text by more.
+        if let Some(flag) = line.strip_prefix("      --") {
+            let name = flag.split([' ', '\t']).next().unwrap();
+            if ["json", "help", "version"].contains(&name) {
+                continue;
+            }
+            assert!(inputs.contains_key(name), "--{name} has no input");
+        }
+    }
+}
+
+#[test]
+fn runs_hold_no_expressions_and_are_strict() {
+    for step in action()["runs"]["steps"].as_array().unwrap() {
+        let run = step["run"].as_str().unwrap();
+        assert!(!run.contains("${{"), "{run}");
+        assert!(run.contains("set -euo pipefail"), "{run}");
+        assert_eq!(step["shell"], "bash");
+    }
+}
+
+#[test]
+fn every_output_comes_from_the_run_step() {
+    let action = action();
+    let outputs = action["outputs"].as_object().unwrap();
+    for key in ["healthy", "passed", "attempts", "elapsed-ms", "report"] {
+        assert_eq!(
+            outputs[key]["value"],
+            format!("${{{{ steps.run.outputs.{key} }}}}"),
+            "{key}"
+        );
+    }
+    assert_eq!(outputs.len(), 5);
+}
+
+#[test]
+fn the_readme_documents_every_input_and_output() {
+    let readme = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../actions/health-check/README.md"
+    ))
+    .unwrap();
+    let action = action();
+    for name in action["inputs"].as_object().unwrap().keys() {
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "README lacks input {name}"
+        );
+    }
+    for name in action["outputs"].as_object().unwrap().keys() {
+        assert!(
+            readme.contains(&format!("| `{name}` |")),
+            "README lacks output {name}"
+        );
+    }
+    assert!(readme.contains("uses: OWNER/shipgate/actions/health-check@v1"));
+}

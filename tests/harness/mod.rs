@@ -39,7 +39,8 @@
 //!   [`StepResult`]). At the end of each job, processes the steps left
 //!   behind are killed (the runner's orphan cleanup).
 
-#![allow(dead_code)]
+// Shared by several test binaries, each using a part of it.
+#![allow(dead_code, unused_imports)]
 
 pub mod commands;
 mod exec;
@@ -511,7 +512,6 @@ pub struct Harness {
     pub(crate) step_limit: Duration,
     pub(crate) token_provider: Option<Box<TokenProvider>>,
     pub(crate) seed: Option<PathBuf>,
-    pub(crate) inline_count: u32,
 }
 
 impl Default for Harness {
@@ -565,7 +565,6 @@ impl Harness {
             step_limit: Duration::from_secs(600),
             token_provider: None,
             seed: None,
-            inline_count: 0,
         }
     }
 
@@ -696,10 +695,13 @@ impl Harness {
 
     /// Runs workflow text (written to a file under the harness folder).
     pub fn run_yaml(&mut self, yaml: &str, event: Event) -> Result<RunResult, Refusal> {
-        self.inline_count += 1;
+        // Same text, same file: run numbers count per workflow file.
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::hash::DefaultHasher::new();
+        yaml.hash(&mut hasher);
         let dir = self.root.path().join("inline");
         std::fs::create_dir_all(&dir).map_err(|e| Refusal::new(e.to_string()))?;
-        let file = dir.join(format!("workflow-{}.yml", self.inline_count));
+        let file = dir.join(format!("workflow-{:016x}.yml", hasher.finish()));
         std::fs::write(&file, yaml).map_err(|e| Refusal::new(e.to_string()))?;
         self.run(file, event)
     }

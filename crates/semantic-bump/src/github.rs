@@ -1,11 +1,80 @@
-//! The GitHub API behind semantic-bump's narrow [`PullRequests`] seam.
-//! (Wired to the shared client in crates/repo once it lands.)
+//! The GitHub API behind semantic-bump's narrow [`PullRequests`] seam: the
+//! shared client of crates/repo (retries, rate limits, permission hints).
+//! Only `lint-pr` and `next --labels-from-pr` build it, so only they start
+//! an async runtime.
 
 use crate::cli::ApiArgs;
-use semantic_bump::pr::{ApiError, PullRequests};
+use gha::Classify;
+use repo::RepoError;
+use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
+use semantic_bump::pr::{ApiError, PullRequest, PullRequests, parse_repository};
 
-pub fn client(_api: &ApiArgs, _token: Option<String>) -> Result<Box<dyn PullRequests>, ApiError> {
-    Err(ApiError::Failed {
-        message: "the GitHub API client is not wired yet".into(),
-    })
+struct Api {
+    store: ApiStore,
+}
+
+fn remote(e: RepoError) -> ApiError {
+    ApiError::Remote {
+        message: e.to_string(),
+        class: e.class(),
+        hint: e.hint(),
+    }
+}
+
+fn convert(p: repo::api::PullRequest) -> PullRequest {
+    PullRequest {
+        number: p.number,
+        title: p.title,
+        labels: p.labels,
+        state: p.state,
+        merged: p.merged,
+        merge_commit_sha: p.merge_commit_sha,
+        base_ref: Some(p.base_ref).filter(|r| !r.is_empty()),
+        base_sha: None,
+    }
+}
+
+impl PullRequests for Api {
+    fn get(&self, number: u64) -> Result<PullRequest, ApiError> {
+        match self.store.pull_request(number).map_err(remote)? {
+            Some(p) => Ok(convert(p)),
+            None => Err(ApiError::NotFound(number, self.store.repository())),
+        }
+    }
+
+    fn for_commit(&self, sha: &str) -> Result<Vec<PullRequest>, ApiError> {
+        Ok(self
+            .store
+            .pulls_for_commit(sha)
+            .map_err(remote)?
+            .into_iter()
+            .map(convert)
+            .collect())
+    }
+}
+
+/// The client, from the flags or the runner's environment
+/// (`GITHUB_REPOSITORY`, `GITHUB_API_URL`) and the token.
+pub fn client(api: &ApiArgs, token: Option<String>) -> Result<Box<dyn PullRequests>, ApiError> {
+    let token = token.ok_or(ApiError::NoToken)?;
+    let repository = match &api.repository {
+        Some((o, n)) => format!("{o}/{n}"),
+        None => {
+            let env = std::env::var("GITHUB_REPOSITORY").unwrap_or_default();
+            let (o, n) = parse_repository(&env).map_err(|_| ApiError::NoRepository)?;
+            format!("{o}/{n}")
+        }
+    };
+    let api_url = api
+        .api_url
+        .clone()
+        .or_else(|| {
+            std::env::var("GITHUB_API_URL")
+                .ok()
+                .map(|u| u.trim().trim_end_matches('/').to_owned())
+                .filter(|u| !u.is_empty())
+        })
+        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+    let store = ApiStore::new(ApiConfig::new(&api_url, &repository, &token)).map_err(remote)?;
+    Ok(Box::new(Api { store }))
 }

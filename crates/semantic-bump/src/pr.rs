@@ -33,23 +33,28 @@ pub enum ApiError {
     NoRepository,
     #[error("pull request #{0} was not found in {1}")]
     NotFound(u64, String),
-    #[error("the GitHub API refused: {message}")]
-    Denied { message: String },
-    #[error("the GitHub API failed: {message}")]
-    Failed { message: String },
+    /// What the API client reported, with its class and fix.
+    #[error("{message}")]
+    Remote {
+        message: String,
+        class: ErrorClass,
+        hint: Option<String>,
+    },
 }
 
 impl Classify for ApiError {
     fn class(&self) -> ErrorClass {
         match self {
             ApiError::NoRepository => ErrorClass::Input,
+            ApiError::Remote { class, .. } => *class,
             _ => ErrorClass::Environment,
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
-            ApiError::NoToken | ApiError::Denied { .. } | ApiError::NotFound(..) => Some(
+            ApiError::Remote { hint, .. } => hint.clone(),
+            ApiError::NoToken | ApiError::NotFound(..) => Some(
                 "grant the job `permissions: pull-requests: read` (and `contents: read`), and pass `token`"
                     .into(),
             ),

@@ -1,0 +1,355 @@
+//! `lint-pr` and `next --labels-from-pr` against the GitHub stand-in on
+//! 127.0.0.1.
+
+use crate::common::{Repo, parsed, s};
+use github_standin::{Access, NewCommit, NewPull, Permission, StandIn};
+use serde_json::{Value, json};
+
+const QUEUE_SHA: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// A base branch with v1.2.0 and a fix since.
+fn base_repo() -> Repo {
+    let r = Repo::new();
+    r.commit("chore: initial");
+    r.tag("v1.2.0");
+    r.commit("fix: on main already");
+    r
+}
+
+fn event_file(r: &Repo, payload: &Value) -> String {
+    let p = r.tmp.path().join("event.json");
+    std::fs::write(&p, payload.to_string()).unwrap();
+    p.display().to_string()
+}
+
+fn lint_pr(r: &Repo, gh: &StandIn, event: (&str, &Value), args: &[&str]) -> (i32, Value, String) {
+    r.reset_files();
+    let mut c = r.cmd();
+    for (k, v) in gh.env() {
+        c.env(k, v);
+    }
+    c.env("GITHUB_EVENT_NAME", event.0)
+        .env("GITHUB_EVENT_PATH", event_file(r, event.1))
+        .env("GITHUB_WORKSPACE", &r.dir)
+        .arg("lint-pr")
+        .arg("--json")
+        .args(args);
+    parsed(c.output().unwrap())
+}
+
+fn pr_event(number: u64, stale_title: &str, base: &str) -> Value {
+    json!({"action": "edited", "pull_request": {
+        "number": number, "title": stale_title, "labels": [],
+        "base": {"sha": base, "ref": "main"}}})
+}
+
+#[test]
+fn rereads_the_title_and_previews_the_release() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(5, "feat(api): add pagination").label("area/api"));
+    let (code, j, err) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(5, "stale and invalid", &r.head())),
+        &["--repository-url", "https://github.com/octo/shop"],
+    );
+    assert_eq!(code, 0, "{j}\n{err}");
+    assert_eq!(
+        (j["pr"].as_u64(), s(&j, "title")),
+        (Some(5), "feat(api): add pagination")
+    );
+    assert_eq!(
+        (s(&j, "bump"), s(&j, "next"), s(&j, "next-tag")),
+        ("minor", "1.3.0", "v1.3.0")
+    );
+    assert_eq!(
+        s(&j, "preview"),
+        "merging this releases 1.3.0 — minor, from feat(api): add pagination"
+    );
+    let summary = r.summary();
+    assert!(
+        summary.contains("📦 merging this releases 1.3.0 — minor"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("([#5](https://github.com/octo/shop/pull/5))"),
+        "{summary}"
+    );
+    // one API request: the pull request itself
+    assert_eq!(gh.request_count(), 1);
+}
+
+#[test]
+fn a_fix_title_on_a_base_with_a_feature_says_where_the_minor_comes_from() {
+    let r = base_repo();
+    let feat = r.commit("feat: already on main");
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(6, "fix: small"));
+    let (code, j, _) = lint_pr(&r, &gh, ("pull_request", &pr_event(6, "x", &r.head())), &[]);
+    assert_eq!(code, 0, "{j}");
+    let want = format!(
+        "merging this releases 1.3.0 — minor, from feat: already on main ({} on the base)",
+        &feat[..7]
+    );
+    assert_eq!(s(&j, "preview"), want);
+}
+
+#[test]
+fn labels_from_the_api_drive_the_preview() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(7, "docs: readme").label("release:minor"));
+    let (code, j, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(7, "docs: readme", &r.head())),
+        &[],
+    );
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(
+        s(&j, "preview"),
+        "merging this releases 1.3.0 — minor, by label `release:minor`"
+    );
+    gh.add_label(7, "release:skip");
+    let (_, j, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(7, "docs: readme", &r.head())),
+        &[],
+    );
+    assert_eq!(
+        s(&j, "preview"),
+        "merging this releases nothing: label release:skip"
+    );
+}
+
+#[test]
+fn merge_queue_branches_name_the_pr() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(123, "perf: faster"));
+    let event = json!({"action": "checks_requested", "merge_group": {
+        "head_sha": QUEUE_SHA,
+        "head_ref": format!("refs/heads/gh-readonly-queue/main/pr-123-{QUEUE_SHA}"),
+        "base_sha": r.head(), "base_ref": "refs/heads/main"}});
+    let (code, j, err) = lint_pr(&r, &gh, ("merge_group", &event), &[]);
+    assert_eq!(code, 0, "{j}\n{err}");
+    assert_eq!((j["pr"].as_u64(), s(&j, "next")), (Some(123), "1.2.1"));
+}
+
+#[test]
+fn a_bad_title_fails_with_a_valid_example() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(8, "Fix the login crash"));
+    let (code, j, _) = lint_pr(&r, &gh, ("pull_request", &pr_event(8, "x", &r.head())), &[]);
+    assert_eq!(code, 1, "{j}");
+    assert_eq!(
+        (s(&j, "rule"), s(&j, "example")),
+        ("header-format", "fix: the login crash")
+    );
+    assert!(j.get("preview").is_none());
+}
+
+#[test]
+fn ignore_labels_skip_bots() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(9, "Bump lodash from 4.17.20 to 4.17.21").label("dependencies"));
+    let (code, j, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(9, "x", &r.head())),
+        &["--ignore-label", "dependencies"],
+    );
+    assert_eq!((code, j["skipped"].as_bool()), (0, Some(true)), "{j}");
+}
+
+#[test]
+fn preview_needs_a_full_clone_of_the_base() {
+    let origin = base_repo();
+    let bare = origin.tmp.path().join("server.git");
+    origin.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+    let dir = origin.tmp.path().join("shallow");
+    origin.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        &format!("file://{}", bare.display()),
+        dir.to_str().unwrap(),
+    ]);
+    let shallow = origin.at(dir);
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(10, "feat: x"));
+    let ev = pr_event(10, "x", &origin.head());
+    // auto: the check passes, the preview is skipped with a notice
+    let (code, j, err) = lint_pr(&shallow, &gh, ("pull_request", &ev), &[]);
+    assert_eq!(code, 0, "{j}\n{err}");
+    assert_eq!(s(&j, "preview"), "");
+    assert!(err.contains("release preview skipped"), "{err}");
+    assert!(err.contains("fetch-depth: 0"), "{err}");
+    // always: the missing history is an environment failure
+    let (code, j, _) = lint_pr(
+        &shallow,
+        &gh,
+        ("pull_request", &ev),
+        &["--preview", "always"],
+    );
+    assert_eq!(code, 3, "{j}");
+    // never: not even tried
+    let (code, j, err) = lint_pr(
+        &shallow,
+        &gh,
+        ("pull_request", &ev),
+        &["--preview", "never"],
+    );
+    assert_eq!(code, 0);
+    assert!(
+        j.get("preview").is_none() && !err.contains("preview"),
+        "{j}"
+    );
+}
+
+#[test]
+fn api_failures_name_the_permission() {
+    let r = base_repo();
+    let gh = StandIn::builder()
+        .permission(Permission::PullRequests, Access::None)
+        .start();
+    gh.add_pull(NewPull::new(11, "feat: x"));
+    let (code, j, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(11, "x", &r.head())),
+        &[],
+    );
+    assert_eq!(code, 3, "{j}");
+    assert!(
+        j["error"]["hint"]
+            .as_str()
+            .unwrap_or("")
+            .contains("pull-requests: read"),
+        "{j}"
+    );
+
+    let gh = StandIn::start();
+    let (code, j, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(404, "x", &r.head())),
+        &[],
+    );
+    assert_eq!(code, 3, "{j}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("#404 was not found"),
+        "{j}"
+    );
+}
+
+#[test]
+fn no_token_no_pr() {
+    let r = base_repo();
+    r.reset_files();
+    let out = r
+        .cmd()
+        .args(["lint-pr", "--json", "--pr", "3"])
+        .output()
+        .unwrap();
+    let (code, j, _) = parsed(out);
+    assert_eq!(code, 3, "{j}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GITHUB_TOKEN")
+    );
+    let out = r
+        .cmd()
+        .env("GITHUB_TOKEN", "ghs_0123456789abcdef")
+        .args(["lint-pr", "--json"])
+        .output()
+        .unwrap();
+    let (code, j, _) = parsed(out);
+    assert_eq!(code, 2, "{j}");
+    assert!(
+        j["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no pull request")
+    );
+}
+
+#[test]
+fn the_token_is_masked() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(12, "feat: x"));
+    r.reset_files();
+    let mut c = r.cmd();
+    for (k, v) in gh.env() {
+        c.env(k, v);
+    }
+    let out = c
+        .env("GITHUB_ACTIONS", "true")
+        .args(["lint-pr", "--pr", "12", "--base-sha", &r.head()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!("::add-mask::{}", gh.token())),
+        "{err}"
+    );
+}
+
+#[test]
+fn next_reads_the_labels_of_the_merged_pr() {
+    let r = base_repo();
+    let merged = r.commit("docs: readme (#14)");
+    let gh = StandIn::start();
+    gh.add_pull(
+        NewPull::new(14, "docs: readme")
+            .label("release:major")
+            .merged_as(&merged)
+            .commits(&[&merged]),
+    );
+    r.reset_files();
+    let mut c = r.cmd();
+    for (k, v) in gh.env() {
+        c.env(k, v);
+    }
+    let (code, j, err) = parsed(
+        c.args(["next", "--json", "--labels-from-pr"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 0, "{j}\n{err}");
+    assert_eq!(
+        (s(&j, "next"), j["decision"]["source"].as_str()),
+        ("2.0.0", Some("bump-label"))
+    );
+    assert!(err.contains("came from #14"), "{err}");
+
+    // A commit no PR produced: no labels, the commits decide.
+    let direct = base_repo();
+    gh.add_commit(NewCommit::new("fix: on main already").sha(&direct.head()));
+    let mut c = direct.cmd();
+    for (k, v) in gh.env() {
+        c.env(k, v);
+    }
+    let (code, j, err) = parsed(
+        c.args(["next", "--json", "--labels-from-pr"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!((code, s(&j, "next")), (0, "1.2.1"), "{err}");
+}

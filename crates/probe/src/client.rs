@@ -18,8 +18,9 @@
 //!   `127.0.0.1` without asking DNS (a service bound to either answers);
 //!   other names use the system resolver.
 //! - **TLS**: rustls with the *ring* provider; certificates are checked
-//!   against the system's roots plus any [`CaCert`]; `insecure` skips the
-//!   check (certificate and host name).
+//!   against the system's roots plus any [`CaCert`], read at the first
+//!   certificate check (never for `http://`); `insecure` skips the check
+//!   (certificate and host name).
 //! - **Proxies**: like `curl`, the standard variables `HTTP_PROXY`,
 //!   `HTTPS_PROXY`, `ALL_PROXY` (and lower-case forms) and `NO_PROXY` are
 //!   honoured; nothing else is (no system proxy settings).
@@ -34,6 +35,8 @@ use crate::response::Response;
 use crate::secret::{display_url, is_sensitive_header};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION};
 use reqwest::{Method, Url};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
 use std::error::Error as StdError;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -50,7 +53,7 @@ pub const DEFAULT_MAX_REDIRECTS: usize = 10;
 #[derive(Clone)]
 pub struct CaCert {
     source: PathBuf,
-    certs: Vec<reqwest::Certificate>,
+    certs: Vec<CertificateDer<'static>>,
 }
 
 impl CaCert {
@@ -75,8 +78,15 @@ impl CaCert {
                 "no `-----BEGIN CERTIFICATE-----` block found".into(),
             ));
         }
-        let certs =
-            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| invalid(error_chain(&e)))?;
+        let certs = CertificateDer::pem_slice_iter(pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| invalid(e.to_string()))?;
+        let mut check = rustls::RootCertStore::empty();
+        for cert in &certs {
+            check
+                .add(cert.clone())
+                .map_err(|e| invalid(format!("a certificate does not parse: {e}")))?;
+        }
         if certs.is_empty() {
             return Err(invalid("no certificate found".into()));
         }
@@ -165,25 +175,22 @@ impl fmt::Debug for Client {
 impl Client {
     /// Builds the client. Needs no runtime; sending does (tokio).
     pub fn new(config: ClientConfig) -> Result<Self, ClientError> {
-        // reqwest is built without a default crypto provider; ring is ours.
-        // Installing twice is harmless (the first one stays).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        let extra: Vec<CertificateDer<'static>> = config
+            .ca_certs
+            .iter()
+            .flat_map(|ca| ca.certs.iter().cloned())
+            .collect();
+        let tls = crate::tls::client_config(config.insecure, extra)
+            .map_err(|e| ClientError::Setup(format!("TLS: {e}")))?;
         let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
             .connect_timeout(config.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .dns_resolver(Arc::new(Resolver))
-            .tls_danger_accept_invalid_certs(config.insecure);
+            .tls_backend_preconfigured(tls);
         if !config.reuse_connections {
             builder = builder.pool_max_idle_per_host(0);
-        }
-        if !config.insecure {
-            for ca in &config.ca_certs {
-                for cert in &ca.certs {
-                    builder = builder.add_root_certificate(cert.clone());
-                }
-            }
         }
         let http = builder
             .build()

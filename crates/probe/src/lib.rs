@@ -24,6 +24,7 @@ pub mod secret;
 pub mod tcp;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tls;
 
 pub use client::{
     CaCert, Client, ClientConfig, DEFAULT_BODY_CAP, DEFAULT_MAX_REDIRECTS, is_localhost,

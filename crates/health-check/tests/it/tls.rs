@@ -85,3 +85,40 @@ fn a_bad_ca_file_is_bad_input() {
         run.stderr
     );
 }
+
+#[test]
+fn without_a_system_ca_store_http_works_and_https_needs_ca_cert() {
+    let ca = TestCa::new();
+    let tls = TestServer::start_tls([("/h", Script::always(Reply::text(200, "ok")))], &ca);
+    let plain = TestServer::start([("/h", Script::always(Reply::text(200, "ok")))]);
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let none = dir.path().join("none.pem");
+    let pem = dir.path().join("ca.pem");
+    std::fs::write(&pem, &ca.ca_pem).unwrap();
+    let no_store = |args: &[&str]| {
+        hc().env("SSL_CERT_FILE", none.to_str().unwrap())
+            .env("SSL_CERT_DIR", empty.to_str().unwrap())
+            .args(args)
+            .run()
+    };
+    // A scratch image: http:// needs no CA store at all.
+    assert_code(&no_store(&["--url", &plain.url("/h"), "--once"]), 0);
+    let run = no_store(&["--url", &tls.url("/h"), "--once"]);
+    assert_code(&run, 1);
+    assert!(
+        run.stderr
+            .contains("no CA certificates found on this system"),
+        "{}",
+        run.stderr
+    );
+    let run = no_store(&[
+        "--url",
+        &tls.url("/h"),
+        "--once",
+        "--ca-cert",
+        pem.to_str().unwrap(),
+    ]);
+    assert_code(&run, 0);
+}

@@ -5,7 +5,7 @@
 //! at, and deployment events (what is live where). Two backends implement
 //! it:
 //!
-//! - `git::GitStore`: the git CLI against a remote (`origin` by default):
+//! - [`git::GitStore`]: the git CLI against a remote (`origin` by default):
 //!   `git ls-remote`, one `git fetch` of just the refs it needs into a
 //!   private namespace, `git push`;
 //! - `api::ApiStore` (crates/repo/src/api/): the GitHub REST and GraphQL API,
@@ -17,7 +17,7 @@
 //! The domain types every backend shares ([`Stage`], [`Chain`], [`Scope`],
 //! [`Provenance`], [`DeploymentEvent`]) live in [`model`].
 
-// pub mod git; (step 2)
+pub mod git;
 pub mod model;
 
 // The GitHub API backend (`src/api/`).

@@ -343,12 +343,15 @@ pub struct Provenance {
 /// Why a tag message is not a readable provenance record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
-    #[error("the tag message holds no provenance record (no JSON object after the first line)")]
+    #[error("the message holds no record (no JSON object after the first line)")]
     Missing,
     #[error("the provenance record is not valid JSON: {0}")]
     Json(String),
-    #[error("the record's schema is '{found}', expected '{PROVENANCE_SCHEMA}'")]
-    Schema { found: String },
+    #[error("the record's schema is '{found}', expected '{expected}'")]
+    Schema {
+        expected: &'static str,
+        found: String,
+    },
 }
 
 impl Provenance {
@@ -367,37 +370,37 @@ impl Provenance {
     /// the first JSON object that starts a line after it is the record
     /// (whatever follows it, such as a signature, is ignored).
     pub fn from_message(message: &str) -> Result<Self, RecordError> {
-        let mut offset = 0;
-        let mut start = None;
-        for (i, line) in message.split_inclusive('\n').enumerate() {
-            if i > 0 && line.trim_start().starts_with('{') {
-                start = Some(offset);
-                break;
-            }
-            offset += line.len();
-        }
-        let Some(start) = start else {
-            return Err(RecordError::Missing);
-        };
-        let value: serde_json::Value = serde_json::Deserializer::from_str(&message[start..])
-            .into_iter::<serde_json::Value>()
-            .next()
-            .ok_or(RecordError::Missing)?
-            .map_err(|e| RecordError::Json(e.to_string()))?;
-        match value.get("schema").and_then(|s| s.as_str()) {
-            Some(PROVENANCE_SCHEMA) => {}
-            Some(other) => {
-                return Err(RecordError::Schema {
-                    found: other.to_owned(),
-                });
-            }
-            None => {
-                return Err(RecordError::Schema {
-                    found: String::new(),
-                });
-            }
-        }
+        let value = record_json(message, PROVENANCE_SCHEMA)?;
         serde_json::from_value(value).map_err(|e| RecordError::Json(e.to_string()))
+    }
+}
+
+/// The JSON object of a record message (a human first line, then the
+/// object), checked to carry `schema`.
+fn record_json(message: &str, schema: &'static str) -> Result<serde_json::Value, RecordError> {
+    let mut offset = 0;
+    let mut start = None;
+    for (i, line) in message.split_inclusive('\n').enumerate() {
+        if i > 0 && line.trim_start().starts_with('{') {
+            start = Some(offset);
+            break;
+        }
+        offset += line.len();
+    }
+    let Some(start) = start else {
+        return Err(RecordError::Missing);
+    };
+    let value: serde_json::Value = serde_json::Deserializer::from_str(&message[start..])
+        .into_iter::<serde_json::Value>()
+        .next()
+        .ok_or(RecordError::Missing)?
+        .map_err(|e| RecordError::Json(e.to_string()))?;
+    match value.get("schema").and_then(|s| s.as_str()) {
+        Some(found) if found == schema => Ok(value),
+        found => Err(RecordError::Schema {
+            expected: schema,
+            found: found.unwrap_or_default().to_owned(),
+        }),
     }
 }
 
@@ -475,6 +478,34 @@ pub struct DeploymentEvent {
 }
 
 impl DeploymentEvent {
+    /// The event as a message: a human first line, a blank line, the JSON.
+    pub fn to_message(&self) -> String {
+        let mut first = format!(
+            "deployment {}: {} {}",
+            self.scope(),
+            self.version,
+            self.status
+        );
+        if let Some(d) = &self.description {
+            let d: String = d
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .take(100)
+                .collect();
+            first.push_str(&format!(" ({d})"));
+        }
+        let json = serde_json::to_string_pretty(self).unwrap_or_default();
+        format!("{first}\n\n{json}\n")
+    }
+
+    /// Reads an event from a message written by [`DeploymentEvent::to_message`].
+    pub fn from_message(message: &str) -> Result<Self, RecordError> {
+        let value = record_json(message, DEPLOYMENT_SCHEMA)?;
+        serde_json::from_value(value).map_err(|e| RecordError::Json(e.to_string()))
+    }
+
     /// The scope this event belongs to.
     pub fn scope(&self) -> Scope {
         Scope {
@@ -630,7 +661,7 @@ mod tests {
         ));
         assert!(matches!(
             Provenance::from_message("line\n\n{\"schema\": \"other/v9\"}"),
-            Err(RecordError::Schema { found }) if found == "other/v9"
+            Err(RecordError::Schema { found, .. }) if found == "other/v9"
         ));
         assert!(matches!(
             Provenance::from_message(
@@ -673,7 +704,7 @@ mod tests {
                 description: None,
             },
         };
-        let mut list = vec![
+        let mut list = [
             ev("a", "2025-01-01T00:00:00Z"),
             ev("c", "2025-01-02T00:00:00Z"),
             ev("b", "2025-01-02T00:00:00Z"),
@@ -684,6 +715,18 @@ mod tests {
         let json = serde_json::to_value(&list[0]).unwrap();
         assert_eq!(json["id"], "c");
         assert_eq!(json["status"], "success");
+        let mut event = list[0].event.clone();
+        event.description = Some("bad build\nsecond line".into());
+        let msg = event.to_message();
+        assert_eq!(
+            msg.lines().next().unwrap(),
+            "deployment qa: 84fb5881-20250120-143022 success (bad build)"
+        );
+        assert_eq!(DeploymentEvent::from_message(&msg), Ok(event));
+        assert!(matches!(
+            DeploymentEvent::from_message(&record().to_message("qa-x")),
+            Err(RecordError::Schema { .. })
+        ));
     }
 
     #[test]

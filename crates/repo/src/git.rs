@@ -1,0 +1,1253 @@
+//! The git-CLI backend: tags and deployment events on a git remote.
+//!
+//! - Reads ask the remote first (`git ls-remote`: names, tag objects and
+//!   peeled commits in one round trip), then fetch only the objects the
+//!   local repository lacks, with one `git fetch-pack` that writes no ref at
+//!   all (the user's tags and branches are never touched), and read them
+//!   with one `git cat-file --batch`.
+//! - In a shallow clone (actions/checkout's default `fetch-depth: 1`),
+//!   commits the repository lacks are fetched with `--depth=1` on their own,
+//!   so the history already there is never cut shorter.
+//! - Tagger dates are cached by tag object id under
+//!   `$GIT_COMMON_DIR/shipgate/` (a tag object never changes), so listing a
+//!   stage again costs about one `ls-remote`.
+//! - Writes build the object locally (`git mktag`, `git commit-tree`) and
+//!   `git push` it as a new ref. A push never forces: a tag that exists on
+//!   the remote is read back and returned, never moved.
+//! - Deployment events are parentless commits (empty tree, the event as
+//!   message) under `refs/shipgate/deployments/<stage>/<id>` (with a
+//!   service: `<service>/<stage>/`), the id being the event time (sortable)
+//!   and the commit's id: every event is a new ref, so concurrent writers
+//!   never conflict, and nothing is ever rewritten.
+//!
+//! Every git child runs with a timeout, no terminal prompts and the C
+//! locale; a failure is [`RepoError::Git`] (environment, exit 3) with an
+//! excerpt of what git printed.
+
+use crate::model::{CommitId, DeploymentEvent, Person, Scope, StoredEvent, event_order};
+use crate::{Annotation, Created, ListedTag, NewTag, RepoError, Store, Tag, TagKind};
+use jiff::Timestamp;
+use std::collections::{HashMap, HashSet};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The namespace deployment events live in on the remote.
+pub const DEPLOYMENTS_NAMESPACE: &str = "refs/shipgate/deployments/";
+
+/// How long git commands may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Commands that talk to the remote (`ls-remote`, `fetch-pack`, `push`).
+    pub network: Duration,
+    /// Local commands (`cat-file`, `mktag`, `rev-parse`…).
+    pub local: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            network: Duration::from_secs(300),
+            local: Duration::from_secs(120),
+        }
+    }
+}
+
+/// The git-CLI backend. See the module documentation.
+#[derive(Debug)]
+pub struct GitStore {
+    dir: PathBuf,
+    git: PathBuf,
+    remote: String,
+    /// What `fetch-pack` talks to: the remote's URL.
+    fetch_url: String,
+    shallow: bool,
+    cache_path: PathBuf,
+    timeouts: Timeouts,
+    identity: std::sync::OnceLock<Person>,
+}
+
+/// One ref as `git ls-remote` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RemoteRef {
+    name: String,
+    oid: String,
+    /// The peeled object for a ref pointing at a tag object.
+    peeled: Option<String>,
+}
+
+impl RemoteRef {
+    /// The object the ref finally points at.
+    fn target(&self) -> &str {
+        self.peeled.as_deref().unwrap_or(&self.oid)
+    }
+}
+
+/// A git object as `cat-file --batch` returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct RawObject {
+    kind: String,
+    data: Vec<u8>,
+}
+
+impl GitStore {
+    /// Opens the repository around `dir`, talking to `remote` (a remote's
+    /// name, such as `origin`, or a URL).
+    pub fn open(dir: impl Into<PathBuf>, remote: &str) -> Result<Self, RepoError> {
+        Self::open_with(dir, remote, Timeouts::default())
+    }
+
+    /// [`GitStore::open`] with chosen timeouts.
+    pub fn open_with(
+        dir: impl Into<PathBuf>,
+        remote: &str,
+        timeouts: Timeouts,
+    ) -> Result<Self, RepoError> {
+        let dir = dir.into();
+        let remote = remote.trim().to_owned();
+        if remote.is_empty() || remote.starts_with('-') || remote.contains(['\n', '\r', '\0']) {
+            return Err(RepoError::InvalidInput {
+                what: "remote",
+                value: remote,
+                expected: "a remote's name, such as origin, or a URL".into(),
+            });
+        }
+        let mut store = GitStore {
+            dir,
+            git: PathBuf::from("git"),
+            fetch_url: remote.clone(),
+            remote,
+            shallow: false,
+            cache_path: PathBuf::new(),
+            timeouts,
+            identity: std::sync::OnceLock::new(),
+        };
+        let out = match store.run(
+            &["rev-parse", "--git-common-dir", "--is-shallow-repository"],
+            None,
+            store.timeouts.local,
+        ) {
+            Ok(out) => out,
+            Err(RepoError::Git { stderr, .. }) if stderr.contains("not a git repository") => {
+                return Err(RepoError::NotARepository {
+                    dir: store.dir.display().to_string(),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        let text = String::from_utf8_lossy(&out);
+        let mut lines = text.lines();
+        let common = lines.next().unwrap_or(".git");
+        store.shallow = lines.next() == Some("true");
+        let common = Path::new(common);
+        let common = if common.is_absolute() {
+            common.to_owned()
+        } else {
+            store.dir.join(common)
+        };
+        store.cache_path = common.join("shipgate").join("tag-dates-v1");
+        if !looks_like_url(&store.remote) {
+            match store.run(
+                &["remote", "get-url", "--", &store.remote.clone()],
+                None,
+                store.timeouts.local,
+            ) {
+                Ok(url) => {
+                    store.fetch_url = String::from_utf8_lossy(&url).trim().to_owned();
+                }
+                Err(RepoError::Git { .. }) => {
+                    let known = store
+                        .run(&["remote"], None, store.timeouts.local)
+                        .map(|o| {
+                            String::from_utf8_lossy(&o)
+                                .split_whitespace()
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default();
+                    return Err(RepoError::NotFound {
+                        what: "git remote",
+                        name: store.remote.clone(),
+                        hint: Some(if known.is_empty() {
+                            "this repository has no remotes: pass --remote URL, or use \
+                             --backend api"
+                                .into()
+                        } else {
+                            format!("known remotes: {known}; or pass --remote URL")
+                        }),
+                    });
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(store)
+    }
+
+    /// Uses another git executable (tests).
+    pub fn with_git(mut self, git: impl Into<PathBuf>) -> Self {
+        self.git = git.into();
+        self
+    }
+
+    /// Whether the local repository is a shallow clone.
+    pub fn is_shallow(&self) -> bool {
+        self.shallow
+    }
+
+    /// The identity written into tags and events: git's own when it has
+    /// one, else `github-actions[bot]`.
+    pub fn identity(&self) -> &Person {
+        self.identity.get_or_init(|| {
+            self.run(
+                &[
+                    "-c",
+                    "user.useConfigOnly=true",
+                    "var",
+                    "GIT_COMMITTER_IDENT",
+                ],
+                None,
+                self.timeouts.local,
+            )
+            .ok()
+            .and_then(|out| parse_ident(String::from_utf8_lossy(&out).trim()))
+            .map(|(p, _)| p)
+            .filter(|p| !p.name.trim().is_empty() && !p.email.trim().is_empty())
+            .unwrap_or_else(Person::github_actions_bot)
+        })
+    }
+
+    // ── running git ─────────────────────────────────────────────────────
+
+    fn run(
+        &self,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Vec<u8>, RepoError> {
+        self.run_env(args, stdin, timeout, &[])
+    }
+
+    fn run_env(
+        &self,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+        timeout: Duration,
+        env: &[(&str, String)],
+    ) -> Result<Vec<u8>, RepoError> {
+        let (code, stdout, stderr) = self.exec(args, stdin, timeout, env)?;
+        if code == Some(0) {
+            Ok(stdout)
+        } else {
+            Err(RepoError::Git {
+                command: shown_command(args),
+                code,
+                stderr: excerpt(&String::from_utf8_lossy(&stderr)),
+            })
+        }
+    }
+
+    /// Runs git; returns (exit code, stdout, stderr). `None` as the code:
+    /// killed by a signal.
+    fn exec(
+        &self,
+        args: &[&str],
+        stdin: Option<&[u8]>,
+        timeout: Duration,
+        env: &[(&str, String)],
+    ) -> Result<Finished, RepoError> {
+        let mut cmd = Command::new(&self.git);
+        cmd.current_dir(&self.dir)
+            .args(args)
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .env("GCM_INTERACTIVE", "never")
+            .env("GIT_OPTIONAL_LOCKS", "0")
+            .env("LC_ALL", "C")
+            .env("LANGUAGE", "C")
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::CommandExt;
+            // Its own process group, so a timeout ends git's children too
+            // (remote helpers, ssh, upload-pack).
+            cmd.process_group(0);
+        }
+        let mut child = cmd.spawn().map_err(|e| RepoError::GitUnavailable {
+            detail: format!("{}: {e}", self.git.display()),
+        })?;
+        let writer = match (stdin, child.stdin.take()) {
+            (Some(data), Some(mut pipe)) => {
+                let data = data.to_vec();
+                Some(std::thread::spawn(move || {
+                    // A child that exits early closes the pipe: not our error.
+                    let _ = pipe.write_all(&data);
+                }))
+            }
+            _ => None,
+        };
+        let mut out_pipe = child.stdout.take();
+        let mut err_pipe = child.stderr.take();
+        let out_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(p) = out_pipe.as_mut() {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        });
+        let err_reader = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(p) = err_pipe.as_mut() {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        });
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(2);
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if started.elapsed() >= timeout => {
+                    kill_tree(&mut child);
+                    let _ = child.wait();
+                    return Err(RepoError::GitTimeout {
+                        command: shown_command(args),
+                        after: timeout,
+                    });
+                }
+                Ok(None) => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(e) => {
+                    kill_tree(&mut child);
+                    return Err(RepoError::Io {
+                        context: format!("waiting for `git {}`", shown_command(args)),
+                        source: e,
+                    });
+                }
+            }
+        };
+        if let Some(w) = writer {
+            let _ = w.join();
+        }
+        let stdout = out_reader.join().unwrap_or_default();
+        let stderr = err_reader.join().unwrap_or_default();
+        Ok((status.code(), stdout, stderr))
+    }
+
+    // ── reading the remote ──────────────────────────────────────────────
+
+    /// `git ls-remote <remote> <patterns>`, peeled lines folded in.
+    fn ls_remote(&self, patterns: &[String]) -> Result<Vec<RemoteRef>, RepoError> {
+        let mut args: Vec<&str> = vec!["ls-remote", "--", &self.remote];
+        args.extend(patterns.iter().map(String::as_str));
+        let out = self.run(&args, None, self.timeouts.network)?;
+        Ok(parse_ls_remote(&String::from_utf8_lossy(&out)))
+    }
+
+    /// Which of `oids` the local repository has.
+    fn present(&self, oids: &[&str]) -> Result<HashSet<String>, RepoError> {
+        if oids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut input = String::with_capacity(oids.len() * 41);
+        for o in oids {
+            input.push_str(o);
+            input.push('\n');
+        }
+        let out = self.run(
+            &["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+            Some(input.as_bytes()),
+            self.timeouts.local,
+        )?;
+        Ok(String::from_utf8_lossy(&out)
+            .lines()
+            .filter_map(|l| {
+                let (oid, kind) = l.split_once(' ')?;
+                (kind != "missing").then(|| oid.to_owned())
+            })
+            .collect())
+    }
+
+    /// Fetches the objects of the given remote refs (names) without
+    /// writing any ref.
+    fn fetch_pack(&self, wants: &[&str], depth1: bool) -> Result<(), RepoError> {
+        if wants.is_empty() {
+            return Ok(());
+        }
+        let mut args = vec!["fetch-pack", "--stdin", "--no-progress", "--thin"];
+        if depth1 {
+            args.push("--depth=1");
+        }
+        // fetch-pack takes no `--`: a URL that looks like an option is refused.
+        if self.fetch_url.starts_with('-') {
+            return Err(RepoError::InvalidInput {
+                what: "remote URL",
+                value: self.fetch_url.clone(),
+                expected: "a URL or a path, not an option".into(),
+            });
+        }
+        args.push(&self.fetch_url);
+        let mut input = String::new();
+        for w in wants {
+            input.push_str(w);
+            input.push('\n');
+        }
+        self.run(&args, Some(input.as_bytes()), self.timeouts.network)
+            .map(drop)
+            .map_err(|e| match e {
+                RepoError::Git { code, stderr, .. } => RepoError::Git {
+                    command: format!(
+                        "fetch-pack {} ({} refs)",
+                        redact_url(&self.fetch_url),
+                        wants.len()
+                    ),
+                    code,
+                    stderr,
+                },
+                other => other,
+            })
+    }
+
+    /// Makes sure the objects the given refs point at are here: in a
+    /// shallow clone, refs whose commit is missing come with `--depth=1`
+    /// (that cuts nothing already here); the rest without a depth (only
+    /// the tag objects travel).
+    fn ensure_objects(&self, refs: &[&RemoteRef]) -> Result<(), RepoError> {
+        let wanted: Vec<&str> = refs.iter().map(|r| r.oid.as_str()).collect();
+        let here = self.present(&wanted)?;
+        let missing: Vec<&RemoteRef> = refs
+            .iter()
+            .copied()
+            .filter(|r| !here.contains(&r.oid))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        if !self.shallow {
+            let names: Vec<&str> = missing.iter().map(|r| r.name.as_str()).collect();
+            return self.fetch_pack(&names, false);
+        }
+        let targets: Vec<&str> = missing.iter().filter_map(|r| r.peeled.as_deref()).collect();
+        let targets_here = self.present(&targets)?;
+        let (deep, shallow): (Vec<&RemoteRef>, Vec<&RemoteRef>) = missing
+            .iter()
+            .partition(|r| r.peeled.is_none() || !targets_here.contains(r.target()));
+        let deep: Vec<&str> = deep.iter().map(|r| r.name.as_str()).collect();
+        let shallow: Vec<&str> = shallow.iter().map(|r| r.name.as_str()).collect();
+        self.fetch_pack(&deep, true)?;
+        self.fetch_pack(&shallow, false)
+    }
+
+    /// Reads objects with one `cat-file --batch`; `None` for missing ones.
+    fn read_objects(&self, oids: &[&str]) -> Result<Vec<Option<RawObject>>, RepoError> {
+        if oids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut input = String::with_capacity(oids.len() * 41);
+        for o in oids {
+            input.push_str(o);
+            input.push('\n');
+        }
+        let out = self.run(
+            &["cat-file", "--batch"],
+            Some(input.as_bytes()),
+            self.timeouts.local,
+        )?;
+        parse_batch(&out, oids.len()).map_err(|detail| RepoError::Corrupt {
+            what: "git cat-file --batch output".into(),
+            detail,
+        })
+    }
+
+    /// Reads tag objects into tags (`refs` point at tag objects).
+    fn read_tag_objects(&self, refs: &[&RemoteRef]) -> Result<Vec<Tag>, RepoError> {
+        let oids: Vec<&str> = refs.iter().map(|r| r.oid.as_str()).collect();
+        let objects = self.read_objects(&oids)?;
+        refs.iter()
+            .zip(objects)
+            .map(|(r, obj)| {
+                let name = short_tag_name(&r.name).to_owned();
+                let commit = commit_id(r.target(), &r.name)?;
+                match obj {
+                    Some(obj) if obj.kind == "tag" => {
+                        let raw = parse_tag_object(&obj.data);
+                        Ok(Tag {
+                            name,
+                            commit,
+                            kind: TagKind::Annotated(Annotation {
+                                object: r.oid.clone(),
+                                tagger: raw.tagger.as_ref().map(|(p, _)| p.clone()),
+                                date: raw.tagger.map(|(_, t)| t),
+                                message: raw.message,
+                            }),
+                        })
+                    }
+                    Some(obj) => Err(RepoError::Corrupt {
+                        what: format!("tag {name}"),
+                        detail: format!("{} is a {}, expected a tag object", r.oid, obj.kind),
+                    }),
+                    None => Err(RepoError::Corrupt {
+                        what: format!("tag {name}"),
+                        detail: format!("the tag object {} could not be fetched", r.oid),
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    /// Pushes `oid` to `refname` on the remote, never forcing. Returns the
+    /// porcelain status flag of the ref (`*` new, `=` up to date, `!`
+    /// rejected) and git's stderr when the push failed.
+    fn push(&self, oid: &str, refname: &str) -> Result<PushResult, RepoError> {
+        let spec = format!("{oid}:{refname}");
+        let args = [
+            "-c",
+            "push.gpgSign=false",
+            "-c",
+            "push.followTags=false",
+            "push",
+            "--porcelain",
+            "--no-verify",
+            "--no-recurse-submodules",
+            "--",
+            &self.remote,
+            &spec,
+        ];
+        let (code, stdout, stderr) = self.exec(&args, None, self.timeouts.network, &[])?;
+        let stdout = String::from_utf8_lossy(&stdout);
+        let flag = stdout.lines().find_map(|l| {
+            let mut parts = l.split('\t');
+            let flag = parts.next()?;
+            let spec = parts.next()?;
+            (spec.ends_with(&format!(":{refname}")) && flag.len() == 1)
+                .then(|| flag.chars().next().unwrap_or('!'))
+        });
+        let stderr = String::from_utf8_lossy(&stderr).into_owned();
+        Ok(PushResult {
+            ok: code == Some(0),
+            code,
+            flag,
+            detail: excerpt(&format!("{stdout}\n{stderr}")),
+        })
+    }
+
+    fn ensure_commit_here(&self, commit: &CommitId) -> Result<bool, RepoError> {
+        if !self.present(&[commit.as_str()])?.is_empty() {
+            return Ok(true);
+        }
+        match self.fetch_pack(&[commit.as_str()], self.shallow) {
+            Ok(()) => Ok(!self.present(&[commit.as_str()])?.is_empty()),
+            Err(RepoError::Git { stderr, .. }) if is_unknown_object(&stderr) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn git_date_env(&self, time: Timestamp) -> Vec<(&'static str, String)> {
+        let who = self.identity();
+        let date = format!("@{} +0000", time.as_second());
+        vec![
+            ("GIT_AUTHOR_NAME", who.name.clone()),
+            ("GIT_AUTHOR_EMAIL", who.email.clone()),
+            ("GIT_AUTHOR_DATE", date.clone()),
+            ("GIT_COMMITTER_NAME", who.name.clone()),
+            ("GIT_COMMITTER_EMAIL", who.email.clone()),
+            ("GIT_COMMITTER_DATE", date),
+        ]
+    }
+
+    fn events_prefix(scope: &Scope) -> String {
+        format!("{DEPLOYMENTS_NAMESPACE}{}/", scope.environment())
+    }
+}
+
+/// A finished git child: exit code (`None`: killed by a signal), stdout,
+/// stderr.
+type Finished = (Option<i32>, Vec<u8>, Vec<u8>);
+
+#[derive(Debug)]
+struct PushResult {
+    ok: bool,
+    code: Option<i32>,
+    flag: Option<char>,
+    detail: String,
+}
+
+impl Store for GitStore {
+    fn describe(&self) -> String {
+        if self.fetch_url == self.remote {
+            format!("git remote {}", redact_url(&self.remote))
+        } else {
+            format!(
+                "git remote {} ({})",
+                self.remote,
+                redact_url(&self.fetch_url)
+            )
+        }
+    }
+
+    fn list_tags(&self, prefix: &str) -> Result<Vec<ListedTag>, RepoError> {
+        check_pattern_safe(prefix)?;
+        let full = format!("refs/tags/{prefix}");
+        let refs: Vec<RemoteRef> = self
+            .ls_remote(&[format!("{full}*")])?
+            .into_iter()
+            .filter(|r| r.name.starts_with(&full))
+            .collect();
+        let mut cache = DateCache::load(&self.cache_path);
+        let unknown: Vec<&RemoteRef> = refs
+            .iter()
+            .filter(|r| r.peeled.is_some() && !cache.contains(&r.oid))
+            .collect();
+        if !unknown.is_empty() {
+            self.ensure_objects(&unknown)?;
+            let oids: Vec<&str> = unknown.iter().map(|r| r.oid.as_str()).collect();
+            for (r, obj) in unknown.iter().zip(self.read_objects(&oids)?) {
+                let date = match obj {
+                    Some(o) if o.kind == "tag" => parse_tag_object(&o.data).tagger.map(|(_, t)| t),
+                    Some(o) => {
+                        return Err(RepoError::Corrupt {
+                            what: format!("tag {}", short_tag_name(&r.name)),
+                            detail: format!("{} is a {}, expected a tag object", r.oid, o.kind),
+                        });
+                    }
+                    None => {
+                        return Err(RepoError::Corrupt {
+                            what: format!("tag {}", short_tag_name(&r.name)),
+                            detail: format!("the tag object {} could not be fetched", r.oid),
+                        });
+                    }
+                };
+                cache.insert(r.oid.clone(), date);
+            }
+            cache.save();
+        }
+        refs.iter()
+            .map(|r| {
+                Ok(ListedTag {
+                    name: short_tag_name(&r.name).to_owned(),
+                    commit: commit_id(r.target(), &r.name)?,
+                    object: r.peeled.as_ref().map(|_| r.oid.clone()),
+                    date: if r.peeled.is_some() {
+                        cache.get(&r.oid)
+                    } else {
+                        None
+                    },
+                })
+            })
+            .collect()
+    }
+
+    fn read_tags(&self, names: &[&str]) -> Result<Vec<Option<Tag>>, RepoError> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut patterns = Vec::with_capacity(names.len() * 2);
+        for n in names {
+            check_pattern_safe(n)?;
+            patterns.push(format!("refs/tags/{n}"));
+            patterns.push(format!("refs/tags/{n}^{{}}"));
+        }
+        let refs = self.ls_remote(&patterns)?;
+        let by_name: HashMap<&str, &RemoteRef> = refs
+            .iter()
+            .filter_map(|r| Some((r.name.strip_prefix("refs/tags/")?, r)))
+            .collect();
+        let annotated: Vec<&RemoteRef> = names
+            .iter()
+            .filter_map(|n| by_name.get(n).copied())
+            .filter(|r| r.peeled.is_some())
+            .collect();
+        self.ensure_objects(&annotated)?;
+        let mut read: HashMap<String, Tag> = self
+            .read_tag_objects(&annotated)?
+            .into_iter()
+            .map(|t| (t.name.clone(), t))
+            .collect();
+        names
+            .iter()
+            .map(|n| {
+                let Some(r) = by_name.get(n) else {
+                    return Ok(None);
+                };
+                if r.peeled.is_some() {
+                    Ok(read.remove(*n))
+                } else {
+                    Ok(Some(Tag {
+                        name: (*n).to_owned(),
+                        commit: commit_id(&r.oid, &r.name)?,
+                        kind: TagKind::Lightweight,
+                    }))
+                }
+            })
+            .collect()
+    }
+
+    fn create_tag(&self, tag: &NewTag) -> Result<Created, RepoError> {
+        version_stamp::refname::check_tag_name(&tag.name).map_err(|e| RepoError::InvalidInput {
+            what: "tag name",
+            value: tag.name.clone(),
+            expected: e.to_string(),
+        })?;
+        if !self.ensure_commit_here(&tag.commit)? {
+            return Err(RepoError::NotFound {
+                what: "commit",
+                name: tag.commit.to_string(),
+                hint: Some(format!(
+                    "neither this repository nor {} has it: push it first",
+                    self.remote
+                )),
+            });
+        }
+        let who = self.identity();
+        let body = format!(
+            "object {}\ntype commit\ntag {}\ntagger {} <{}> {} +0000\n\n{}",
+            tag.commit,
+            tag.name,
+            clean_ident(&who.name),
+            clean_ident(&who.email),
+            tag.time.as_second(),
+            tag.message
+        );
+        let oid = String::from_utf8_lossy(&self.run(
+            &["mktag"],
+            Some(body.as_bytes()),
+            self.timeouts.local,
+        )?)
+        .trim()
+        .to_owned();
+        let refname = format!("refs/tags/{}", tag.name);
+        let pushed = self.push(&oid, &refname)?;
+        if pushed.ok && pushed.flag != Some('=') {
+            let raw = parse_tag_object(body.as_bytes());
+            return Ok(Created::Created(Tag {
+                name: tag.name.clone(),
+                commit: tag.commit.clone(),
+                kind: TagKind::Annotated(Annotation {
+                    object: oid,
+                    tagger: raw.tagger.as_ref().map(|(p, _)| p.clone()),
+                    date: raw.tagger.map(|(_, t)| t),
+                    message: raw.message,
+                }),
+            }));
+        }
+        // Refused (or already there): read back what stands.
+        match self.read_tag(&tag.name)? {
+            Some(existing) => Ok(Created::AlreadyExists(existing)),
+            None => Err(push_error(&self.remote, &refname, &pushed)),
+        }
+    }
+
+    fn resolve_commit(&self, rev: &str) -> Result<Option<CommitId>, RepoError> {
+        let rev = rev.trim();
+        if !(4..=64).contains(&rev.len()) || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(RepoError::InvalidInput {
+                what: "commit",
+                value: rev.to_owned(),
+                expected: "a commit id (4 to 40 hex digits), such as 84fb5881".into(),
+            });
+        }
+        let rev = rev.to_ascii_lowercase();
+        let local = |store: &Self| -> Result<Option<CommitId>, RepoError> {
+            let spec = format!("{rev}^{{commit}}");
+            let (code, out, err) = store.exec(
+                &[
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    "--end-of-options",
+                    &spec,
+                ],
+                None,
+                store.timeouts.local,
+                &[],
+            )?;
+            match code {
+                Some(0) => Ok(CommitId::parse(String::from_utf8_lossy(&out).trim()).ok()),
+                _ if String::from_utf8_lossy(&err).contains("ambiguous") => {
+                    Err(RepoError::InvalidInput {
+                        what: "commit",
+                        value: rev.clone(),
+                        expected: "an unambiguous commit id: give more hex digits".into(),
+                    })
+                }
+                _ => Ok(None),
+            }
+        };
+        if let Some(c) = local(self)? {
+            return Ok(Some(c));
+        }
+        let Ok(full) = CommitId::parse(&rev) else {
+            // An abbreviated id cannot be fetched by itself.
+            return Ok(None);
+        };
+        if self.ensure_commit_here(&full)? {
+            local(self)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn append_event(&self, event: &DeploymentEvent) -> Result<StoredEvent, RepoError> {
+        let tree = String::from_utf8_lossy(&self.run(
+            &["hash-object", "-t", "tree", "-w", "--stdin"],
+            Some(b""),
+            self.timeouts.local,
+        )?)
+        .trim()
+        .to_owned();
+        let message = event.to_message();
+        let env = self.git_date_env(event.time);
+        let commit = String::from_utf8_lossy(&self.run_env(
+            &[
+                "-c",
+                "commit.gpgSign=false",
+                "commit-tree",
+                &tree,
+                "-F",
+                "-",
+            ],
+            Some(message.as_bytes()),
+            self.timeouts.local,
+            &env,
+        )?)
+        .trim()
+        .to_owned();
+        let id = event_id(event.time, &commit);
+        let refname = format!("{}{id}", Self::events_prefix(&event.scope()));
+        let pushed = self.push(&commit, &refname)?;
+        if pushed.ok {
+            return Ok(StoredEvent {
+                id,
+                event: event.clone(),
+            });
+        }
+        // The same event (same id, same commit) already there is fine.
+        let there = self.ls_remote(std::slice::from_ref(&refname))?;
+        if there.iter().any(|r| r.name == refname && r.oid == commit) {
+            return Ok(StoredEvent {
+                id,
+                event: event.clone(),
+            });
+        }
+        Err(push_error(&self.remote, &refname, &pushed))
+    }
+
+    fn list_events(
+        &self,
+        scope: &Scope,
+        limit: Option<usize>,
+    ) -> Result<Vec<StoredEvent>, RepoError> {
+        let prefix = Self::events_prefix(scope);
+        let mut refs: Vec<RemoteRef> = self
+            .ls_remote(&[format!("{prefix}*")])?
+            .into_iter()
+            .filter(|r| {
+                r.name
+                    .strip_prefix(&prefix)
+                    .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+            })
+            .collect();
+        refs.sort_by(|a, b| b.name.cmp(&a.name));
+        if let Some(n) = limit {
+            refs.truncate(n);
+        }
+        let wanted: Vec<&RemoteRef> = refs.iter().collect();
+        self.ensure_objects(&wanted)?;
+        let oids: Vec<&str> = refs.iter().map(|r| r.oid.as_str()).collect();
+        let objects = self.read_objects(&oids)?;
+        let mut events = Vec::with_capacity(refs.len());
+        for (r, obj) in refs.iter().zip(objects) {
+            let id = r.name[prefix.len()..].to_owned();
+            let unreadable = |detail: String| RepoError::Corrupt {
+                what: format!("deployment event {}", r.name),
+                detail,
+            };
+            let obj = obj.ok_or_else(|| unreadable(format!("{} could not be fetched", r.oid)))?;
+            if obj.kind != "commit" {
+                return Err(unreadable(format!(
+                    "{} is a {}, expected a commit",
+                    r.oid, obj.kind
+                )));
+            }
+            let message = commit_message(&obj.data);
+            let event =
+                DeploymentEvent::from_message(&message).map_err(|e| unreadable(e.to_string()))?;
+            if event.scope() != *scope {
+                return Err(unreadable(format!(
+                    "it records {} but is filed under {}",
+                    event.scope(),
+                    scope
+                )));
+            }
+            events.push(StoredEvent { id, event });
+        }
+        events.sort_by(event_order);
+        Ok(events)
+    }
+}
+
+fn push_error(remote: &str, refname: &str, pushed: &PushResult) -> RepoError {
+    RepoError::Git {
+        command: format!("push {remote} {refname}"),
+        code: pushed.code,
+        stderr: pushed.detail.clone(),
+    }
+}
+
+/// `refs/tags/x` → `x`.
+fn short_tag_name(refname: &str) -> &str {
+    refname.strip_prefix("refs/tags/").unwrap_or(refname)
+}
+
+fn commit_id(oid: &str, refname: &str) -> Result<CommitId, RepoError> {
+    CommitId::parse(oid).map_err(|e| RepoError::Corrupt {
+        what: refname.to_owned(),
+        detail: e,
+    })
+}
+
+/// A remote given as a URL or a path, not as a remote's name.
+fn looks_like_url(remote: &str) -> bool {
+    remote.contains("://")
+        || remote.contains(':')
+        || remote.starts_with('/')
+        || remote.starts_with('.')
+        || remote.starts_with('~')
+        || remote.contains('\\')
+}
+
+/// Names used as `ls-remote` patterns must not carry glob characters.
+fn check_pattern_safe(s: &str) -> Result<(), RepoError> {
+    if s.is_empty()
+        || s.contains([
+            '*', '?', '[', ']', '\\', '\n', '\r', '\0', ' ', '^', '~', ':',
+        ])
+        || s.starts_with('-')
+    {
+        return Err(RepoError::InvalidInput {
+            what: "tag name",
+            value: s.to_owned(),
+            expected: "a tag name or prefix without glob characters, such as qa-".into(),
+        });
+    }
+    Ok(())
+}
+
+fn clean_ident(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '<' | '>' | '\n' | '\r' | '\0'))
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A sortable, unique event id: the UTC time to the nanosecond, then the
+/// first 12 digits of the event commit.
+fn event_id(time: Timestamp, commit: &str) -> String {
+    let t = time.to_zoned(jiff::tz::TimeZone::UTC);
+    format!(
+        "{}.{:09}Z-{}",
+        t.strftime("%Y%m%dT%H%M%S"),
+        time.subsec_nanosecond(),
+        &commit[..12.min(commit.len())]
+    )
+}
+
+fn shown_command(args: &[&str]) -> String {
+    let mut shown = Vec::new();
+    let mut skip_config = false;
+    for a in args {
+        if skip_config {
+            skip_config = false;
+            continue;
+        }
+        if *a == "-c" {
+            skip_config = true;
+            continue;
+        }
+        shown.push(redact_url(a));
+    }
+    shown.join(" ")
+}
+
+/// Removes credentials from URLs (`https://user:token@host` → `https://***@host`).
+pub fn redact_url(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        let end = tail
+            .find(|c: char| c == '/' || c.is_whitespace())
+            .unwrap_or(tail.len());
+        match tail[..end].rfind('@') {
+            Some(at) => {
+                out.push_str("***");
+                out.push_str(&tail[at..end]);
+            }
+            None => out.push_str(&tail[..end]),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The end of what git printed: the last lines, at most 2000 bytes, with
+/// credentials removed.
+fn excerpt(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    let start = lines.len().saturating_sub(12);
+    let mut s = redact_url(&lines[start..].join("\n"));
+    if s.len() > 2000 {
+        let mut cut = s.len() - 2000;
+        while !s.is_char_boundary(cut) {
+            cut += 1;
+        }
+        s = format!("…{}", &s[cut..]);
+    }
+    if s.is_empty() {
+        "(git printed nothing)".into()
+    } else {
+        s
+    }
+}
+
+fn is_unknown_object(stderr: &str) -> bool {
+    let s = stderr.to_ascii_lowercase();
+    s.contains("not our ref")
+        || s.contains("no such remote ref")
+        || s.contains("couldn't find remote ref")
+        || s.contains("unadvertised object")
+        || s.contains("not found")
+        || s.contains("bad object")
+}
+
+#[cfg(unix)]
+fn kill_tree(child: &mut std::process::Child) {
+    let group = format!("-{}", child.id());
+    let killed = Command::new("kill")
+        .args(["-KILL", "--", &group])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !killed {
+        let _ = child.kill();
+    }
+}
+
+#[cfg(not(unix))]
+fn kill_tree(child: &mut std::process::Child) {
+    let _ = child.kill();
+}
+
+// ── parsing git's output ────────────────────────────────────────────────
+
+fn parse_ls_remote(text: &str) -> Vec<RemoteRef> {
+    let mut refs: Vec<RemoteRef> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for line in text.lines() {
+        let Some((oid, name)) = line.split_once('\t') else {
+            continue;
+        };
+        if let Some(base) = name.strip_suffix("^{}") {
+            if let Some(&i) = index.get(base) {
+                refs[i].peeled = Some(oid.to_owned());
+            }
+            continue;
+        }
+        index.insert(name.to_owned(), refs.len());
+        refs.push(RemoteRef {
+            name: name.to_owned(),
+            oid: oid.to_owned(),
+            peeled: None,
+        });
+    }
+    refs
+}
+
+fn parse_batch(out: &[u8], count: usize) -> Result<Vec<Option<RawObject>>, String> {
+    let mut objects = Vec::with_capacity(count);
+    let mut pos = 0;
+    while pos < out.len() {
+        let nl = out[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or("a header line without its end")?;
+        let header = String::from_utf8_lossy(&out[pos..pos + nl]).into_owned();
+        pos += nl + 1;
+        let parts: Vec<&str> = header.split(' ').collect();
+        match parts.as_slice() {
+            [_, "missing"] | [_, "ambiguous"] => objects.push(None),
+            [_, kind, size] => {
+                let size: usize = size.parse().map_err(|_| format!("bad header '{header}'"))?;
+                if pos + size > out.len() {
+                    return Err(format!("'{header}' runs past the end of the output"));
+                }
+                objects.push(Some(RawObject {
+                    kind: (*kind).to_owned(),
+                    data: out[pos..pos + size].to_vec(),
+                }));
+                pos += size + 1;
+            }
+            _ => return Err(format!("unexpected line '{header}'")),
+        }
+    }
+    if objects.len() != count {
+        return Err(format!("{} objects for {count} requests", objects.len()));
+    }
+    Ok(objects)
+}
+
+#[derive(Debug, Default)]
+struct RawTag {
+    tagger: Option<(Person, Timestamp)>,
+    message: String,
+}
+
+fn parse_tag_object(data: &[u8]) -> RawTag {
+    let text = String::from_utf8_lossy(data);
+    let (headers, message) = match text.split_once("\n\n") {
+        Some((h, m)) => (h, m),
+        None => (text.as_ref(), ""),
+    };
+    let tagger = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("tagger "))
+        .and_then(parse_ident)
+        .and_then(|(p, t)| t.map(|t| (p, t)));
+    RawTag {
+        tagger,
+        message: message.to_owned(),
+    }
+}
+
+fn commit_message(data: &[u8]) -> String {
+    let text = String::from_utf8_lossy(data);
+    match text.split_once("\n\n") {
+        Some((_, m)) => m.to_owned(),
+        None => String::new(),
+    }
+}
+
+/// `Name <email> 1700000000 +0000` → the person and the time.
+fn parse_ident(line: &str) -> Option<(Person, Option<Timestamp>)> {
+    let open = line.find('<')?;
+    let close = open + line[open..].find('>')?;
+    let name = line[..open].trim().to_owned();
+    let email = line[open + 1..close].trim().to_owned();
+    let mut rest = line[close + 1..].split_whitespace();
+    let time = rest
+        .next()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|s| Timestamp::from_second(s).ok());
+    Some((Person { name, email }, time))
+}
+
+// ── the tagger-date cache ───────────────────────────────────────────────
+
+/// Tagger dates by tag object id. A tag object never changes, so an entry
+/// never goes stale; a lost or damaged file only costs a re-read.
+struct DateCache {
+    path: PathBuf,
+    map: HashMap<String, Option<i64>>,
+    dirty: bool,
+}
+
+impl DateCache {
+    fn load(path: &Path) -> Self {
+        let mut map = HashMap::new();
+        if let Ok(text) = std::fs::read_to_string(path) {
+            for line in text.lines() {
+                let Some((oid, date)) = line.split_once(' ') else {
+                    continue;
+                };
+                if !(oid.len() == 40 || oid.len() == 64)
+                    || !oid.bytes().all(|b| b.is_ascii_hexdigit())
+                {
+                    continue;
+                }
+                let date = match date {
+                    "-" => None,
+                    d => match d.parse::<i64>() {
+                        Ok(s) => Some(s),
+                        Err(_) => continue,
+                    },
+                };
+                map.insert(oid.to_owned(), date);
+            }
+        }
+        DateCache {
+            path: path.to_owned(),
+            map,
+            dirty: false,
+        }
+    }
+
+    fn contains(&self, oid: &str) -> bool {
+        self.map.contains_key(oid)
+    }
+
+    fn get(&self, oid: &str) -> Option<Timestamp> {
+        self.map
+            .get(oid)
+            .copied()
+            .flatten()
+            .and_then(|s| Timestamp::from_second(s).ok())
+    }
+
+    fn insert(&mut self, oid: String, date: Option<Timestamp>) {
+        self.map.insert(oid, date.map(|t| t.as_second()));
+        self.dirty = true;
+    }
+
+    /// Best effort: a cache that cannot be written is only slower.
+    fn save(&self) {
+        if !self.dirty {
+            return;
+        }
+        let Some(dir) = self.path.parent() else {
+            return;
+        };
+        if std::fs::create_dir_all(dir).is_err() {
+            return;
+        }
+        let mut text = String::with_capacity(self.map.len() * 52);
+        for (oid, date) in &self.map {
+            text.push_str(oid);
+            text.push(' ');
+            match date {
+                Some(s) => text.push_str(&s.to_string()),
+                None => text.push('-'),
+            }
+            text.push('\n');
+        }
+        let tmp = dir.join(format!(
+            ".tag-dates-{}-{}.tmp",
+            std::process::id(),
+            Timestamp::now().as_nanosecond()
+        ));
+        if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &self.path).is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,446 @@
+use super::*;
+use crate::model::{DEPLOYMENT_SCHEMA, DeployStatus, Stage};
+use std::path::Path;
+use std::process::Command;
+
+/// Runs git in `dir` with a fixed identity and fixed dates.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .env("GIT_AUTHOR_DATE", "2025-01-20T14:30:22Z")
+        .env("GIT_COMMITTER_DATE", "2025-01-20T14:30:22Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    remote: PathBuf,
+    src: PathBuf,
+    commits: Vec<String>,
+}
+
+/// A bare remote with five commits on main, and a work clone of it.
+fn fixture() -> Fixture {
+    let tmp = tempfile::tempdir().unwrap();
+    let remote = tmp.path().join("remote.git");
+    let src = tmp.path().join("src");
+    git(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", "remote.git"],
+    );
+    git(tmp.path(), &["init", "-q", "-b", "main", "src"]);
+    let mut commits = Vec::new();
+    for i in 1..=5 {
+        std::fs::write(src.join(format!("f{i}")), format!("{i}\n")).unwrap();
+        git(&src, &["add", "."]);
+        git(&src, &["commit", "-q", "-m", &format!("c{i}")]);
+        commits.push(git(&src, &["rev-parse", "HEAD"]));
+    }
+    git(&src, &["remote", "add", "origin", remote.to_str().unwrap()]);
+    git(&src, &["push", "-q", "origin", "main"]);
+    Fixture {
+        _tmp: tmp,
+        remote,
+        src,
+        commits,
+    }
+}
+
+impl Fixture {
+    /// A clone (`depth` commits deep, no tags) to run the store in.
+    fn clone(&self, name: &str, depth: Option<u32>) -> PathBuf {
+        let dir = self.remote.parent().unwrap().join(name);
+        let url = format!("file://{}", self.remote.display());
+        let mut args = vec!["clone", "-q", "--no-tags"];
+        let d;
+        if let Some(n) = depth {
+            d = format!("--depth={n}");
+            args.push(&d);
+        }
+        args.push(&url);
+        args.push(name);
+        git(self.remote.parent().unwrap(), &args);
+        dir
+    }
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn new_tag(name: &str, commit: &str, message: &str, time: &str) -> NewTag {
+    NewTag {
+        name: name.into(),
+        commit: CommitId::parse(commit).unwrap(),
+        message: message.into(),
+        time: ts(time),
+    }
+}
+
+#[test]
+fn parses_ls_remote_with_peeled_lines() {
+    let a = "a".repeat(40);
+    let b = "b".repeat(40);
+    let c = "c".repeat(40);
+    let text = format!("{a}\trefs/tags/qa-1\n{b}\trefs/tags/qa-1^{{}}\n{c}\trefs/tags/qa-light\n");
+    let refs = parse_ls_remote(&text);
+    assert_eq!(refs.len(), 2);
+    assert_eq!(refs[0].peeled.as_deref(), Some(b.as_str()));
+    assert_eq!(refs[0].target(), b);
+    assert_eq!(refs[1].peeled, None);
+    assert_eq!(refs[1].target(), c);
+}
+
+#[test]
+fn parses_cat_file_batch() {
+    let out = b"aaa tag 5\nhello\nbbb missing\nccc commit 0\n\n";
+    let objs = parse_batch(out, 3).unwrap();
+    assert_eq!(objs[0].as_ref().unwrap().data, b"hello");
+    assert!(objs[1].is_none());
+    assert_eq!(objs[2].as_ref().unwrap().kind, "commit");
+    assert!(parse_batch(b"aaa tag 50\nhello\n", 1).is_err());
+    assert!(parse_batch(out, 4).is_err());
+}
+
+#[test]
+fn parses_identities_and_tag_objects() {
+    let (p, t) = parse_ident("Jane Doe <jane@example.com> 1737383422 +0100").unwrap();
+    assert_eq!(p.name, "Jane Doe");
+    assert_eq!(p.email, "jane@example.com");
+    assert_eq!(t, Some(ts("2025-01-20T14:30:22Z")));
+    let raw = parse_tag_object(
+        b"object abc\ntype commit\ntag qa-x\ntagger A <a@x> 1737383422 +0000\n\nfirst\n\n{}\n",
+    );
+    assert_eq!(raw.tagger.unwrap().1, ts("2025-01-20T14:30:22Z"));
+    assert_eq!(raw.message, "first\n\n{}\n");
+    let raw = parse_tag_object(b"object abc\ntype commit\ntag old\n\nno tagger\n");
+    assert!(raw.tagger.is_none());
+}
+
+#[test]
+fn redacts_credentials_in_urls() {
+    assert_eq!(
+        redact_url("fatal: https://x-access-token:ghs_abc@github.com/o/r.git not found"),
+        "fatal: https://***@github.com/o/r.git not found"
+    );
+    assert_eq!(
+        redact_url("https://github.com/o/r"),
+        "https://github.com/o/r"
+    );
+    assert_eq!(
+        redact_url("git@github.com:o/r.git"),
+        "git@github.com:o/r.git"
+    );
+}
+
+#[test]
+fn event_ids_sort_by_time() {
+    let a = event_id(ts("2025-01-20T14:30:22.5Z"), &"f".repeat(40));
+    let b = event_id(ts("2025-01-20T14:30:22.6Z"), &"0".repeat(40));
+    let c = event_id(ts("2025-02-01T00:00:00Z"), &"0".repeat(40));
+    assert_eq!(a, "20250120T143022.500000000Z-ffffffffffff");
+    assert!(a < b && b < c);
+    version_stamp::refname::check_component(&a).unwrap();
+}
+
+#[test]
+fn excerpts_keep_the_end() {
+    let text: String = (0..100).map(|i| format!("line {i}\n")).collect();
+    let e = excerpt(&text);
+    assert!(e.ends_with("line 99"));
+    assert!(!e.contains("line 10\n"));
+    assert_eq!(excerpt("  \n"), "(git printed nothing)");
+}
+
+#[test]
+fn outside_a_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let err = GitStore::open(tmp.path(), "origin").unwrap_err();
+    assert!(matches!(err, RepoError::NotARepository { .. }), "{err:?}");
+    let f = fixture();
+    let err = GitStore::open(&f.src, "upstream").unwrap_err();
+    match err {
+        RepoError::NotFound { what, hint, .. } => {
+            assert_eq!(what, "git remote");
+            assert!(hint.unwrap().contains("origin"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        GitStore::open(&f.src, "--upload-pack=evil"),
+        Err(RepoError::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn creates_reads_and_lists_tags_from_a_shallow_clone() {
+    let f = fixture();
+    let work = f.clone("work", Some(2));
+    let store = GitStore::open(&work, "origin").unwrap();
+    assert!(store.is_shallow());
+    let before = git(&work, &["for-each-ref"]);
+    let head = &f.commits[4];
+    let old = &f.commits[0]; // not in the shallow clone
+
+    let made = store
+        .create_tag(&new_tag(
+            "qa-a",
+            head,
+            "first\n\n{}\n",
+            "2025-01-21T10:00:00Z",
+        ))
+        .unwrap();
+    assert!(made.was_created());
+    // A commit the clone lacks is fetched (depth 1) to tag it.
+    let made = store
+        .create_tag(&new_tag("qa-b", old, "old one\n", "2025-01-22T10:00:00Z"))
+        .unwrap();
+    assert!(made.was_created());
+    // The clone's own history is not cut shorter, and its refs are untouched.
+    assert_eq!(git(&work, &["rev-list", "--count", "HEAD"]), "2");
+    assert_eq!(git(&work, &["for-each-ref"]), before);
+    assert_eq!(git(&work, &["tag", "-l"]), "");
+
+    // A second create of the same name reads back what stands.
+    let again = store
+        .create_tag(&new_tag("qa-a", old, "other\n", "2025-01-23T10:00:00Z"))
+        .unwrap();
+    let Created::AlreadyExists(existing) = again else {
+        panic!("expected AlreadyExists");
+    };
+    assert_eq!(existing.commit.as_str(), head);
+    assert_eq!(existing.annotation().unwrap().message, "first\n\n{}\n");
+    assert_eq!(existing.tagger_date(), Some(ts("2025-01-21T10:00:00Z")));
+
+    // Tags made elsewhere: a lightweight one, a name outside the prefix.
+    git(&f.src, &["tag", "qa-light", &f.commits[2]]);
+    git(&f.src, &["tag", "-a", "-m", "x", "qaz-1", &f.commits[2]]);
+    git(&f.src, &["push", "-q", "origin", "qa-light", "qaz-1"]);
+
+    // A fresh shallow clone sees everything through the remote.
+    let fresh = f.clone("fresh", Some(1));
+    let store = GitStore::open(&fresh, "origin").unwrap();
+    let mut listed = store.list_tags("qa-").unwrap();
+    listed.sort_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<&str> = listed.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["qa-a", "qa-b", "qa-light"]);
+    assert_eq!(listed[0].date, Some(ts("2025-01-21T10:00:00Z")));
+    assert_eq!(listed[1].commit.as_str(), old);
+    assert!(listed[2].is_lightweight());
+    assert_eq!(listed[2].date, None);
+    assert_eq!(git(&fresh, &["rev-list", "--count", "HEAD"]), "1");
+    // Listing again is served from the date cache.
+    let cache = std::fs::read_to_string(fresh.join(".git/shipgate/tag-dates-v1")).unwrap();
+    assert_eq!(cache.lines().count(), 2);
+    let mut again = store.list_tags("qa-").unwrap();
+    again.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(again, listed);
+
+    let read = store
+        .read_tags(&["qa-b", "qa-missing", "qa-light"])
+        .unwrap();
+    let b = read[0].as_ref().unwrap();
+    assert_eq!(b.annotation().unwrap().message, "old one\n");
+    assert_eq!(b.commit.as_str(), old);
+    assert!(read[1].is_none());
+    assert!(read[2].as_ref().unwrap().is_lightweight());
+    assert_eq!(store.read_tag("qa-nope").unwrap(), None);
+    assert!(matches!(
+        store.list_tags("qa-*"),
+        Err(RepoError::InvalidInput { .. })
+    ));
+}
+
+#[test]
+fn racing_creates_end_with_one_tag() {
+    let f = fixture();
+    let head = f.commits[4].clone();
+    let dirs: Vec<PathBuf> = (0..4).map(|i| f.clone(&format!("w{i}"), Some(1))).collect();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(dirs.len()));
+    let handles: Vec<_> = dirs
+        .into_iter()
+        .enumerate()
+        .map(|(i, dir)| {
+            let head = head.clone();
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let store = GitStore::open(&dir, "origin").unwrap();
+                barrier.wait();
+                store
+                    .create_tag(&new_tag(
+                        "prod-race",
+                        &head,
+                        &format!("writer {i}\n"),
+                        "2025-01-21T10:00:00Z",
+                    ))
+                    .unwrap()
+            })
+        })
+        .collect();
+    let results: Vec<Created> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.was_created()).count(), 1);
+    let winner = results.iter().find(|r| r.was_created()).unwrap().tag();
+    for r in &results {
+        assert_eq!(
+            r.tag().annotation().unwrap().object,
+            winner.annotation().unwrap().object
+        );
+    }
+}
+
+#[test]
+fn resolves_commits() {
+    let f = fixture();
+    let work = f.clone("work", Some(1));
+    let store = GitStore::open(&work, "origin").unwrap();
+    let head = &f.commits[4];
+    assert_eq!(
+        store.resolve_commit(&head[..8]).unwrap().unwrap().as_str(),
+        head
+    );
+    // Only on the remote: fetched.
+    let old = &f.commits[1];
+    assert_eq!(store.resolve_commit(old).unwrap().unwrap().as_str(), old);
+    assert_eq!(store.resolve_commit(&"0".repeat(40)).unwrap(), None);
+    assert_eq!(store.resolve_commit("deadbeef").unwrap(), None);
+    assert!(matches!(
+        store.resolve_commit("HEAD"),
+        Err(RepoError::InvalidInput { .. })
+    ));
+    assert_eq!(git(&work, &["rev-list", "--count", "HEAD"]), "1");
+}
+
+fn event(stage: &str, version: &str, status: DeployStatus, time: &str) -> DeploymentEvent {
+    DeploymentEvent {
+        schema: DEPLOYMENT_SCHEMA.into(),
+        service: None,
+        stage: Stage::parse(stage).unwrap(),
+        version: version.parse().unwrap(),
+        status,
+        commit: None,
+        url: None,
+        time: ts(time),
+        actor: Some("octocat".into()),
+        run_id: Some(7),
+        run_attempt: Some(1),
+        run_url: None,
+        workflow: None,
+        description: None,
+    }
+}
+
+#[test]
+fn deployment_events_append_and_list_newest_first() {
+    let f = fixture();
+    let work = f.clone("work", Some(1));
+    let store = GitStore::open(&work, "origin").unwrap();
+    let v1 = "84fb5881-20250120-143022";
+    let v2 = "9a0b1c2d-20250121-090000";
+    let e1 = event("qa", v1, DeployStatus::Success, "2025-01-20T15:00:00Z");
+    let e2 = event("qa", v2, DeployStatus::InProgress, "2025-01-21T09:10:00Z");
+    let e3 = event("qa", v2, DeployStatus::Failure, "2025-01-21T09:20:00Z");
+    let other = event("prod", v1, DeployStatus::Success, "2025-01-22T09:20:00Z");
+    for e in [&e3, &e1, &e2, &other] {
+        store.append_event(e).unwrap();
+    }
+    // The same event again is idempotent (same id).
+    store.append_event(&e1).unwrap();
+    let fresh = f.clone("fresh", Some(1));
+    let store = GitStore::open(&fresh, "origin").unwrap();
+    let qa = e1.scope();
+    let all = store.list_events(&qa, None).unwrap();
+    let got: Vec<(&str, DeployStatus)> = all
+        .iter()
+        .map(|e| (e.event.version.as_str(), e.event.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (v2, DeployStatus::Failure),
+            (v2, DeployStatus::InProgress),
+            (v1, DeployStatus::Success)
+        ]
+    );
+    assert_eq!(all[0].event, e3);
+    let newest = store.list_events(&qa, Some(1)).unwrap();
+    assert_eq!(newest.len(), 1);
+    assert_eq!(newest[0].event, e3);
+    assert_eq!(store.list_events(&other.scope(), None).unwrap().len(), 1);
+    // Invisible to tags and branches.
+    assert_eq!(git(&f.src, &["ls-remote", "--tags", "origin"]), "");
+    let deployments = git(&f.src, &["ls-remote", "origin", "refs/shipgate/*"]);
+    assert_eq!(deployments.lines().count(), 4);
+}
+
+#[test]
+fn git_children_are_bounded_in_time() {
+    let f = fixture();
+    let work = f.clone("work", Some(1));
+    let slow = f.remote.parent().unwrap().join("slow-git");
+    std::fs::write(&slow, "#!/bin/sh\nsleep 30\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&slow, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let store = GitStore::open_with(
+        &work,
+        "origin",
+        Timeouts {
+            network: Duration::from_millis(300),
+            local: Duration::from_millis(300),
+        },
+    )
+    .unwrap()
+    .with_git(&slow);
+    let started = Instant::now();
+    let err = store.list_tags("qa-").unwrap_err();
+    assert!(matches!(err, RepoError::GitTimeout { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert_eq!(gha::Classify::class(&err), gha::ErrorClass::Environment);
+}
+
+#[test]
+fn push_failures_are_environment_errors_with_git_output() {
+    let f = fixture();
+    let work = f.clone("work", Some(1));
+    // A remote that refuses every ref update.
+    git(
+        &f.remote,
+        &["config", "receive.denyCurrentBranch", "refuse"],
+    );
+    let hook = f.remote.join("hooks").join("pre-receive");
+    std::fs::write(&hook, "#!/bin/sh\necho 'refusing: frozen' >&2\nexit 1\n").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let store = GitStore::open(&work, "origin").unwrap();
+    let err = store
+        .create_tag(&new_tag(
+            "qa-x",
+            &f.commits[4],
+            "m\n",
+            "2025-01-21T10:00:00Z",
+        ))
+        .unwrap_err();
+    match &err {
+        RepoError::Git { stderr, .. } => assert!(stderr.contains("refusing: frozen"), "{stderr}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(gha::Classify::class(&err), gha::ErrorClass::Environment);
+}

@@ -45,8 +45,14 @@ fn contexts() -> Contexts {
             "event": {"inputs": {"artifact_version": "84fb5881-20250120-143022"}, "n": 3},
         })),
     );
-    c.set(Ctx::Env, Value::from_json(&serde_json::json!({"STAGE": "qa", "EMPTY": ""})));
-    c.set(Ctx::Inputs, Value::from_json(&serde_json::json!({"flag": true, "name": "Widget"})));
+    c.set(
+        Ctx::Env,
+        Value::from_json(&serde_json::json!({"STAGE": "qa", "EMPTY": ""})),
+    );
+    c.set(
+        Ctx::Inputs,
+        Value::from_json(&serde_json::json!({"flag": true, "name": "Widget"})),
+    );
     c.set(
         Ctx::Steps,
         Value::from_json(&serde_json::json!({
@@ -129,8 +135,14 @@ fn expression_table() {
         // contexts, properties, indexes
         ("github.event_name", "workflow_dispatch"),
         ("GitHub.Event_Name", "workflow_dispatch"),
-        ("github.event.inputs.artifact_version", "84fb5881-20250120-143022"),
-        ("github.event.inputs['artifact_version']", "84fb5881-20250120-143022"),
+        (
+            "github.event.inputs.artifact_version",
+            "84fb5881-20250120-143022",
+        ),
+        (
+            "github.event.inputs['artifact_version']",
+            "84fb5881-20250120-143022",
+        ),
         ("github['event']['n']", "3"),
         ("github.event.missing", ""),
         ("github.event.missing.deeper", ""),
@@ -162,7 +174,10 @@ fn expression_table() {
         ("join('single', '+')", "single"),
         ("toJSON('a\"b')", "\"a\\\"b\""),
         ("toJSON(1)", "1"),
-        ("toJSON(fromJSON('{\"a\":[1,true,null]}'))", "{\n  \"a\": [\n    1,\n    true,\n    null\n  ]\n}"),
+        (
+            "toJSON(fromJSON('{\"a\":[1,true,null]}'))",
+            "{\n  \"a\": [\n    1,\n    true,\n    null\n  ]\n}",
+        ),
         ("fromJSON('true') == true", "true"),
         ("fromJSON(' 42 ')", "42"),
         ("tojson(null)", "null"),
@@ -187,21 +202,46 @@ fn templates_interpolate_and_find_the_closing_braces() {
     assert_eq!(t("no expressions"), "no expressions");
     assert_eq!(t("${{ 1 }}${{ true }}${{ null }}"), "1true");
     assert_eq!(t("${{env.STAGE}}"), "qa");
-    assert!(Template::parse("${{ env.STAGE").unwrap_err().contains("unclosed"));
+    assert!(
+        Template::parse("${{ env.STAGE")
+            .unwrap_err()
+            .contains("unclosed")
+    );
     // Objects have no text form: toJSON() says what is meant.
-    let err = Template::parse("${{ github.event }}").unwrap().render(&c).unwrap_err();
-    assert!(matches!(&err, EvalError::Refused(m) if m.contains("toJSON")), "{err:?}");
+    let err = Template::parse("${{ github.event }}")
+        .unwrap()
+        .render(&c)
+        .unwrap_err();
+    assert!(
+        matches!(&err, EvalError::Refused(m) if m.contains("toJSON")),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn conditions_with_and_without_braces() {
-    assert_eq!(expr::condition("${{ success() }}").unwrap(), expr::condition("success()").unwrap());
+    assert_eq!(
+        expr::condition("${{ success() }}").unwrap(),
+        expr::condition("success()").unwrap()
+    );
     assert!(expr::condition("github.ref == 'refs/heads/main'").is_ok());
     let mixed = expr::condition("${{ inputs.flag }} == true").unwrap_err();
     assert!(mixed.contains("always true"), "{mixed}");
-    assert!(!expr::condition("steps.x.outcome == 'failure'").unwrap().has_status_function());
-    assert!(expr::condition("always() && true").unwrap().has_status_function());
-    assert!(expr::condition("!cancelled()").unwrap().has_status_function());
+    assert!(
+        !expr::condition("steps.x.outcome == 'failure'")
+            .unwrap()
+            .has_status_function()
+    );
+    assert!(
+        expr::condition("always() && true")
+            .unwrap()
+            .has_status_function()
+    );
+    assert!(
+        expr::condition("!cancelled()")
+            .unwrap()
+            .has_status_function()
+    );
 }
 
 #[test]
@@ -215,7 +255,10 @@ fn expression_refusals_name_the_problem() {
         ("github.nope", "`github.nope` is not a key"),
         ("steps.missing.outputs.x", "no step has `id: missing`"),
         ("steps.build.output.x", "`steps.build.output` is not a key"),
-        ("inputs.undeclared", "`inputs.undeclared` is not a declared input"),
+        (
+            "inputs.undeclared",
+            "`inputs.undeclared` is not a declared input",
+        ),
         ("needs.other.result", "not in this job's `needs:`"),
         ("github.event.*.name", "object filter"),
         ("\"double\"", "single quotes"),
@@ -243,12 +286,23 @@ fn expression_refusals_name_the_problem() {
 #[test]
 fn evaluation_errors_the_runner_reports() {
     // Comparing objects (by reference on GitHub) is refused at run time.
-    assert!(matches!(eval("github.event == github.event"), Err(EvalError::Refused(m)) if m.contains("by reference")));
+    assert!(
+        matches!(eval("github.event == github.event"), Err(EvalError::Refused(m)) if m.contains("by reference"))
+    );
     // Runtime failures (the runner fails the step).
-    assert!(matches!(eval("fromJSON('{')"), Err(EvalError::Failed(m)) if m.contains("not valid JSON")));
-    assert!(matches!(eval("format('{0} {1}', 'a')"), Err(EvalError::Failed(m)) if m.contains("argument 1")));
-    assert!(matches!(eval("format('{x}', 'a')"), Err(EvalError::Failed(m)) if m.contains("invalid")));
-    assert!(matches!(eval("format('}', 'a')"), Err(EvalError::Failed(_))));
+    assert!(
+        matches!(eval("fromJSON('{')"), Err(EvalError::Failed(m)) if m.contains("not valid JSON"))
+    );
+    assert!(
+        matches!(eval("format('{0} {1}', 'a')"), Err(EvalError::Failed(m)) if m.contains("argument 1"))
+    );
+    assert!(
+        matches!(eval("format('{x}', 'a')"), Err(EvalError::Failed(m)) if m.contains("invalid"))
+    );
+    assert!(matches!(
+        eval("format('}', 'a')"),
+        Err(EvalError::Failed(_))
+    ));
 }
 
 #[test]
@@ -256,16 +310,28 @@ fn status_functions_follow_the_status() {
     let ast = |s: &str| expr::parse(s).unwrap();
     let mut c = Contexts::default();
     let eval_with = |c: &Contexts, s: &str| expr::eval(&ast(s), c).unwrap().truthy();
-    c.status = Status { failed: true, cancelled: false, needs_succeeded: None };
+    c.status = Status {
+        failed: true,
+        cancelled: false,
+        needs_succeeded: None,
+    };
     assert!(!eval_with(&c, "success()"));
     assert!(eval_with(&c, "failure()"));
     assert!(eval_with(&c, "always()"));
-    c.status = Status { failed: false, cancelled: true, needs_succeeded: None };
+    c.status = Status {
+        failed: false,
+        cancelled: true,
+        needs_succeeded: None,
+    };
     assert!(!eval_with(&c, "success()"));
     assert!(!eval_with(&c, "failure()"));
     assert!(eval_with(&c, "cancelled()"));
     // Job level: success() means every needed job succeeded.
-    c.status = Status { failed: false, cancelled: false, needs_succeeded: Some(false) };
+    c.status = Status {
+        failed: false,
+        cancelled: false,
+        needs_succeeded: Some(false),
+    };
     assert!(!eval_with(&c, "success()"));
     assert!(!eval_with(&c, "failure()"));
 }
@@ -303,41 +369,89 @@ fn output_files_parse_like_the_runner() {
     // `=` before `<<` is a plain value; a heredoc can be empty; CRLF works.
     assert_eq!(parse("k=a<<b").unwrap(), vec![("k".into(), "a<<b".into())]);
     assert_eq!(parse("k<<D\nD\n").unwrap(), vec![("k".into(), "".into())]);
-    assert_eq!(parse("k<<D\r\nx\r\ny\r\nD\r\n").unwrap(), vec![("k".into(), "x\r\ny".into())]);
+    assert_eq!(
+        parse("k<<D\r\nx\r\ny\r\nD\r\n").unwrap(),
+        vec![("k".into(), "x\r\ny".into())]
+    );
     // A heredoc value may contain `=` and `<<` and other delimiters.
-    assert_eq!(parse("k<<D\na=b\nE<<F\nD").unwrap(), vec![("k".into(), "a=b\nE<<F".into())]);
+    assert_eq!(
+        parse("k<<D\na=b\nE<<F\nD").unwrap(),
+        vec![("k".into(), "a=b\nE<<F".into())]
+    );
     // The runner's errors.
-    assert!(parse("k<<EOF\nno end\n").unwrap_err().contains("Matching delimiter not found 'EOF'"));
+    assert!(
+        parse("k<<EOF\nno end\n")
+            .unwrap_err()
+            .contains("Matching delimiter not found 'EOF'")
+    );
     assert!(parse("=v").unwrap_err().contains("Name must not be empty"));
-    assert!(parse("<<EOF\nx\nEOF").unwrap_err().contains("Name must not be empty"));
-    assert!(parse("k<<\nx\n").unwrap_err().contains("delimiter must not be empty"));
-    assert!(parse("just text").unwrap_err().contains("Invalid format 'just text'"));
-    assert!(parse("k<<D\nx").unwrap_err().contains("EOF marker missing new line"));
-    assert!(harness::files::parse_env_file("NODE_OPTIONS=--x").unwrap_err().contains("NODE_OPTIONS"));
+    assert!(
+        parse("<<EOF\nx\nEOF")
+            .unwrap_err()
+            .contains("Name must not be empty")
+    );
+    assert!(
+        parse("k<<\nx\n")
+            .unwrap_err()
+            .contains("delimiter must not be empty")
+    );
+    assert!(
+        parse("just text")
+            .unwrap_err()
+            .contains("Invalid format 'just text'")
+    );
+    assert!(
+        parse("k<<D\nx")
+            .unwrap_err()
+            .contains("EOF marker missing new line")
+    );
+    assert!(
+        harness::files::parse_env_file("NODE_OPTIONS=--x")
+            .unwrap_err()
+            .contains("NODE_OPTIONS")
+    );
 }
 
 #[test]
 fn heredocs_with_random_delimiters_round_trip() {
     let mut rng = Rng(0x5eed_1234_abcd_0001);
-    let pieces = ["a", "=", "<<", " ", "EOF", "x=y", "ghadelimiter_", "ü", "\t", "%", "::", "''"];
+    let pieces = [
+        "a",
+        "=",
+        "<<",
+        " ",
+        "EOF",
+        "x=y",
+        "ghadelimiter_",
+        "ü",
+        "\t",
+        "%",
+        "::",
+        "''",
+    ];
     for case in 0..300 {
         let mut entries = Vec::new();
         let mut file = String::new();
         for i in 0..(1 + rng.next() % 4) {
             let key = format!("k{case}_{i}");
             let lines = (0..(rng.next() % 5))
-                .map(|_| (0..(rng.next() % 6)).map(|_| rng.pick(&pieces)).collect::<String>())
+                .map(|_| {
+                    (0..(rng.next() % 6))
+                        .map(|_| rng.pick(&pieces))
+                        .collect::<String>()
+                })
                 .collect::<Vec<_>>();
             let value = lines.join("\n");
             let delimiter = format!("ghadelimiter_{:016x}", rng.next());
-            if value.contains('\n') || rng.next() % 2 == 0 {
+            if value.contains('\n') || rng.next().is_multiple_of(2) {
                 file.push_str(&format!("{key}<<{delimiter}\n{value}\n{delimiter}\n"));
             } else {
                 file.push_str(&format!("{key}={value}\n"));
             }
             entries.push((key, value));
         }
-        let parsed = harness::files::parse_key_values(&file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
+        let parsed =
+            harness::files::parse_key_values(&file).unwrap_or_else(|e| panic!("{file:?}: {e}"));
         assert_eq!(parsed, entries, "{file:?}");
     }
 }
@@ -347,7 +461,10 @@ fn path_file_order() {
     let mut prepend = Vec::new();
     harness::files::apply_path_file("/a\n\n/b\n", &mut prepend);
     harness::files::apply_path_file("/a\n", &mut prepend);
-    assert_eq!(harness::files::path_value(&prepend, "/usr/bin"), "/a:/b:/usr/bin");
+    assert_eq!(
+        harness::files::path_value(&prepend, "/usr/bin"),
+        "/a:/b:/usr/bin"
+    );
 }
 
 #[test]
@@ -381,7 +498,10 @@ fn workflow_commands_are_parsed_and_masked() {
     assert_eq!(e.message, "bad\nnews 100%");
     assert_eq!(e.title.as_deref(), Some("tag-gate: qa, prod"));
     assert_eq!(e.file.as_deref(), Some("src/a.rs"));
-    assert_eq!((e.line, e.end_line, e.col, e.end_column), (Some(3), Some(4), Some(1), Some(9)));
+    assert_eq!(
+        (e.line, e.end_line, e.col, e.end_column),
+        (Some(3), Some(4), Some(1), Some(9))
+    );
     assert_eq!(p.annotations[1].level, Level::Warning);
     assert_eq!(p.annotations[2].title.as_deref(), Some("n"));
     assert_eq!(p.groups, ["Section"]);
@@ -390,7 +510,12 @@ fn workflow_commands_are_parsed_and_masked() {
     let p = commands::process("::warning::a%250Ab\n", &mut masker);
     assert_eq!(p.annotations[0].message, "a%0Ab");
     // Deprecated and disabled commands are refused.
-    for cmd in ["::set-output name=x::1", "::save-state name=x::1", "::set-env name=x::1", "::add-path::/x"] {
+    for cmd in [
+        "::set-output name=x::1",
+        "::save-state name=x::1",
+        "::set-env name=x::1",
+        "::add-path::/x",
+    ] {
         let p = commands::process(cmd, &mut masker);
         assert_eq!(p.refused.len(), 1, "{cmd}");
     }
@@ -459,19 +584,35 @@ jobs:
     r.assert_success();
     let read = r.job("a").step("read");
     assert_eq!(read.output("from"), "one");
-    assert_eq!(read.output("level"), "from-env-file", "GITHUB_ENV wins over job env");
+    assert_eq!(
+        read.output("level"),
+        "from-env-file",
+        "GITHUB_ENV wins over job env"
+    );
     assert_eq!(read.output("keep"), "wf");
     assert_eq!(read.output("expr"), "one-from-env-file");
-    assert_eq!(read.output("tool"), "two", "the last GITHUB_PATH entry comes first");
+    assert_eq!(
+        read.output("tool"),
+        "two",
+        "the last GITHUB_PATH entry comes first"
+    );
     assert_eq!(read.output("multi"), "line 1\nline 2");
-    assert_eq!(r.job("a").step("override").output("level"), "step", "step env wins");
+    assert_eq!(
+        r.job("a").step("override").output("level"),
+        "step",
+        "step env wins"
+    );
 }
 
 #[test]
 fn runner_variables_and_event_file() {
     let mut h = Harness::new();
     h.repository("octo/shop")
-        .urls("http://127.0.0.1:9/", "http://127.0.0.1:9/api", "http://127.0.0.1:9/api/graphql")
+        .urls(
+            "http://127.0.0.1:9/",
+            "http://127.0.0.1:9/api",
+            "http://127.0.0.1:9/api/graphql",
+        )
         .runner_env("SHIPGATE_BIN_DIR", "/opt/shipgate");
     let r = h
         .run_yaml(
@@ -542,7 +683,11 @@ jobs:
     }
     assert_eq!(o["GITHUB_RUN_ID"], r.run_id.to_string());
     let t = r.job("check").step("token");
-    assert_eq!(t.output("set"), "yes", "GITHUB_TOKEN only where the workflow puts it");
+    assert_eq!(
+        t.output("set"),
+        "yes",
+        "GITHUB_TOKEN only where the workflow puts it"
+    );
     assert_eq!(t.output("same"), "true");
     assert!(!r.job("check").step("vars").env.contains_key("GITHUB_TOKEN"));
 }
@@ -631,11 +776,26 @@ jobs:
     assert_eq!(job.result, Conclusion::Failure);
     assert_eq!(r.conclusion, Conclusion::Failure);
     let boom = job.step("boom");
-    assert_eq!((boom.outcome, boom.exit_code), (Conclusion::Failure, Some(3)));
-    assert_eq!(boom.output("partial"), "yes", "outputs written before a failure count");
+    assert_eq!(
+        (boom.outcome, boom.exit_code),
+        (Conclusion::Failure, Some(3))
+    );
+    assert_eq!(
+        boom.output("partial"),
+        "yes",
+        "outputs written before a failure count"
+    );
     assert_eq!(boom.errors()[0].title.as_deref(), Some("deploy"));
-    assert_eq!(boom.errors()[1].message, "Process completed with exit code 3.");
-    for skipped in ["default_skipped", "explicit_success", "cancelled", "failure_via_outcome_only"] {
+    assert_eq!(
+        boom.errors()[1].message,
+        "Process completed with exit code 3."
+    );
+    for skipped in [
+        "default_skipped",
+        "explicit_success",
+        "cancelled",
+        "failure_via_outcome_only",
+    ] {
         assert_eq!(job.step(skipped).outcome, Conclusion::Skipped, "{skipped}");
     }
     assert_eq!(job.step("on_failure").output("status"), "failure");
@@ -725,12 +885,27 @@ jobs:
     );
     let order: Vec<&str> = r.jobs.iter().map(|j| j.id.as_str()).collect();
     // Ready jobs run in file order (GitHub runs them in parallel).
-    assert_eq!(order, ["build", "test", "report", "deploy", "cleanup", "off", "after_off"]);
+    assert_eq!(
+        order,
+        [
+            "build",
+            "test",
+            "report",
+            "deploy",
+            "cleanup",
+            "off",
+            "after_off"
+        ]
+    );
     assert_eq!(r.job("build").result, Conclusion::Success);
     assert_eq!(r.job("build").output("version"), "1.2.3");
     assert_eq!(r.job("test").result, Conclusion::Failure);
     assert_eq!(r.job("deploy").result, Conclusion::Skipped);
-    assert_eq!(r.job("cleanup").result, Conclusion::Success, "failure() sees the failed ancestor");
+    assert_eq!(
+        r.job("cleanup").result,
+        Conclusion::Success,
+        "failure() sees the failed ancestor"
+    );
     assert_eq!(r.job("report").step("r").output("build"), "success/1.2.3");
     assert_eq!(r.job("report").step("r").output("test"), "failure");
     assert_eq!(r.job("off").result, Conclusion::Skipped);
@@ -872,21 +1047,41 @@ jobs:
     assert_eq!(greet.output("greeting"), "hello workflow_dispatch!");
     assert_eq!(greet.output("from-nested"), "HELLO WORKFLOW_DISPATCH!");
     assert_eq!(greet.output("data"), "beside the action");
-    assert_eq!(greet.outputs.len(), 3, "only declared outputs are re-exported");
+    assert_eq!(
+        greet.outputs.len(),
+        3,
+        "only declared outputs are re-exported"
+    );
     let inner = greet.step("run");
-    assert_eq!(inner.output("has_token"), "true", "input defaults see github.token");
+    assert_eq!(
+        inner.output("has_token"),
+        "true",
+        "input defaults see github.token"
+    );
     assert_eq!(inner.output("caller"), "from-the-calling-step");
     assert_eq!(
         inner.env["GITHUB_ACTION_PATH"],
         job.workspace.join("actions/greet").to_string_lossy()
     );
-    assert!(!inner.env.contains_key("INPUT_WHO"), "composite actions get no INPUT_ variables");
+    assert!(
+        !inner.env.contains_key("INPUT_WHO"),
+        "composite actions get no INPUT_ variables"
+    );
     let nested = greet.step("nested");
-    assert_eq!(nested.step("up").output("path"), job.workspace.join("actions/shout").to_string_lossy());
-    assert_eq!(job.step("use").output("got"), "hello workflow_dispatch!|HELLO WORKFLOW_DISPATCH!|beside the action");
+    assert_eq!(
+        nested.step("up").output("path"),
+        job.workspace.join("actions/shout").to_string_lossy()
+    );
+    assert_eq!(
+        job.step("use").output("got"),
+        "hello workflow_dispatch!|HELLO WORKFLOW_DISPATCH!|beside the action"
+    );
     assert_eq!(job.summary, "### greeted workflow_dispatch\n### greeted \n");
     assert_eq!(job.step("missing").missing_inputs, ["who"]);
-    assert!(job.steps[0].env.is_empty(), "a uses step has no process env of its own");
+    assert!(
+        job.steps[0].env.is_empty(),
+        "a uses step has no process env of its own"
+    );
 }
 
 #[test]
@@ -922,28 +1117,53 @@ jobs:
     assert_eq!(hard.outcome, Conclusion::Failure);
     assert_eq!(hard.step("first").exit_code, Some(7));
     assert_eq!(hard.step("skipped").outcome, Conclusion::Skipped);
-    assert_eq!(hard.step("cleanup").outcome, Conclusion::Success, "failure() inside the composite");
-    assert_eq!(hard.output("after"), "failure", "github.action_status inside the composite");
-    assert_eq!(job.step("after").output("outcome"), "failure:failure:success");
+    assert_eq!(
+        hard.step("cleanup").outcome,
+        Conclusion::Success,
+        "failure() inside the composite"
+    );
+    assert_eq!(
+        hard.output("after"),
+        "failure",
+        "github.action_status inside the composite"
+    );
+    assert_eq!(
+        job.step("after").output("outcome"),
+        "failure:failure:success"
+    );
     assert_eq!(job.result, Conclusion::Failure);
 }
 
 #[test]
 fn local_action_problems() {
     let ws = composite_workspace();
-    write(ws.path(), "actions/noshell/action.yml", "name: x\ndescription: x\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n");
-    write(ws.path(), "actions/node/action.yml", "name: x\ndescription: x\nruns:\n  using: node20\n  main: index.js\n");
+    write(
+        ws.path(),
+        "actions/noshell/action.yml",
+        "name: x\ndescription: x\nruns:\n  using: composite\n  steps:\n    - run: echo hi\n",
+    );
+    write(
+        ws.path(),
+        "actions/node/action.yml",
+        "name: x\ndescription: x\nruns:\n  using: node20\n  main: index.js\n",
+    );
     write(
         ws.path(),
         "actions/secret/action.yml",
         "name: x\ndescription: x\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      env:\n        T: ${{ secrets.TOKEN }}\n      run: echo hi\n",
     );
     let wf = |uses: &str, with: &str| {
-        format!("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: {uses}\n{with}")
+        format!(
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: {uses}\n{with}"
+        )
     };
     let mut h = Harness::new();
     h.seed_workspace(ws.path());
-    let m = refusal(&mut h, &wf("./actions/greet", "        with:\n          whom: typo\n"), dispatch());
+    let m = refusal(
+        &mut h,
+        &wf("./actions/greet", "        with:\n          whom: typo\n"),
+        dispatch(),
+    );
     assert!(m.contains("Unexpected input(s) 'whom'"), "{m}");
     let m = refusal(&mut h, &wf("./actions/noshell", ""), dispatch());
     assert!(m.contains("`shell:` is required"), "{m}");
@@ -955,13 +1175,21 @@ fn local_action_problems() {
     let r = h.run_yaml(&wf("./actions/absent", ""), dispatch()).unwrap();
     let step = &r.job("a").steps[0];
     assert_eq!(step.outcome, Conclusion::Failure);
-    assert!(step.errors()[0].message.contains("Did you forget to run actions/checkout"));
+    assert!(
+        step.errors()[0]
+            .message
+            .contains("Did you forget to run actions/checkout")
+    );
 }
 
 #[test]
 fn remote_actions_need_a_registered_stub() {
     let mut h = Harness::new();
-    let wf = |uses: &str| format!("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - id: s\n        uses: {uses}\n        with:\n          who: me\n");
+    let wf = |uses: &str| {
+        format!(
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - id: s\n        uses: {uses}\n        with:\n          who: me\n"
+        )
+    };
     let pinned = "some/action@0123456789abcdef0123456789abcdef01234567";
     let m = refusal(&mut h, &wf(pinned), dispatch());
     assert!(m.contains("no stub is registered for `some/action`"), "{m}");
@@ -971,28 +1199,41 @@ fn remote_actions_need_a_registered_stub() {
     assert!(m.contains("docker actions are not supported"), "{m}");
     h.stub(
         "some/action",
-        FnStub::new(&[("who", None), ("greeting", Some("hi ${{ github.actor }}"))], |ctx| {
-            if ctx.input("who") == "fail" {
-                return Err(StubError::Failed("asked to fail".into()));
-            }
-            ctx.log(format!("running for {}", ctx.input("who")));
-            Ok(BTreeMap::from([(
-                "said".to_owned(),
-                format!("{}, {}", ctx.input("greeting"), ctx.input("who")),
-            )]))
-        }),
+        FnStub::new(
+            &[("who", None), ("greeting", Some("hi ${{ github.actor }}"))],
+            |ctx| {
+                if ctx.input("who") == "fail" {
+                    return Err(StubError::Failed("asked to fail".into()));
+                }
+                ctx.log(format!("running for {}", ctx.input("who")));
+                Ok(BTreeMap::from([(
+                    "said".to_owned(),
+                    format!("{}, {}", ctx.input("greeting"), ctx.input("who")),
+                )]))
+            },
+        ),
     );
     let r = h.run_yaml(&wf(pinned), dispatch()).unwrap();
     r.assert_success();
     assert_eq!(r.job("a").step("s").output("said"), "hi octocat, me");
     assert_eq!(r.job("a").step("s").log, "running for me\n");
-    let r = h.run_yaml(&wf(pinned).replace("who: me", "who: fail"), dispatch()).unwrap();
+    let r = h
+        .run_yaml(&wf(pinned).replace("who: me", "who: fail"), dispatch())
+        .unwrap();
     assert_eq!(r.job("a").step("s").outcome, Conclusion::Failure);
     assert_eq!(r.job("a").step("s").errors()[0].message, "asked to fail");
-    let m = refusal(&mut h, &wf(pinned).replace("who: me", "whom: me"), dispatch());
+    let m = refusal(
+        &mut h,
+        &wf(pinned).replace("who: me", "whom: me"),
+        dispatch(),
+    );
     assert!(m.contains("unexpected input(s) 'whom'"), "{m}");
     h.allow_unpinned_actions();
-    assert!(h.run_yaml(&wf("some/action@v1"), dispatch()).unwrap().succeeded());
+    assert!(
+        h.run_yaml(&wf("some/action@v1"), dispatch())
+            .unwrap()
+            .succeeded()
+    );
 }
 
 const DISPATCH_WF: &str = r#"
@@ -1037,7 +1278,10 @@ jobs:
 fn workflow_dispatch_inputs_types_and_defaults() {
     let mut h = Harness::new();
     let r = h
-        .run_yaml(DISPATCH_WF, dispatch().input("artifact_version", "84fb5881-20250120-143022"))
+        .run_yaml(
+            DISPATCH_WF,
+            dispatch().input("artifact_version", "84fb5881-20250120-143022"),
+        )
         .unwrap();
     r.assert_success();
     assert_eq!(r.run_name, "promote 84fb5881-20250120-143022");
@@ -1049,7 +1293,10 @@ fn workflow_dispatch_inputs_types_and_defaults() {
     assert_eq!(s.output("notes"), "none given");
     assert_eq!(s.output("level"), "low");
     assert_eq!(s.output("count"), "2");
-    assert_eq!(r.job("a").step("only_when_testing").outcome, Conclusion::Success);
+    assert_eq!(
+        r.job("a").step("only_when_testing").outcome,
+        Conclusion::Success
+    );
     assert_eq!(r.inputs["skip_tests"], serde_json::json!(false));
 
     let r = h
@@ -1063,15 +1310,36 @@ fn workflow_dispatch_inputs_types_and_defaults() {
         )
         .unwrap();
     assert_eq!(r.job("a").step("show").output("skip"), "true");
-    assert_eq!(r.job("a").step("only_when_testing").outcome, Conclusion::Skipped);
+    assert_eq!(
+        r.job("a").step("only_when_testing").outcome,
+        Conclusion::Skipped
+    );
     assert_eq!(r.run_number, 2, "run numbers count per workflow file");
 
     let bad: &[(Event, &str)] = &[
         (dispatch(), "Required input 'artifact_version' not provided"),
-        (dispatch().input("artifact_version", "v").input("skip_tests", "yes"), "not a boolean"),
-        (dispatch().input("artifact_version", "v").input("level", "medium"), "not in the list of allowed values"),
-        (dispatch().input("artifact_version", "v").input("count", "two"), "not a number"),
-        (dispatch().input("artifact_version", "v").input("typo", "x"), "Unexpected inputs provided: [\"typo\"]"),
+        (
+            dispatch()
+                .input("artifact_version", "v")
+                .input("skip_tests", "yes"),
+            "not a boolean",
+        ),
+        (
+            dispatch()
+                .input("artifact_version", "v")
+                .input("level", "medium"),
+            "not in the list of allowed values",
+        ),
+        (
+            dispatch()
+                .input("artifact_version", "v")
+                .input("count", "two"),
+            "not a number",
+        ),
+        (
+            dispatch().input("artifact_version", "v").input("typo", "x"),
+            "Unexpected inputs provided: [\"typo\"]",
+        ),
     ];
     for (event, needle) in bad {
         let m = refusal(&mut h, DISPATCH_WF, event.clone());
@@ -1082,7 +1350,8 @@ fn workflow_dispatch_inputs_types_and_defaults() {
 #[test]
 fn secrets_and_masks() {
     let mut h = Harness::new();
-    h.secret("API_TOKEN", "tok-12345-secret").secret("EMPTY_ONE", "");
+    h.secret("API_TOKEN", "tok-12345-secret")
+        .secret("EMPTY_ONE", "");
     let r = run(
         &mut h,
         r#"
@@ -1124,7 +1393,10 @@ jobs:
     assert_eq!(job.summary, "summary has ***\n");
     assert!(print.log.contains("empty=[]"));
     let gen_log = &job.step("gen").log;
-    assert!(gen_log.contains("early generated-"), "lines before add-mask stay: {gen_log}");
+    assert!(
+        gen_log.contains("early generated-"),
+        "lines before add-mask stay: {gen_log}"
+    );
     assert!(gen_log.contains("late ***"), "{gen_log}");
     assert!(job.step("later").log.contains("still masked ***"));
     // The step output keeps the value; the job output is dropped.
@@ -1163,7 +1435,9 @@ fn environments_permissions_concurrency_and_tokens() {
     let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let seen2 = seen.clone();
     h.token_provider(move |req| {
-        seen2.borrow_mut().push((req.job.clone(), req.permissions.clone()));
+        seen2
+            .borrow_mut()
+            .push((req.job.clone(), req.permissions.clone()));
         format!("tok-for-{}", req.job)
     });
     let r = run(
@@ -1208,26 +1482,48 @@ jobs:
 "#,
     );
     r.assert_success();
-    assert!(r.concurrency.as_ref().unwrap().0.ends_with("-refs/heads/main"));
+    assert!(
+        r.concurrency
+            .as_ref()
+            .unwrap()
+            .0
+            .ends_with("-refs/heads/main")
+    );
     assert!(r.concurrency.as_ref().unwrap().1);
     let pre = r.job("preflight");
     assert_eq!(pre.step("s").output("region"), "eu");
     assert_eq!(pre.step("s").output("key_len"), "8");
     assert_eq!(pre.permissions.as_ref().unwrap().level("contents"), "read");
-    assert_eq!(pre.permissions.as_ref().unwrap().level("deployments"), "none");
+    assert_eq!(
+        pre.permissions.as_ref().unwrap().level("deployments"),
+        "none"
+    );
     let deploy = r.job("deploy");
     assert_eq!(deploy.step("s").output("region"), "us");
     assert_eq!(deploy.step("s").output("key"), "prod");
     assert_eq!(deploy.step("s").output("token"), "tok-for-deploy");
     assert_eq!(deploy.token, "tok-for-deploy");
     assert_eq!(deploy.environment.as_ref().unwrap().name, "production");
-    assert_eq!(deploy.environment.as_ref().unwrap().url.as_deref(), Some("https://example.test/us"));
-    assert_eq!(deploy.concurrency, Some(("deploy-production".to_owned(), false)));
+    assert_eq!(
+        deploy.environment.as_ref().unwrap().url.as_deref(),
+        Some("https://example.test/us")
+    );
+    assert_eq!(
+        deploy.concurrency,
+        Some(("deploy-production".to_owned(), false))
+    );
     assert_eq!(deploy.timeout_minutes, 30.0);
-    assert_eq!(deploy.permissions, Some(Permissions::Scopes(vec![])), "workflow-level `{{}}` applies");
+    assert_eq!(
+        deploy.permissions,
+        Some(Permissions::Scopes(vec![])),
+        "workflow-level `{{}}` applies"
+    );
     let seen = seen.borrow();
     assert_eq!(seen.len(), 2);
-    assert_eq!(seen[1], ("deploy".to_owned(), Some(Permissions::Scopes(vec![]))));
+    assert_eq!(
+        seen[1],
+        ("deploy".to_owned(), Some(Permissions::Scopes(vec![])))
+    );
 }
 
 #[test]
@@ -1255,14 +1551,28 @@ jobs:
     // The object filter in the workflow is refused up front.
     let m = refusal(&mut h, wf, Event::push("main").sha(SHA));
     assert!(m.contains("object filter"), "{m}");
-    let wf = wf.replace("join(github.event.pull_request.labels.*.name, ',')", "toJSON(github.event.pull_request.labels[0].name)");
-    assert!(h.run_yaml(&wf, Event::push("main").sha(SHA)).unwrap().succeeded());
-    assert!(h.run_yaml(&wf, Event::push("release/1.2").sha(SHA)).unwrap().succeeded());
+    let wf = wf.replace(
+        "join(github.event.pull_request.labels.*.name, ',')",
+        "toJSON(github.event.pull_request.labels[0].name)",
+    );
+    assert!(
+        h.run_yaml(&wf, Event::push("main").sha(SHA))
+            .unwrap()
+            .succeeded()
+    );
+    assert!(
+        h.run_yaml(&wf, Event::push("release/1.2").sha(SHA))
+            .unwrap()
+            .succeeded()
+    );
     let m = refusal(&mut h, &wf, Event::push("feature").sha(SHA));
     assert!(m.contains("`feature` is not in branches"), "{m}");
     let m = refusal(&mut h, &wf, Event::push("refs/tags/v1.0.0").sha(SHA));
     assert!(m.contains("only branches filters"), "{m}");
-    let pr = Event::pull_request("opened", 7, "feat/x", "main").sha(SHA).title("feat: thing").label("release:minor");
+    let pr = Event::pull_request("opened", 7, "feat/x", "main")
+        .sha(SHA)
+        .title("feat: thing")
+        .label("release:minor");
     let r = h.run_yaml(&wf, pr).unwrap();
     let s = r.job("a").step("s");
     assert_eq!(s.output("ref"), "refs/pull/7/merge");
@@ -1271,45 +1581,135 @@ jobs:
     // The quotes toJSON added were eaten by the shell: why shipgate never
     // puts `${{ }}` in `run:`.
     assert_eq!(s.output("labels"), "release:minor");
-    let m = refusal(&mut h, &wf, Event::pull_request("synchronize", 7, "x", "main").sha(SHA));
+    let m = refusal(
+        &mut h,
+        &wf,
+        Event::pull_request("synchronize", 7, "x", "main").sha(SHA),
+    );
     assert!(m.contains("`synchronize` is not in types"), "{m}");
-    let m = refusal(&mut h, &wf, Event::pull_request("opened", 7, "x", "develop").sha(SHA));
+    let m = refusal(
+        &mut h,
+        &wf,
+        Event::pull_request("opened", 7, "x", "develop").sha(SHA),
+    );
     assert!(m.contains("base branch `develop`"), "{m}");
-    assert!(h.run_yaml(&wf, Event::merge_group("main").sha(SHA)).unwrap().succeeded());
+    assert!(
+        h.run_yaml(&wf, Event::merge_group("main").sha(SHA))
+            .unwrap()
+            .succeeded()
+    );
     let m = refusal(&mut h, &wf, dispatch());
     assert!(m.contains("is not triggered by `workflow_dispatch`"), "{m}");
-    let m = refusal(&mut h, "on: schedule\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n", dispatch());
+    let m = refusal(
+        &mut h,
+        "on: schedule\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n",
+        dispatch(),
+    );
     assert!(m.contains("not triggered by `workflow_dispatch`"), "{m}");
     let paths = "on:\n  push:\n    paths: ['src/**']\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n";
     assert!(refusal(&mut h, paths, Event::push("main").sha(SHA)).contains("changed files"));
-    assert!(h.run_yaml(paths, Event::push("main").sha(SHA).changed_files(&["src/lib.rs"])).unwrap().succeeded());
-    assert!(refusal(&mut h, paths, Event::push("main").sha(SHA).changed_files(&["README.md"])).contains("no changed file"));
+    assert!(
+        h.run_yaml(
+            paths,
+            Event::push("main").sha(SHA).changed_files(&["src/lib.rs"])
+        )
+        .unwrap()
+        .succeeded()
+    );
+    assert!(
+        refusal(
+            &mut h,
+            paths,
+            Event::push("main").sha(SHA).changed_files(&["README.md"])
+        )
+        .contains("no changed file")
+    );
 }
 
 #[test]
 fn unknown_and_unsupported_keys_are_refused() {
     let mut h = Harness::new();
     let cases: &[(&str, &str)] = &[
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        tiemout-minutes: 3\n", "unknown key `tiemout-minutes`"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    strategy:\n      matrix: {os: [a]}\n    steps:\n      - run: echo\n", "`strategy` is not supported"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    steps:\n      - run: echo\n", "`runs-on:` is required"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        shell: pwsh\n", "shell `pwsh` is not supported"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        uses: ./x\n", "not both"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        with: {a: b}\n", "`with:` only applies"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    needs: b\n    steps:\n      - run: echo\n", "unknown job `b`"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    needs: b\n    steps: [{run: echo}]\n  b:\n    runs-on: x\n    needs: a\n    steps: [{run: echo}]\n", "form a cycle"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - id: s\n        run: echo\n      - id: s\n        run: echo\n", "used twice"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n", "no step has `id: nope`"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ needs.b.outputs.x }}\n", "not in this job's `needs:`"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ inputs.nope }}\n", "not a declared input"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    env:\n      X: ${{ steps.s.outputs.y }}\n    steps:\n      - id: s\n        run: echo\n", "`steps` context is not available"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    if: ${{ env.X == 'y' }}\n    steps:\n      - run: echo\n", "`env` context is not available"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - env:\n          X: ${{ success() }}\n        run: echo\n", "only allowed in `if:`"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - if: ${{ github.ref }} == 'refs/heads/main'\n        run: echo\n", "always true"),
-        ("on: workflow_dispatch\npermissions:\n  contents: admin\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n", "not a permission level"),
-        ("on: workflow_dispatch\npermissions:\n  content: read\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n", "unknown key `content`"),
-        ("on: [workflow_dispatch, pushh]\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n", "unknown event `pushh`"),
-        ("on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n", "duplicate"),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        tiemout-minutes: 3\n",
+            "unknown key `tiemout-minutes`",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    strategy:\n      matrix: {os: [a]}\n    steps:\n      - run: echo\n",
+            "`strategy` is not supported",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    steps:\n      - run: echo\n",
+            "`runs-on:` is required",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        shell: pwsh\n",
+            "shell `pwsh` is not supported",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        uses: ./x\n",
+            "not both",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo\n        with: {a: b}\n",
+            "`with:` only applies",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    needs: b\n    steps:\n      - run: echo\n",
+            "unknown job `b`",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    needs: b\n    steps: [{run: echo}]\n  b:\n    runs-on: x\n    needs: a\n    steps: [{run: echo}]\n",
+            "form a cycle",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - id: s\n        run: echo\n      - id: s\n        run: echo\n",
+            "used twice",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ steps.nope.outputs.x }}\n",
+            "no step has `id: nope`",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ needs.b.outputs.x }}\n",
+            "not in this job's `needs:`",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: echo ${{ inputs.nope }}\n",
+            "not a declared input",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    env:\n      X: ${{ steps.s.outputs.y }}\n    steps:\n      - id: s\n        run: echo\n",
+            "`steps` context is not available",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    if: ${{ env.X == 'y' }}\n    steps:\n      - run: echo\n",
+            "`env` context is not available",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - env:\n          X: ${{ success() }}\n        run: echo\n",
+            "only allowed in `if:`",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - if: ${{ github.ref }} == 'refs/heads/main'\n        run: echo\n",
+            "always true",
+        ),
+        (
+            "on: workflow_dispatch\npermissions:\n  contents: admin\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n",
+            "not a permission level",
+        ),
+        (
+            "on: workflow_dispatch\npermissions:\n  content: read\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n",
+            "unknown key `content`",
+        ),
+        (
+            "on: [workflow_dispatch, pushh]\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n",
+            "unknown event `pushh`",
+        ),
+        (
+            "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n  a:\n    runs-on: x\n    steps: [{run: echo}]\n",
+            "duplicate",
+        ),
     ];
     for (yaml, needle) in cases {
         let m = refusal(&mut h, yaml, dispatch());
@@ -1353,10 +1753,18 @@ jobs:
     assert_eq!(job.step("default").output("pwd"), "app");
     let step = job.step("step");
     assert_eq!(step.output("marker"), "here");
-    assert_eq!(step.outcome, Conclusion::Failure, "defaults.run.shell: bash brings pipefail");
+    assert_eq!(
+        step.outcome,
+        Conclusion::Failure,
+        "defaults.run.shell: bash brings pipefail"
+    );
     let missing = job.step("missing");
     assert_eq!(missing.outcome, Conclusion::Failure);
-    assert!(missing.errors()[0].message.contains("No such file or directory"));
+    assert!(
+        missing.errors()[0]
+            .message
+            .contains("No such file or directory")
+    );
 }
 
 #[test]
@@ -1397,7 +1805,10 @@ jobs:
     // The runner's orphan cleanup: the background sleep is gone.
     let pid = job.step("background").output("pid");
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    assert!(stat.is_empty() || stat.contains(") Z"), "process {pid} survived the job: {stat}");
+    assert!(
+        stat.is_empty() || stat.contains(") Z"),
+        "process {pid} survived the job: {stat}"
+    );
 }
 
 #[test]
@@ -1427,7 +1838,11 @@ jobs:
     let job = r.job("a");
     assert_eq!(job.result, Conclusion::Cancelled);
     assert_eq!(job.step("slow").outcome, Conclusion::Cancelled);
-    assert!(job.step("slow").errors()[0].message.contains("exceeded the maximum execution time"));
+    assert!(
+        job.step("slow").errors()[0]
+            .message
+            .contains("exceeded the maximum execution time")
+    );
     assert_eq!(job.step("normal").outcome, Conclusion::Skipped);
     assert_eq!(job.step("cleanup").output("status"), "cancelled");
     assert_eq!(job.step("on_cancel").outcome, Conclusion::Success);
@@ -1462,12 +1877,27 @@ jobs:
     let bad = job.step("bad");
     assert_eq!(bad.exit_code, Some(0));
     assert_eq!(bad.outcome, Conclusion::Failure);
-    assert_eq!(bad.errors()[0].message, "Unable to process file command 'output' successfully.");
-    assert!(bad.errors()[1].message.contains("Matching delimiter not found 'EOF'"));
+    assert_eq!(
+        bad.errors()[0].message,
+        "Unable to process file command 'output' successfully."
+    );
+    assert!(
+        bad.errors()[1]
+            .message
+            .contains("Matching delimiter not found 'EOF'")
+    );
     assert_eq!(job.step("node").outcome, Conclusion::Failure);
     let big = job.step("big");
-    assert_eq!(big.outcome, Conclusion::Success, "an oversized summary is dropped, not fatal");
-    assert!(big.errors()[0].message.contains("$GITHUB_STEP_SUMMARY upload aborted"));
+    assert_eq!(
+        big.outcome,
+        Conclusion::Success,
+        "an oversized summary is dropped, not fatal"
+    );
+    assert!(
+        big.errors()[0]
+            .message
+            .contains("$GITHUB_STEP_SUMMARY upload aborted")
+    );
     assert!(job.summary.is_empty());
     assert_eq!(job.result, Conclusion::Success);
     // Deprecated workflow commands are refused outright.
@@ -1477,4 +1907,423 @@ jobs:
         dispatch(),
     );
     assert!(m.contains("write to $GITHUB_OUTPUT"), "{m}");
+}
+
+// ------------------------------------------------------------ stubs
+
+const PIN: &str = "0123456789abcdef0123456789abcdef01234567";
+
+#[test]
+fn artifacts_upload_and_download_within_and_across_runs() {
+    let mut h = Harness::new();
+    h.standard_stubs();
+    let build = r#"
+on: workflow_dispatch
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    outputs:
+      artifact-id: ${{ steps.up.outputs.artifact-id }}
+    steps:
+      - id: make
+        run: |
+          mkdir -p dist/sub
+          echo "payload" > dist/service.tar.gz
+          echo "other" > dist/sub/notes.txt
+          echo "hidden" > dist/.env
+          echo "sha=$(sha256sum dist/service.tar.gz | cut -d' ' -f1)" >> "$GITHUB_OUTPUT"
+      - id: up
+        uses: actions/upload-artifact@PIN
+        with:
+          name: service
+          path: dist/service.tar.gz
+      - id: dir
+        uses: actions/upload-artifact@PIN
+        with:
+          name: all
+          path: |
+            dist/
+            !dist/sub/**
+      - id: again
+        continue-on-error: true
+        uses: actions/upload-artifact@PIN
+        with:
+          name: service
+          path: dist/service.tar.gz
+      - id: none
+        continue-on-error: true
+        uses: actions/upload-artifact@PIN
+        with:
+          name: nothing
+          path: missing/*.bin
+          if-no-files-found: error
+      - id: warn
+        uses: actions/upload-artifact@PIN
+        with:
+          name: nothing
+          path: missing/*.bin
+  deploy:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - id: one
+        uses: actions/download-artifact@PIN
+        with:
+          name: service
+          path: in
+      - id: all
+        uses: actions/download-artifact@PIN
+        with:
+          path: everything
+      - id: check
+        run: |
+          echo "sha=$(sha256sum in/service.tar.gz | cut -d' ' -f1)" >> "$GITHUB_OUTPUT"
+          echo "tree=$(cd everything && find . -type f | sort | tr '\n' ' ')" >> "$GITHUB_OUTPUT"
+"#
+    .replace("PIN", PIN);
+    let r = h.run_yaml(&build, dispatch()).unwrap();
+    let b = r.job("build");
+    let up = b.step("up");
+    assert_eq!(up.outcome, Conclusion::Success, "{}", r.trace());
+    assert_eq!(
+        up.output("artifact-digest"),
+        b.step("make").output("sha"),
+        "single file: sha256 of its bytes"
+    );
+    let id: u64 = up.output("artifact-id").parse().unwrap();
+    assert_eq!(
+        up.output("artifact-url"),
+        format!(
+            "https://github.com/octo-org/shipgate-demo/actions/runs/{}/artifacts/{id}",
+            r.run_id
+        )
+    );
+    let stored = h.artifacts().get(id).unwrap();
+    assert_eq!(
+        (stored.name.as_str(), stored.files.clone()),
+        ("service", vec!["service.tar.gz".to_owned()])
+    );
+    let all = h
+        .artifacts()
+        .get(b.step("dir").output("artifact-id").parse().unwrap())
+        .unwrap();
+    assert_eq!(
+        all.files,
+        ["service.tar.gz"],
+        "excluded and hidden files stay out"
+    );
+    assert!(
+        b.step("again").errors()[0]
+            .message
+            .contains("(409) Conflict")
+    );
+    assert_eq!(b.step("none").outcome, Conclusion::Failure);
+    assert!(
+        b.step("none").errors()[0]
+            .message
+            .contains("No files were found with the provided path: missing/*.bin")
+    );
+    assert_eq!(b.step("warn").outcome, Conclusion::Success);
+    assert_eq!(b.step("warn").annotations[0].level, Level::Warning);
+    assert!(b.step("warn").outputs.is_empty());
+    let d = r.job("deploy");
+    assert_eq!(d.step("check").output("sha"), b.step("make").output("sha"));
+    assert_eq!(
+        d.step("check").output("tree"),
+        "./all/service.tar.gz ./service/service.tar.gz "
+    );
+    assert_eq!(
+        d.step("one").output("download-path"),
+        d.workspace.join("in").to_string_lossy()
+    );
+
+    // Another run downloads by id with a token and the build's run id.
+    let promote = r#"
+on:
+  workflow_dispatch:
+    inputs:
+      run_id: { required: true }
+      artifact_id: { required: true }
+jobs:
+  promote:
+    runs-on: ubuntu-latest
+    steps:
+      - id: by_id
+        uses: actions/download-artifact@PIN
+        with:
+          artifact-ids: ${{ inputs.artifact_id }}
+          github-token: ${{ github.token }}
+          run-id: ${{ inputs.run_id }}
+          path: got
+      - id: by_name
+        uses: actions/download-artifact@PIN
+        with:
+          name: service
+          github-token: ${{ github.token }}
+          run-id: ${{ inputs.run_id }}
+          path: named
+      - id: check
+        run: echo "files=$(cat got/service/service.tar.gz named/service.tar.gz | tr '\n' ' ')" >> "$GITHUB_OUTPUT"
+      - id: no_token
+        continue-on-error: true
+        uses: actions/download-artifact@PIN
+        with:
+          name: service
+"#
+    .replace("PIN", PIN);
+    let event = || {
+        dispatch()
+            .input("run_id", &r.run_id.to_string())
+            .input("artifact_id", &id.to_string())
+    };
+    let p = h.run_yaml(&promote, event()).unwrap();
+    let job = p.job("promote");
+    assert_eq!(
+        job.step("check").output("files"),
+        "payload payload ",
+        "{}",
+        p.trace()
+    );
+    assert!(
+        job.step("no_token").errors()[0]
+            .message
+            .contains("Artifact 'service' not found"),
+        "only the current run without a token"
+    );
+
+    // After retention, the artifact is gone.
+    assert!(h.artifacts().expire(id));
+    let p = h.run_yaml(&promote, event()).unwrap();
+    let by_id = p.job("promote").step("by_id");
+    assert_eq!(by_id.outcome, Conclusion::Failure);
+    assert!(
+        by_id.errors()[0]
+            .message
+            .contains("None of the provided artifact IDs were found")
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_AUTHOR_DATE", "2025-01-20T14:30:22Z")
+        .env("GIT_COMMITTER_DATE", "2025-01-20T14:30:22Z")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A repository with three commits on main (the first tagged v0.1.0),
+/// pushed to a bare remote.
+fn fixture_repo() -> (tempfile::TempDir, std::path::PathBuf, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let work = tmp.path().join("work");
+    let bare = tmp.path().join("remote.git");
+    std::fs::create_dir_all(&work).unwrap();
+    git(&work, &["init", "-q", "-b", "main"]);
+    let mut shas = Vec::new();
+    for (i, msg) in ["feat: first", "fix: second", "feat: third"]
+        .iter()
+        .enumerate()
+    {
+        std::fs::write(work.join("file.txt"), format!("{i}\n")).unwrap();
+        git(&work, &["add", "."]);
+        git(&work, &["commit", "-q", "-m", msg]);
+        shas.push(git(&work, &["rev-parse", "HEAD"]));
+        if i == 0 {
+            git(&work, &["tag", "-a", "v0.1.0", "-m", "v0.1.0"]);
+        }
+    }
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            work.to_str().unwrap(),
+            bare.to_str().unwrap(),
+        ],
+    );
+    (tmp, bare, shas)
+}
+
+#[test]
+fn checkout_clones_the_registered_remote_like_the_real_action() {
+    let (_tmp, bare, shas) = fixture_repo();
+    let mut h = Harness::new();
+    h.repository("octo/shop")
+        .remote("octo/shop", &bare)
+        .standard_stubs();
+    let wf = r#"
+on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - id: co
+        uses: actions/checkout@PIN
+      - id: shallow
+        run: |
+          {
+            echo "shallow=$(git rev-parse --is-shallow-repository)"
+            echo "count=$(git rev-list --count HEAD)"
+            echo "tags=$(git tag | wc -l)"
+            echo "branch=$(git rev-parse --abbrev-ref HEAD)"
+            echo "head=$(git rev-parse HEAD)"
+            echo "headers=$(git config --get-regexp 'http\..*\.extraheader' | wc -l)"
+            echo "file=$(cat file.txt)"
+          } >> "$GITHUB_OUTPUT"
+      - id: full
+        uses: actions/checkout@PIN
+        with:
+          fetch-depth: 0
+          path: full
+          persist-credentials: false
+      - id: full_check
+        working-directory: full
+        run: |
+          {
+            echo "count=$(git rev-list --count HEAD)"
+            echo "describe=$(git describe --tags)"
+            echo "headers=$(git config --get-regexp 'http\..*\.extraheader' | wc -l)"
+          } >> "$GITHUB_OUTPUT"
+          git -c user.name=ci -c user.email=ci@example.com tag -a build-1 -m "built"
+          git push -q origin build-1
+      - id: tagged
+        uses: actions/checkout@PIN
+        with:
+          ref: v0.1.0
+          path: tagged
+      - id: tagged_check
+        run: echo "file=$(cat tagged/file.txt)" >> "$GITHUB_OUTPUT"
+      - id: other
+        continue-on-error: true
+        uses: actions/checkout@PIN
+        with:
+          repository: octo/unknown
+          path: unknown
+"#
+    .replace("PIN", PIN);
+    let r = h.run_yaml(&wf, Event::push("main")).unwrap();
+    assert_eq!(r.sha, shas[2], "the event's sha comes from the remote");
+    let job = r.job("a");
+    assert_eq!(job.step("co").output("commit"), shas[2], "{}", r.trace());
+    assert_eq!(job.step("co").output("ref"), "refs/heads/main");
+    let s = job.step("shallow");
+    assert_eq!(s.output("shallow"), "true");
+    assert_eq!(s.output("count"), "1");
+    assert_eq!(s.output("tags"), "0");
+    assert_eq!(s.output("branch"), "main");
+    assert_eq!(s.output("head"), shas[2]);
+    assert_eq!(
+        s.output("headers"),
+        "1",
+        "persist-credentials defaults to true"
+    );
+    assert_eq!(s.output("file"), "2");
+    let f = job.step("full_check");
+    assert_eq!(f.output("count"), "3");
+    assert_eq!(
+        f.output("describe"),
+        "v0.1.0-2-g".to_owned() + &shas[2][..7]
+    );
+    assert_eq!(f.output("headers"), "0");
+    assert_eq!(job.step("tagged_check").output("file"), "0");
+    assert!(
+        job.step("other").errors()[0]
+            .message
+            .contains("Repository not found")
+    );
+    // The job pushed to the registered remote.
+    assert_eq!(git(&bare, &["tag", "--list", "build-1"]), "build-1");
+    // The basic-auth header value never shows in logs.
+    assert!(job.steps.iter().all(|s| !s.log.contains("eC1hY2Nlc3Mtd")));
+}
+
+#[test]
+fn env_and_path_written_inside_a_composite_reach_later_steps() {
+    let ws = tempfile::tempdir().unwrap();
+    write(
+        ws.path(),
+        "actions/setup/action.yml",
+        r#"
+name: setup
+description: puts a tool on PATH
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        mkdir -p "$RUNNER_TEMP/tools"
+        printf '#!/bin/sh\necho tool-ran\n' > "$RUNNER_TEMP/tools/mytool"
+        chmod +x "$RUNNER_TEMP/tools/mytool"
+        echo "$RUNNER_TEMP/tools" >> "$GITHUB_PATH"
+        echo "SETUP_DONE=yes" >> "$GITHUB_ENV"
+    - id: sees
+      shell: bash
+      run: echo "inner=$SETUP_DONE/$(mytool)/${{ env.SETUP_DONE }}" >> "$GITHUB_OUTPUT"
+"#,
+    );
+    let mut h = Harness::new();
+    h.seed_workspace(ws.path());
+    let r = run(
+        &mut h,
+        r#"
+on: workflow_dispatch
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - id: setup
+        uses: ./actions/setup
+      - id: after
+        run: echo "outer=$SETUP_DONE/$(mytool)/${{ runner.os }}/${{ job.status }}" >> "$GITHUB_OUTPUT"
+"#,
+    );
+    r.assert_success();
+    assert_eq!(
+        r.job("a").step("setup").step("sees").output("inner"),
+        "yes/tool-ran/yes"
+    );
+    assert_eq!(
+        r.job("a").step("after").output("outer"),
+        "yes/tool-ran/Linux/success"
+    );
+}
+
+#[test]
+fn summaries_collect_per_job_in_step_order() {
+    let mut h = Harness::new();
+    let r = run(
+        &mut h,
+        r#"
+on: workflow_dispatch
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "| a | b |" >> "$GITHUB_STEP_SUMMARY"
+      - run: echo "no summary here"
+      - run: printf 'line 2\nline 3\n' >> "$GITHUB_STEP_SUMMARY"
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "job b" >> "$GITHUB_STEP_SUMMARY"
+"#,
+    );
+    assert_eq!(r.job("a").summary, "| a | b |\nline 2\nline 3\n");
+    assert_eq!(r.job("a").steps[2].summary, "line 2\nline 3\n");
+    assert_eq!(r.job("b").summary, "job b\n");
 }

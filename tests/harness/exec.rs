@@ -25,7 +25,13 @@ fn refuse(message: impl Into<String>) -> Refusal {
 const WORKFLOW_ENV: &[Ctx] = &[Ctx::Github, Ctx::Secrets, Ctx::Inputs, Ctx::Vars];
 const RUN_NAME: &[Ctx] = &[Ctx::Github, Ctx::Inputs, Ctx::Vars];
 const JOB_IF: &[Ctx] = &[Ctx::Github, Ctx::Needs, Ctx::Vars, Ctx::Inputs];
-const JOB_ENV: &[Ctx] = &[Ctx::Github, Ctx::Needs, Ctx::Vars, Ctx::Secrets, Ctx::Inputs];
+const JOB_ENV: &[Ctx] = &[
+    Ctx::Github,
+    Ctx::Needs,
+    Ctx::Vars,
+    Ctx::Secrets,
+    Ctx::Inputs,
+];
 const JOB_OUTPUTS: &[Ctx] = &[
     Ctx::Github,
     Ctx::Needs,
@@ -50,7 +56,14 @@ const STEP_IF: &[Ctx] = &[
 const STEP_OTHER: &[Ctx] = JOB_OUTPUTS;
 /// Composite actions never see secrets.
 const COMPOSITE: &[Ctx] = STEP_IF;
-const ACTION_DEFAULTS: &[Ctx] = &[Ctx::Github, Ctx::Needs, Ctx::Job, Ctx::Runner, Ctx::Env, Ctx::Vars];
+const ACTION_DEFAULTS: &[Ctx] = &[
+    Ctx::Github,
+    Ctx::Needs,
+    Ctx::Job,
+    Ctx::Runner,
+    Ctx::Env,
+    Ctx::Vars,
+];
 
 fn lower_set<'a>(items: impl IntoIterator<Item = &'a String>) -> BTreeSet<String> {
     items.into_iter().map(|s| s.to_ascii_lowercase()).collect()
@@ -103,7 +116,11 @@ fn validate_workflow(wf: &Workflow) -> Result<(), Refusal> {
     }
     if let Some(c) = &wf.concurrency {
         top.template(&c.group, "concurrency.group".into(), RUN_NAME)?;
-        top.template(&c.cancel_in_progress, "concurrency.cancel-in-progress".into(), RUN_NAME)?;
+        top.template(
+            &c.cancel_in_progress,
+            "concurrency.cancel-in-progress".into(),
+            RUN_NAME,
+        )?;
     }
     for job in &wf.jobs {
         let base = ScopeBase {
@@ -126,7 +143,11 @@ fn validate_workflow(wf: &Workflow) -> Result<(), Refusal> {
         }
         if let Some(c) = &job.concurrency {
             base.template(&c.group, at("concurrency.group"), JOB_IF)?;
-            base.template(&c.cancel_in_progress, at("concurrency.cancel-in-progress"), JOB_IF)?;
+            base.template(
+                &c.cancel_in_progress,
+                at("concurrency.cancel-in-progress"),
+                JOB_IF,
+            )?;
         }
         if let Some(t) = &job.timeout_minutes {
             base.template(t, at("timeout-minutes"), JOB_IF)?;
@@ -147,7 +168,12 @@ fn validate_workflow(wf: &Workflow) -> Result<(), Refusal> {
     Ok(())
 }
 
-fn validate_step(base: &ScopeBase, step: &Step, if_ctx: &[Ctx], other: &[Ctx]) -> Result<(), Refusal> {
+fn validate_step(
+    base: &ScopeBase,
+    step: &Step,
+    if_ctx: &[Ctx],
+    other: &[Ctx],
+) -> Result<(), Refusal> {
     let at = |k: &str| format!("{}.{k}", step.location);
     if let Some(c) = &step.if_ {
         base.condition(c, at("if"), if_ctx)?;
@@ -221,7 +247,12 @@ fn check_trigger(wf: &Workflow, event: &Event) -> Result<(), Refusal> {
         return Err(refuse(format!(
             "{file} is not triggered by `{}` (on: {})",
             event.name,
-            wf.on.events.iter().map(|(e, _)| e.as_str()).collect::<Vec<_>>().join(", ")
+            wf.on
+                .events
+                .iter()
+                .map(|(e, _)| e.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     };
     let entries: &[(String, super::yaml::Node)] = match config {
@@ -233,7 +264,12 @@ fn check_trigger(wf: &Workflow, event: &Event) -> Result<(), Refusal> {
             .map(|n| string_list(n, &format!("on.{}.{key}", event.name)))
             .transpose()
     };
-    let no = |why: String| Err(refuse(format!("{file} would not run for this {} event: {why}", event.name)));
+    let no = |why: String| {
+        Err(refuse(format!(
+            "{file} would not run for this {} event: {why}",
+            event.name
+        )))
+    };
     match event.name.as_str() {
         "workflow_dispatch" => Ok(()),
         "push" => {
@@ -242,18 +278,31 @@ fn check_trigger(wf: &Workflow, event: &Event) -> Result<(), Refusal> {
             } else if let Some(t) = event.git_ref.strip_prefix("refs/tags/") {
                 ("tags", t)
             } else {
-                return Err(refuse(format!("push of `{}`: expected refs/heads/… or refs/tags/…", event.git_ref)));
+                return Err(refuse(format!(
+                    "push of `{}`: expected refs/heads/… or refs/tags/…",
+                    event.git_ref
+                )));
             };
-            let other = if kind == "branches" { "tags" } else { "branches" };
+            let other = if kind == "branches" {
+                "tags"
+            } else {
+                "branches"
+            };
             let include = list(kind)?;
             let ignore = list(&format!("{kind}-ignore"))?;
             if include.is_some() && ignore.is_some() {
-                return Err(refuse(format!("on.push: `{kind}` and `{kind}-ignore` cannot both be used")));
+                return Err(refuse(format!(
+                    "on.push: `{kind}` and `{kind}-ignore` cannot both be used"
+                )));
             }
             let other_given = list(other)?.is_some() || list(&format!("{other}-ignore"))?.is_some();
             match (include, ignore) {
-                (Some(p), _) if !glob::filter_matches(&p, name) => return no(format!("`{name}` is not in {kind} {p:?}")),
-                (_, Some(p)) if glob::filter_matches(&p, name) => return no(format!("`{name}` is in {kind}-ignore {p:?}")),
+                (Some(p), _) if !glob::filter_matches(&p, name) => {
+                    return no(format!("`{name}` is not in {kind} {p:?}"));
+                }
+                (_, Some(p)) if glob::filter_matches(&p, name) => {
+                    return no(format!("`{name}` is in {kind}-ignore {p:?}"));
+                }
                 (None, None) if other_given => return no(format!("only {other} filters are set")),
                 _ => {}
             }
@@ -265,21 +314,24 @@ fn check_trigger(wf: &Workflow, event: &Event) -> Result<(), Refusal> {
             } else {
                 &["checks_requested"]
             };
-            let types = list("types")?.unwrap_or_else(|| default_types.iter().map(|s| (*s).to_owned()).collect());
+            let types = list("types")?
+                .unwrap_or_else(|| default_types.iter().map(|s| (*s).to_owned()).collect());
             let action = event.action.clone().unwrap_or_default();
             if !types.contains(&action) {
-                return no(format!("activity type `{action}` is not in types {types:?}"));
+                return no(format!(
+                    "activity type `{action}` is not in types {types:?}"
+                ));
             }
             let base = event.base_ref.trim_start_matches("refs/heads/");
-            if let Some(b) = list("branches")? {
-                if !glob::filter_matches(&b, base) {
-                    return no(format!("base branch `{base}` is not in branches {b:?}"));
-                }
+            if let Some(b) = list("branches")?
+                && !glob::filter_matches(&b, base)
+            {
+                return no(format!("base branch `{base}` is not in branches {b:?}"));
             }
-            if let Some(b) = list("branches-ignore")? {
-                if glob::filter_matches(&b, base) {
-                    return no(format!("base branch `{base}` is in branches-ignore {b:?}"));
-                }
+            if let Some(b) = list("branches-ignore")?
+                && glob::filter_matches(&b, base)
+            {
+                return no(format!("base branch `{base}` is in branches-ignore {b:?}"));
             }
             check_paths(entries, event, &file.to_string())
         }
@@ -289,7 +341,11 @@ fn check_trigger(wf: &Workflow, event: &Event) -> Result<(), Refusal> {
     }
 }
 
-fn check_paths(entries: &[(String, super::yaml::Node)], event: &Event, file: &str) -> Result<(), Refusal> {
+fn check_paths(
+    entries: &[(String, super::yaml::Node)],
+    event: &Event,
+    file: &str,
+) -> Result<(), Refusal> {
     let paths = super::yaml::get(entries, "paths");
     let ignore = super::yaml::get(entries, "paths-ignore");
     if paths.is_none() && ignore.is_none() {
@@ -303,13 +359,17 @@ fn check_paths(entries: &[(String, super::yaml::Node)], event: &Event, file: &st
     if let Some(p) = paths {
         let p = string_list(p, "paths")?;
         if !changed.iter().any(|f| glob::filter_matches(&p, f)) {
-            return Err(refuse(format!("{file} would not run: no changed file matches paths {p:?}")));
+            return Err(refuse(format!(
+                "{file} would not run: no changed file matches paths {p:?}"
+            )));
         }
     }
     if let Some(p) = ignore {
         let p = string_list(p, "paths-ignore")?;
         if changed.iter().all(|f| glob::filter_matches(&p, f)) {
-            return Err(refuse(format!("{file} would not run: every changed file matches paths-ignore {p:?}")));
+            return Err(refuse(format!(
+                "{file} would not run: every changed file matches paths-ignore {p:?}"
+            )));
         }
     }
     Ok(())
@@ -320,7 +380,9 @@ fn dispatch_inputs(wf: &Workflow, event: &Event) -> Result<(Value, serde_json::V
     let declared = &wf.on.dispatch_inputs;
     if event.name != "workflow_dispatch" {
         if !event.inputs.is_empty() {
-            return Err(refuse("inputs can only be given to workflow_dispatch events"));
+            return Err(refuse(
+                "inputs can only be given to workflow_dispatch events",
+            ));
         }
         return Ok((Value::Object(vec![]), serde_json::json!({})));
     }
@@ -328,28 +390,43 @@ fn dispatch_inputs(wf: &Workflow, event: &Event) -> Result<(Value, serde_json::V
         if !declared.iter().any(|d| &d.name == name) {
             return Err(refuse(format!(
                 "Unexpected inputs provided: [\"{name}\"] (declared: {})",
-                declared.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+                declared
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )));
         }
     }
     let mut typed = Vec::new();
     let mut strings = serde_json::Map::new();
     for d in declared {
-        let given = event.inputs.iter().rev().find(|(n, _)| n == &d.name).map(|(_, v)| v.clone());
+        let given = event
+            .inputs
+            .iter()
+            .rev()
+            .find(|(n, _)| n == &d.name)
+            .map(|(_, v)| v.clone());
         let value = match given.or_else(|| d.default.clone()) {
             Some(v) => v,
             None if d.required => {
                 return Err(refuse(format!("Required input '{}' not provided", d.name)));
             }
             None => {
-                let v = if d.kind == model::InputType::Boolean { Value::Bool(false) } else { Value::str("") };
+                let v = if d.kind == model::InputType::Boolean {
+                    Value::Bool(false)
+                } else {
+                    Value::str("")
+                };
                 strings.insert(d.name.clone(), v.to_text().unwrap_or_default().into());
                 typed.push((d.name.clone(), v));
                 continue;
             }
         };
         let v = match &d.kind {
-            model::InputType::String | model::InputType::Environment => Value::String(value.clone()),
+            model::InputType::String | model::InputType::Environment => {
+                Value::String(value.clone())
+            }
             model::InputType::Boolean => match value.as_str() {
                 "true" => Value::Bool(true),
                 "false" => Value::Bool(false),
@@ -362,7 +439,10 @@ fn dispatch_inputs(wf: &Workflow, event: &Event) -> Result<(Value, serde_json::V
             },
             model::InputType::Number => {
                 let n: f64 = value.trim().parse().map_err(|_| {
-                    refuse(format!("Provided value '{value}' for input '{}' is not a number", d.name))
+                    refuse(format!(
+                        "Provided value '{value}' for input '{}' is not a number",
+                        d.name
+                    ))
                 })?;
                 Value::Number(n)
             }
@@ -413,7 +493,12 @@ impl RunCtx<'_> {
     /// The `github` context; job-specific keys come from `job`.
     fn github(&self, job: Option<&JobState>, action: Option<(&str, Option<&Path>, bool)>) -> Value {
         let r = self;
-        let owner = r.h.repository.split('/').next().unwrap_or_default().to_owned();
+        let owner =
+            r.h.repository
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
         let mut pairs: Vec<(&str, Value)> = vec![
             ("actor", Value::str(&r.actor)),
             ("actor_id", Value::str("583231")),
@@ -429,7 +514,11 @@ impl RunCtx<'_> {
             ("ref_protected", Value::Bool(false)),
             (
                 "ref_type",
-                Value::str(if r.event.git_ref.starts_with("refs/tags/") { "tag" } else { "branch" }),
+                Value::str(if r.event.git_ref.starts_with("refs/tags/") {
+                    "tag"
+                } else {
+                    "branch"
+                }),
             ),
             ("repository", Value::str(&r.h.repository)),
             ("repository_id", Value::str("700000001")),
@@ -455,7 +544,10 @@ impl RunCtx<'_> {
             pairs.push(("action", Value::str(id)));
             if let Some(p) = path {
                 pairs.push(("action_path", Value::str(p.to_string_lossy())));
-                pairs.push(("action_status", Value::str(if failed { "failure" } else { "success" })));
+                pairs.push((
+                    "action_status",
+                    Value::str(if failed { "failure" } else { "success" }),
+                ));
             }
         }
         Value::object(pairs)
@@ -494,8 +586,11 @@ pub(super) fn run(h: &mut Harness, file: &Path, event: Event) -> Result<RunResul
     let rel_file = workflow_rel_path(file);
     let event_json = event_payload(h, &event, &sha, &actor, &rel_file, event_inputs);
     let event_path = run_dir.join("event.json");
-    std::fs::write(&event_path, serde_json::to_vec_pretty(&event_json).unwrap_or_default())
-        .map_err(|e| refuse(e.to_string()))?;
+    std::fs::write(
+        &event_path,
+        serde_json::to_vec_pretty(&event_json).unwrap_or_default(),
+    )
+    .map_err(|e| refuse(e.to_string()))?;
     let workflow_name = wf.name.clone().unwrap_or_else(|| rel_file.clone());
     let rc = RunCtx {
         h,
@@ -524,7 +619,12 @@ pub(super) fn run(h: &mut Harness, file: &Path, event: Event) -> Result<RunResul
     let concurrency = match &wf.concurrency {
         Some(c) => Some((
             render(&c.group, &top, &BTreeSet::new(), &rc.vars(None))?,
-            render(&c.cancel_in_progress, &top, &BTreeSet::new(), &rc.vars(None))? == "true",
+            render(
+                &c.cancel_in_progress,
+                &top,
+                &BTreeSet::new(),
+                &rc.vars(None),
+            )? == "true",
         )),
         None => None,
     };
@@ -585,7 +685,12 @@ fn resolve_sha(h: &Harness, git_ref: &str) -> Result<String, Refusal> {
     let out = Command::new("git")
         .arg("-C")
         .arg(remote)
-        .args(["rev-parse", "--verify", "--quiet", &format!("{git_ref}^{{commit}}")])
+        .args([
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{git_ref}^{{commit}}"),
+        ])
         .output()
         .map_err(|e| refuse(format!("cannot run git: {e}")))?;
     if !out.status.success() {
@@ -665,7 +770,9 @@ fn job_order(wf: &Workflow) -> Result<Vec<usize>, Refusal> {
                     .filter(|(i, _)| !done.contains(i))
                     .map(|(_, j)| j.id.as_str())
                     .collect();
-                return Err(refuse(format!("the `needs:` of jobs {left:?} form a cycle")));
+                return Err(refuse(format!(
+                    "the `needs:` of jobs {left:?} form a cycle"
+                )));
             }
         }
     }
@@ -673,16 +780,29 @@ fn job_order(wf: &Workflow) -> Result<Vec<usize>, Refusal> {
 }
 
 fn string_object(map: &BTreeMap<String, String>) -> Value {
-    Value::Object(map.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect())
+    Value::Object(
+        map.iter()
+            .map(|(k, v)| (k.clone(), Value::str(v)))
+            .collect(),
+    )
 }
 
 fn pairs_object(pairs: &[(String, String)]) -> Value {
-    Value::Object(pairs.iter().map(|(k, v)| (k.clone(), Value::str(v))).collect())
+    Value::Object(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::str(v)))
+            .collect(),
+    )
 }
 
 /// `secrets.X` and `vars.X` that the test did not register are refused:
 /// GitHub would give an empty string, which hides typos.
-fn check_registered(tpl: &Template, secrets: &BTreeSet<String>, vars: &BTreeMap<String, String>) -> Result<(), Refusal> {
+fn check_registered(
+    tpl: &Template,
+    secrets: &BTreeSet<String>,
+    vars: &BTreeMap<String, String>,
+) -> Result<(), Refusal> {
     fn walk(ast: &Ast, found: &mut Vec<(String, String)>) {
         match ast {
             Ast::Prop(inner, name) => {
@@ -731,7 +851,12 @@ fn check_registered(tpl: &Template, secrets: &BTreeSet<String>, vars: &BTreeMap<
 
 /// Renders a template; evaluation failures are refusals here (used where
 /// the runner would fail the whole run or job setup).
-fn render(text: &str, ctx: &Contexts, secrets: &BTreeSet<String>, vars: &BTreeMap<String, String>) -> Result<String, Refusal> {
+fn render(
+    text: &str,
+    ctx: &Contexts,
+    secrets: &BTreeSet<String>,
+    vars: &BTreeMap<String, String>,
+) -> Result<String, Refusal> {
     let tpl = Template::parse(text).map_err(refuse)?;
     check_registered(&tpl, secrets, vars)?;
     tpl.render(ctx).map_err(|e| refuse(e.to_string()))
@@ -854,7 +979,10 @@ fn ancestors_failed(wf: &Workflow, job: &Job, done: &[JobResult]) -> bool {
         if !seen.insert(n.clone()) {
             continue;
         }
-        if done.iter().any(|d| &d.id == n && d.result == Conclusion::Failure) {
+        if done
+            .iter()
+            .any(|d| &d.id == n && d.result == Conclusion::Failure)
+        {
             return true;
         }
         if let Some(j) = wf.jobs.iter().find(|j| &j.id == n) {
@@ -894,7 +1022,10 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
                 (
                     n.clone(),
                     Value::object([
-                        ("result", Value::str(r.map_or("skipped", |r| r.result.as_str()))),
+                        (
+                            "result",
+                            Value::str(r.map_or("skipped", |r| r.result.as_str())),
+                        ),
                         (
                             "outputs",
                             r.map_or(Value::Object(vec![]), |r| string_object(&r.outputs)),
@@ -904,10 +1035,10 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
             })
             .collect(),
     );
-    let needs_ok = job
-        .needs
-        .iter()
-        .all(|n| done.iter().any(|d| &d.id == n && d.result == Conclusion::Success));
+    let needs_ok = job.needs.iter().all(|n| {
+        done.iter()
+            .any(|d| &d.id == n && d.result == Conclusion::Success)
+    });
     let no_secrets = BTreeSet::new();
     let base_vars = rc.vars(None);
     let mut jc = Contexts::default();
@@ -926,7 +1057,16 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
     };
     let cond = job.if_.as_deref().unwrap_or("success()");
     let ast = implicit_success(expr::condition(cond).map_err(refuse)?);
-    check_registered(&Template { parts: vec![expr::Part::Expr { src: cond.into(), ast: ast.clone() }] }, &no_secrets, &base_vars)?;
+    check_registered(
+        &Template {
+            parts: vec![expr::Part::Expr {
+                src: cond.into(),
+                ast: ast.clone(),
+            }],
+        },
+        &no_secrets,
+        &base_vars,
+    )?;
     let go = expr::eval(&ast, &jc).map_err(|e| refuse(format!("{}: {e}", at("if"))))?;
     if !go.truthy() {
         return Ok(skipped_job(job, display_name));
@@ -953,11 +1093,19 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
         Some(t) => parse_minutes(&render(t, &jc, &no_secrets, &vars)?, &at("timeout-minutes"))?,
         None => 360.0,
     };
-    let permissions: Option<Permissions> = job.permissions.clone().or_else(|| rc.wf.permissions.clone());
+    let permissions: Option<Permissions> = job
+        .permissions
+        .clone()
+        .or_else(|| rc.wf.permissions.clone());
 
     // The machine: fresh folders, as every job runs on a new VM.
     let root = rc.run_dir.join(&job.id);
-    let repo_name = rc.h.repository.split('/').nth(1).unwrap_or("repo").to_owned();
+    let repo_name =
+        rc.h.repository
+            .split('/')
+            .nth(1)
+            .unwrap_or("repo")
+            .to_owned();
     let dirs = JobDirs {
         workspace: root.join("work").join(&repo_name).join(&repo_name),
         temp: root.join("work/_temp"),
@@ -966,11 +1114,19 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
         file_commands: root.join("work/_temp/_runner_file_commands"),
         root,
     };
-    for d in [&dirs.workspace, &dirs.temp, &dirs.tool_cache, &dirs.home, &dirs.file_commands] {
-        std::fs::create_dir_all(d).map_err(|e| refuse(format!("cannot create {}: {e}", d.display())))?;
+    for d in [
+        &dirs.workspace,
+        &dirs.temp,
+        &dirs.tool_cache,
+        &dirs.home,
+        &dirs.file_commands,
+    ] {
+        std::fs::create_dir_all(d)
+            .map_err(|e| refuse(format!("cannot create {}: {e}", d.display())))?;
     }
     if let Some(seed) = &rc.h.seed {
-        copy_dir(seed, &dirs.workspace).map_err(|e| refuse(format!("cannot seed the workspace: {e}")))?;
+        copy_dir(seed, &dirs.workspace)
+            .map_err(|e| refuse(format!("cannot seed the workspace: {e}")))?;
     }
     let token = match &rc.h.token_provider {
         Some(p) => p(&TokenRequest {
@@ -1052,7 +1208,9 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
             Ok(value) => {
                 outputs.insert(k.clone(), value);
             }
-            Err(EvalError::Refused(m)) => return Err(refuse(format!("{}: {m}", at(&format!("outputs.{k}"))))),
+            Err(EvalError::Refused(m)) => {
+                return Err(refuse(format!("{}: {m}", at(&format!("outputs.{k}")))));
+            }
             Err(EvalError::Failed(m)) => {
                 // The runner reports the error and fails the job.
                 js.failed = true;
@@ -1102,7 +1260,9 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
 fn parse_minutes(text: &str, location: &str) -> Result<f64, Refusal> {
     match text.trim().parse::<f64>() {
         Ok(m) if m > 0.0 && m.is_finite() => Ok(m),
-        _ => Err(refuse(format!("{location}: `{text}` is not a positive number of minutes"))),
+        _ => Err(refuse(format!(
+            "{location}: `{text}` is not a positive number of minutes"
+        ))),
     }
 }
 
@@ -1111,7 +1271,10 @@ fn implicit_success(ast: Ast) -> Ast {
     if ast.has_status_function() {
         ast
     } else {
-        Ast::And(Box::new(Ast::Call(expr::Func::Success, vec![])), Box::new(ast))
+        Ast::And(
+            Box::new(Ast::Call(expr::Func::Success, vec![])),
+            Box::new(ast),
+        )
     }
 }
 
@@ -1184,7 +1347,10 @@ impl JobState<'_> {
         c.set(Ctx::Inputs, self.rc.inputs.clone());
         c.set(
             Ctx::Job,
-            Value::object([("status", Value::str(job_status(self.failed, self.cancelled)))]),
+            Value::object([(
+                "status",
+                Value::str(job_status(self.failed, self.cancelled)),
+            )]),
         );
         c.set(
             Ctx::Runner,
@@ -1194,17 +1360,30 @@ impl JobState<'_> {
                 ("name", Value::str("GitHub Actions 1")),
                 ("environment", Value::str("github-hosted")),
                 ("temp", Value::str(self.dirs.temp.to_string_lossy())),
-                ("tool_cache", Value::str(self.dirs.tool_cache.to_string_lossy())),
+                (
+                    "tool_cache",
+                    Value::str(self.dirs.tool_cache.to_string_lossy()),
+                ),
             ]),
         );
         c
     }
 
     /// Contexts for a step of `frame`: `env` is the given pairs.
-    fn step_contexts(&self, frame: &Frame<'_>, step_id: &str, env: &[(String, String)], secrets: bool) -> Contexts {
+    fn step_contexts(
+        &self,
+        frame: &Frame<'_>,
+        step_id: &str,
+        env: &[(String, String)],
+        secrets: bool,
+    ) -> Contexts {
         let mut c = self.base_contexts();
         let action = frame.action.map(|a| a.dir.as_path());
-        c.set(Ctx::Github, self.rc.github(Some(self), Some((step_id, action, frame.failed))));
+        c.set(
+            Ctx::Github,
+            self.rc
+                .github(Some(self), Some((step_id, action, frame.failed))),
+        );
         c.set(Ctx::Steps, Value::Object(frame.steps_ctx.clone()));
         c.set(Ctx::Inputs, frame.inputs.clone());
         c.set(Ctx::Env, pairs_object(env));
@@ -1212,7 +1391,11 @@ impl JobState<'_> {
             c.set(Ctx::Secrets, string_object(&self.secrets));
         }
         c.status = Status {
-            failed: if frame.action.is_some() { frame.failed } else { self.failed },
+            failed: if frame.action.is_some() {
+                frame.failed
+            } else {
+                self.failed
+            },
             cancelled: self.cancelled,
             needs_succeeded: None,
         };
@@ -1224,7 +1407,8 @@ impl JobState<'_> {
     }
 
     fn eval_text(&self, text: &str, ctx: &Contexts, location: &str) -> Result<String, StepError> {
-        let tpl = Template::parse(text).map_err(|m| StepError::Refused(refuse(format!("{location}: {m}"))))?;
+        let tpl = Template::parse(text)
+            .map_err(|m| StepError::Refused(refuse(format!("{location}: {m}"))))?;
         check_registered(&tpl, &self.secret_names(), &self.vars)?;
         tpl.render(ctx).map_err(|e| eval_error(e, location))
     }
@@ -1234,7 +1418,14 @@ impl JobState<'_> {
 fn default_name(step: &Step) -> String {
     match &step.body {
         StepBody::Run { script, .. } => {
-            format!("Run {}", script.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim())
+            format!(
+                "Run {}",
+                script
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim()
+            )
         }
         StepBody::Uses { target, .. } => format!("Run {target}"),
     }
@@ -1303,10 +1494,13 @@ fn run_steps(js: &mut JobState<'_>, frame: &mut Frame<'_>) -> Result<Vec<StepRes
             }
             Ok(true) => match run_step(js, frame, step, &step_id, visible_env) {
                 Ok(r) => r,
-                Err(StepError::Refused(r)) => return Err(refuse(format!("{}: {}", step.location, r.message))),
+                Err(StepError::Refused(r)) => {
+                    return Err(refuse(format!("{}: {}", step.location, r.message)));
+                }
                 Err(StepError::Failed(m)) => {
                     let mut r = empty_step(step, default_name(step), Conclusion::Failure);
-                    r.annotations.push(Annotation::new(Level::Error, js.masker.mask(&m)));
+                    r.annotations
+                        .push(Annotation::new(Level::Error, js.masker.mask(&m)));
                     r
                 }
             },
@@ -1363,7 +1557,10 @@ fn run_step(
         None => false,
     };
     let step_timeout = match &step.timeout_minutes {
-        Some(t) => Some(parse_minutes(&js.eval_text(t, &ctx, &at("timeout-minutes"))?, &at("timeout-minutes"))?),
+        Some(t) => Some(parse_minutes(
+            &js.eval_text(t, &ctx, &at("timeout-minutes"))?,
+            &at("timeout-minutes"),
+        )?),
         None => None,
     };
     let mut result = match &step.body {
@@ -1389,12 +1586,26 @@ fn run_step(
             };
             let shell = shell.clone().or_else(|| {
                 if frame.job_defaults {
-                    js.job.defaults.shell.clone().or_else(|| js.rc.wf.defaults.shell.clone())
+                    js.job
+                        .defaults
+                        .shell
+                        .clone()
+                        .or_else(|| js.rc.wf.defaults.shell.clone())
                 } else {
                     None
                 }
             });
-            run_script(js, frame, step_id, &name, &script, shell.as_deref(), wd.as_deref(), &step_env, step_timeout)?
+            run_script(
+                js,
+                frame,
+                step_id,
+                &name,
+                &script,
+                shell.as_deref(),
+                wd.as_deref(),
+                &step_env,
+                step_timeout,
+            )?
         }
         StepBody::Uses { target, with } => {
             let mut with_values = Vec::new();
@@ -1402,7 +1613,16 @@ fn run_step(
                 with_values.push((k.clone(), js.eval_text(v, &ctx, &at(&format!("with.{k}")))?));
             }
             if target.starts_with("./") || target == "." {
-                run_composite(js, frame, step, step_id, target, &with_values, &step_env, &ctx)?
+                run_composite(
+                    js,
+                    frame,
+                    step,
+                    step_id,
+                    target,
+                    &with_values,
+                    &step_env,
+                    &ctx,
+                )?
             } else {
                 run_remote(js, frame, step_id, target, &with_values, &step_env, &ctx)?
             }
@@ -1438,8 +1658,16 @@ fn run_script(
     let path_file = fc.join(format!("add_path_{n}"));
     let summary_file = fc.join(format!("step_summary_{n}"));
     let state_file = fc.join(format!("save_state_{n}"));
-    for f in [&output_file, &env_file, &path_file, &summary_file, &state_file] {
-        File::create(f).map_err(|e| StepError::Refused(refuse(format!("cannot create {}: {e}", f.display()))))?;
+    for f in [
+        &output_file,
+        &env_file,
+        &path_file,
+        &summary_file,
+        &state_file,
+    ] {
+        File::create(f).map_err(|e| {
+            StepError::Refused(refuse(format!("cannot create {}: {e}", f.display())))
+        })?;
     }
     let script_file = js.dirs.temp.join(format!("{}.sh", random_hex(16)));
     std::fs::write(&script_file, script)
@@ -1450,11 +1678,23 @@ fn run_script(
     };
 
     let mut env = build_env(js, frame, step_id, step_env);
-    env.insert("GITHUB_OUTPUT".into(), output_file.to_string_lossy().into_owned());
+    env.insert(
+        "GITHUB_OUTPUT".into(),
+        output_file.to_string_lossy().into_owned(),
+    );
     env.insert("GITHUB_ENV".into(), env_file.to_string_lossy().into_owned());
-    env.insert("GITHUB_PATH".into(), path_file.to_string_lossy().into_owned());
-    env.insert("GITHUB_STEP_SUMMARY".into(), summary_file.to_string_lossy().into_owned());
-    env.insert("GITHUB_STATE".into(), state_file.to_string_lossy().into_owned());
+    env.insert(
+        "GITHUB_PATH".into(),
+        path_file.to_string_lossy().into_owned(),
+    );
+    env.insert(
+        "GITHUB_STEP_SUMMARY".into(),
+        summary_file.to_string_lossy().into_owned(),
+    );
+    env.insert(
+        "GITHUB_STATE".into(),
+        state_file.to_string_lossy().into_owned(),
+    );
 
     let mut result = StepResult {
         env: env.clone(),
@@ -1474,7 +1714,9 @@ fn run_script(
 
     let log_path = js.dirs.temp.join(format!("_step_{n}.log"));
     let log = File::create(&log_path).map_err(|e| StepError::Refused(refuse(e.to_string())))?;
-    let log_err = log.try_clone().map_err(|e| StepError::Refused(refuse(e.to_string())))?;
+    let log_err = log
+        .try_clone()
+        .map_err(|e| StepError::Refused(refuse(e.to_string())))?;
     let mut cmd = Command::new("bash");
     match shell {
         None => {
@@ -1501,7 +1743,10 @@ fn run_script(
     let step_deadline = step_timeout.map(|m| started + Duration::from_secs_f64(m * 60.0));
     let harness_deadline = started + js.rc.h.step_limit;
     let status = loop {
-        if let Some(s) = child.try_wait().map_err(|e| StepError::Refused(refuse(e.to_string())))? {
+        if let Some(s) = child
+            .try_wait()
+            .map_err(|e| StepError::Refused(refuse(e.to_string())))?
+        {
             break Some(s);
         }
         let now = Instant::now();
@@ -1539,9 +1784,15 @@ fn run_script(
     match status {
         Some(s) => {
             result.exit_code = s.code();
-            result.outcome = if s.success() { Conclusion::Success } else { Conclusion::Failure };
+            result.outcome = if s.success() {
+                Conclusion::Success
+            } else {
+                Conclusion::Failure
+            };
             if !s.success() {
-                let code = s.code().map_or_else(|| "a signal".to_owned(), |c| c.to_string());
+                let code = s
+                    .code()
+                    .map_or_else(|| "a signal".to_owned(), |c| c.to_string());
                 result.annotations.push(Annotation::new(
                     Level::Error,
                     format!("Process completed with exit code {code}."),
@@ -1577,7 +1828,8 @@ fn run_script(
     }
 
     // File commands, processed whatever the exit code (as the runner does).
-    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
     match files::parse_key_values(&read(&output_file)) {
         Ok(pairs) => result.outputs.extend(pairs),
         Err(m) => file_command_failed(&mut result, "output", &m),
@@ -1622,7 +1874,9 @@ fn file_command_failed(result: &mut StepResult, command: &str, message: &str) {
         Level::Error,
         format!("Unable to process file command '{command}' successfully."),
     ));
-    result.annotations.push(Annotation::new(Level::Error, message.to_owned()));
+    result
+        .annotations
+        .push(Annotation::new(Level::Error, message.to_owned()));
 }
 
 fn empty_step_named(name: &str) -> StepResult {
@@ -1649,7 +1903,12 @@ fn empty_step_named(name: &str) -> StepResult {
 /// The environment of a step: the machine's, then workflow/job env and
 /// `$GITHUB_ENV`, the calling step's env (composites), the step's env, and
 /// last the runner's own variables (which cannot be overridden).
-fn build_env(js: &JobState<'_>, frame: &Frame<'_>, step_id: &str, step_env: &[(String, String)]) -> BTreeMap<String, String> {
+fn build_env(
+    js: &JobState<'_>,
+    frame: &Frame<'_>,
+    step_id: &str,
+    step_env: &[(String, String)],
+) -> BTreeMap<String, String> {
     let rc = js.rc;
     let mut env: BTreeMap<String, String> = rc.h.runner_env.clone();
     env.insert("HOME".into(), js.dirs.home.to_string_lossy().into_owned());
@@ -1676,7 +1935,12 @@ fn build_env(js: &JobState<'_>, frame: &Frame<'_>, step_id: &str, step_env: &[(S
         ("GITHUB_REF_PROTECTED", "false".into()),
         (
             "GITHUB_REF_TYPE",
-            if rc.event.git_ref.starts_with("refs/tags/") { "tag" } else { "branch" }.into(),
+            if rc.event.git_ref.starts_with("refs/tags/") {
+                "tag"
+            } else {
+                "branch"
+            }
+            .into(),
         ),
         ("GITHUB_REPOSITORY", rc.h.repository.clone()),
         ("GITHUB_REPOSITORY_ID", "700000001".into()),
@@ -1699,7 +1963,10 @@ fn build_env(js: &JobState<'_>, frame: &Frame<'_>, step_id: &str, step_env: &[(S
         ("RUNNER_OS", "Linux".into()),
         ("RUNNER_TEMP", s(&js.dirs.temp)),
         ("RUNNER_TOOL_CACHE", s(&js.dirs.tool_cache)),
-        ("RUNNER_WORKSPACE", s(js.dirs.workspace.parent().unwrap_or(&js.dirs.workspace))),
+        (
+            "RUNNER_WORKSPACE",
+            s(js.dirs.workspace.parent().unwrap_or(&js.dirs.workspace)),
+        ),
     ];
     for (k, v) in runtime {
         env.insert(k.into(), v);
@@ -1708,7 +1975,10 @@ fn build_env(js: &JobState<'_>, frame: &Frame<'_>, step_id: &str, step_env: &[(S
         env.insert("GITHUB_ACTION_PATH".into(), s(&action.dir));
     }
     let base_path = env.get("PATH").cloned().unwrap_or_default();
-    env.insert("PATH".into(), files::path_value(&js.path_prepend, &base_path));
+    env.insert(
+        "PATH".into(),
+        files::path_value(&js.path_prepend, &base_path),
+    );
     env
 }
 
@@ -1757,19 +2027,30 @@ fn run_composite(
         return Err(StepError::Refused(refuse(format!(
             "Unexpected input(s) '{}', valid inputs are [{}] ({})",
             unexpected.join("', '"),
-            action.inputs.iter().map(|i| format!("'{}'", i.name)).collect::<Vec<_>>().join(", "),
+            action
+                .inputs
+                .iter()
+                .map(|i| format!("'{}'", i.name))
+                .collect::<Vec<_>>()
+                .join(", "),
             action.file.display()
         ))));
     }
     let mut inputs = Vec::new();
     for input in &action.inputs {
-        let given = with.iter().find(|(k, _)| k.eq_ignore_ascii_case(&input.name));
+        let given = with
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&input.name));
         let value = match (given, &input.default) {
             (Some((_, v)), _) => v.clone(),
             (None, Some(d)) => {
                 let mut dctx = ctx.clone();
                 dctx.values.retain(|(c, _)| ACTION_DEFAULTS.contains(c));
-                js.eval_text(d, &dctx, &format!("{}: inputs.{}.default", action.file.display(), input.name))?
+                js.eval_text(
+                    d,
+                    &dctx,
+                    &format!("{}: inputs.{}.default", action.file.display(), input.name),
+                )?
             }
             (None, None) => {
                 if input.required {
@@ -1815,7 +2096,8 @@ fn run_composite(
             Err(e) => return Err(e),
         }
     }
-    result.outcome = if js.cancelled && children.iter().any(|c| c.outcome == Conclusion::Cancelled) {
+    result.outcome = if js.cancelled && children.iter().any(|c| c.outcome == Conclusion::Cancelled)
+    {
         Conclusion::Cancelled
     } else if sub.failed {
         Conclusion::Failure
@@ -1852,7 +2134,13 @@ fn run_remote(
             "`uses: {target}` is not pinned to a full commit SHA (shipgate pins third-party actions; Harness::allow_unpinned_actions to accept)"
         ))));
     }
-    let Some(stub) = js.rc.h.stubs.get(&action_name.to_ascii_lowercase()).cloned() else {
+    let Some(stub) = js
+        .rc
+        .h
+        .stubs
+        .get(&action_name.to_ascii_lowercase())
+        .cloned()
+    else {
         return Err(StepError::Refused(refuse(format!(
             "`uses: {target}`: no stub is registered for `{action_name}` (Harness::stub); the harness never pretends a remote action passed"
         ))));
@@ -1867,7 +2155,11 @@ fn run_remote(
         return Err(StepError::Refused(refuse(format!(
             "`uses: {target}`: unexpected input(s) '{}', valid inputs are [{}]",
             unexpected.join("', '"),
-            declared.iter().map(|(d, _)| format!("'{d}'")).collect::<Vec<_>>().join(", ")
+            declared
+                .iter()
+                .map(|(d, _)| format!("'{d}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))));
     }
     let mut inputs = BTreeMap::new();
@@ -1920,7 +2212,11 @@ fn run_remote(
     }
     let mut result = empty_step_named(target);
     result.uses = Some(target.to_owned());
-    result.log = sctx.log.iter().map(|l| format!("{}\n", js.masker.mask(l))).collect();
+    result.log = sctx
+        .log
+        .iter()
+        .map(|l| format!("{}\n", js.masker.mask(l)))
+        .collect();
     result.annotations = sctx
         .annotations
         .into_iter()
@@ -1942,7 +2238,9 @@ fn run_remote(
         }
         Err(StubError::Failed(m)) => {
             result.outcome = Conclusion::Failure;
-            result.annotations.push(Annotation::new(Level::Error, js.masker.mask(&m)));
+            result
+                .annotations
+                .push(Annotation::new(Level::Error, js.masker.mask(&m)));
         }
         Err(StubError::Refused(m)) => return Err(StepError::Refused(refuse(m))),
     }

@@ -192,7 +192,10 @@ fn parse_number(s: &str) -> Option<f64> {
     } else if body
         .bytes()
         .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-        && body.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.')
+        && body
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.')
     {
         body.parse::<f64>().ok()?
     } else {
@@ -623,7 +626,12 @@ impl Parser<'_> {
                             self.src
                         ));
                     }
-                    _ => return Err(format!("expected a property name after `.` in `{}`", self.src)),
+                    _ => {
+                        return Err(format!(
+                            "expected a property name after `.` in `{}`",
+                            self.src
+                        ));
+                    }
                 }
             } else if self.eat(&Tok::LBrack) {
                 if self.peek() == Some(&Tok::Star) {
@@ -774,7 +782,9 @@ impl Template {
                 Part::Expr { src, ast } => {
                     let v = eval(ast, ctx)?;
                     out.push_str(&v.to_text().map_err(|e| match e {
-                        EvalError::Refused(m) => EvalError::Refused(format!("${{{{ {src} }}}}: {m}")),
+                        EvalError::Refused(m) => {
+                            EvalError::Refused(format!("${{{{ {src} }}}}: {m}"))
+                        }
                         other => other,
                     })?);
                 }
@@ -862,7 +872,11 @@ impl Ctx {
                     "the `{name}` context is not supported by the workflow harness (no shipgate workflow uses it)"
                 ));
             }
-            other => return Err(format!("unrecognized named-value `{other}` (not a context)")),
+            other => {
+                return Err(format!(
+                    "unrecognized named-value `{other}` (not a context)"
+                ));
+            }
         })
     }
 }
@@ -905,7 +919,15 @@ pub const GITHUB_KEYS: &[&str] = &[
     "workflow_sha",
     "workspace",
 ];
-pub const RUNNER_KEYS: &[&str] = &["arch", "debug", "environment", "name", "os", "temp", "tool_cache"];
+pub const RUNNER_KEYS: &[&str] = &[
+    "arch",
+    "debug",
+    "environment",
+    "name",
+    "os",
+    "temp",
+    "tool_cache",
+];
 pub const JOB_KEYS: &[&str] = &["status"];
 pub const STEP_KEYS: &[&str] = &["conclusion", "outcome", "outputs"];
 pub const NEEDS_KEYS: &[&str] = &["outputs", "result"];
@@ -960,7 +982,11 @@ fn check_inner(ast: &Ast, scope: &Scope) -> Result<(), String> {
 
 /// Walks `a.b['c'][x]` down to its root; returns the root context name and
 /// the literal segments right after it (stopping at the first dynamic one).
-fn flatten(ast: &Ast, chain: &mut Vec<Option<String>>, scope: &Scope) -> Result<Option<String>, String> {
+fn flatten(
+    ast: &Ast,
+    chain: &mut Vec<Option<String>>,
+    scope: &Scope,
+) -> Result<Option<String>, String> {
     match ast {
         Ast::Ctx(name) => Ok(Some(name.clone())),
         Ast::Prop(inner, name) => {
@@ -994,7 +1020,13 @@ fn check_path(root: &str, chain: &[Option<String>], scope: &Scope) -> Result<(),
             available.join(", ")
         ));
     }
-    let seg = |i: usize| chain.get(i).cloned().flatten().map(|s| s.to_ascii_lowercase());
+    let seg = |i: usize| {
+        chain
+            .get(i)
+            .cloned()
+            .flatten()
+            .map(|s| s.to_ascii_lowercase())
+    };
     let key_in = |what: &str, key: Option<String>, keys: &[&str]| -> Result<(), String> {
         match key {
             Some(k) if !keys.contains(&k.as_str()) => Err(format!(
@@ -1033,13 +1065,13 @@ fn check_path(root: &str, chain: &[Option<String>], scope: &Scope) -> Result<(),
             Ok(())
         }
         Ctx::Inputs => {
-            if let Some(input) = seg(0) {
-                if !scope.inputs.contains(&input) {
-                    return Err(format!(
-                        "`inputs.{input}` is not a declared input (declared: {})",
-                        list(&scope.inputs)
-                    ));
-                }
+            if let Some(input) = seg(0)
+                && !scope.inputs.contains(&input)
+            {
+                return Err(format!(
+                    "`inputs.{input}` is not a declared input (declared: {})",
+                    list(&scope.inputs)
+                ));
             }
             Ok(())
         }
@@ -1121,7 +1153,9 @@ pub fn eval(ast: &Ast, ctx: &Contexts) -> Result<Value, EvalError> {
                     }
                 }
                 (Value::Object(_), Value::String(k)) => base.get(k).cloned().unwrap_or(Value::Null),
-                (Value::Object(_), other) if !matches!(other, Value::Array(_) | Value::Object(_)) => {
+                (Value::Object(_), other)
+                    if !matches!(other, Value::Array(_) | Value::Object(_)) =>
+                {
                     base.get(&other.to_text()?).cloned().unwrap_or(Value::Null)
                 }
                 _ => Value::Null,
@@ -1214,13 +1248,15 @@ fn call(f: Func, args: &[Ast], ctx: &Contexts) -> Result<Value, EvalError> {
                 other => Value::String(other.to_text()?),
             }
         }
-        Func::ToJson => Value::String(
-            serde_json::to_string_pretty(&arg(0)?.to_json()).unwrap_or_default(),
-        ),
+        Func::ToJson => {
+            Value::String(serde_json::to_string_pretty(&arg(0)?.to_json()).unwrap_or_default())
+        }
         Func::FromJson => {
             let text = arg(0)?.to_text()?;
             let parsed: serde_json::Value = serde_json::from_str(text.trim()).map_err(|e| {
-                EvalError::Failed(format!("fromJSON: the input is not valid JSON ({e}): {text:?}"))
+                EvalError::Failed(format!(
+                    "fromJSON: the input is not valid JSON ({e}): {text:?}"
+                ))
             })?;
             Value::from_json(&parsed)
         }
@@ -1244,7 +1280,11 @@ fn format_fn(fmt: &str, values: &[String]) -> Result<String, EvalError> {
                 i += 2;
             }
             '{' => {
-                let close = chars[i..].iter().position(|c| *c == '}').ok_or_else(invalid)? + i;
+                let close = chars[i..]
+                    .iter()
+                    .position(|c| *c == '}')
+                    .ok_or_else(invalid)?
+                    + i;
                 let digits: String = chars[i + 1..close].iter().collect();
                 let n: usize = digits.parse().map_err(|_| invalid())?;
                 let v = values.get(n).ok_or_else(|| {

@@ -84,8 +84,13 @@ pub fn parse_key_values(text: &str) -> Result<Vec<(String, String)>, String> {
 /// `$GITHUB_ENV`: like outputs, but the runner refuses `NODE_OPTIONS`.
 pub fn parse_env_file(text: &str) -> Result<Vec<(String, String)>, String> {
     let pairs = parse_key_values(text)?;
-    if pairs.iter().any(|(k, _)| k.eq_ignore_ascii_case("NODE_OPTIONS")) {
-        return Err("Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.".into());
+    if pairs
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("NODE_OPTIONS"))
+    {
+        return Err(
+            "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command.".into(),
+        );
     }
     Ok(pairs)
 }

@@ -295,7 +295,10 @@ impl RunResult {
             self.workflow, self.event_name, self.run_id, self.run_number, self.conclusion
         );
         for job in &self.jobs {
-            out.push_str(&format!("-- job {} ({}): {}\n", job.id, job.name, job.result));
+            out.push_str(&format!(
+                "-- job {} ({}): {}\n",
+                job.id, job.name, job.result
+            ));
             if !job.outputs.is_empty() {
                 out.push_str(&format!("   outputs: {:?}\n", job.outputs));
             }
@@ -312,10 +315,15 @@ fn trace_step(step: &StepResult, depth: usize, out: &mut String) {
     out.push_str(&format!(
         "{pad}step {}{}: outcome {}, conclusion {}{}\n",
         step.name,
-        step.id.as_ref().map(|i| format!(" (id {i})")).unwrap_or_default(),
+        step.id
+            .as_ref()
+            .map(|i| format!(" (id {i})"))
+            .unwrap_or_default(),
         step.outcome,
         step.conclusion,
-        step.exit_code.map(|c| format!(", exit {c}")).unwrap_or_default()
+        step.exit_code
+            .map(|c| format!(", exit {c}"))
+            .unwrap_or_default()
     ));
     if !step.outputs.is_empty() {
         out.push_str(&format!("{pad}  outputs: {:?}\n", step.outputs));
@@ -408,7 +416,9 @@ impl Event {
     pub fn merge_group(base: &str) -> Self {
         let mut e = Self::base(
             "merge_group",
-            format!("refs/heads/gh-readonly-queue/{base}/pr-1-0000000000000000000000000000000000000000"),
+            format!(
+                "refs/heads/gh-readonly-queue/{base}/pr-1-0000000000000000000000000000000000000000"
+            ),
         );
         e.action = Some("checks_requested".into());
         e.base_ref = base.into();
@@ -642,7 +652,8 @@ impl Harness {
     /// Registers a stub for a remote action (`owner/repo` or
     /// `owner/repo/path`, without `@ref`).
     pub fn stub(&mut self, action: &str, stub: impl ActionStub + 'static) -> &mut Self {
-        self.stubs.insert(action.to_ascii_lowercase(), Arc::new(stub));
+        self.stubs
+            .insert(action.to_ascii_lowercase(), Arc::new(stub));
         self
     }
 

@@ -347,7 +347,12 @@ fn parse_triggers(node: &Node) -> Result<Triggers, String> {
             })
             .collect::<Result<_, String>>()?,
         Node::Map(entries) => entries.clone(),
-        other => return Err(format!("on: expected an event, a list or a mapping, found {}", other.kind())),
+        other => {
+            return Err(format!(
+                "on: expected an event, a list or a mapping, found {}",
+                other.kind()
+            ));
+        }
     };
     for (event, config) in names {
         if !KNOWN_EVENTS.contains(&event.as_str()) {
@@ -357,10 +362,29 @@ fn parse_triggers(node: &Node) -> Result<Triggers, String> {
         let at = At::new(&config, &path);
         match event.as_str() {
             "push" if config != Node::Null => {
-                at.map(&["branches", "branches-ignore", "tags", "tags-ignore", "paths", "paths-ignore"], &[])?;
+                at.map(
+                    &[
+                        "branches",
+                        "branches-ignore",
+                        "tags",
+                        "tags-ignore",
+                        "paths",
+                        "paths-ignore",
+                    ],
+                    &[],
+                )?;
             }
             "pull_request" | "pull_request_target" if config != Node::Null => {
-                at.map(&["types", "branches", "branches-ignore", "paths", "paths-ignore"], &[])?;
+                at.map(
+                    &[
+                        "types",
+                        "branches",
+                        "branches-ignore",
+                        "paths",
+                        "paths-ignore",
+                    ],
+                    &[],
+                )?;
             }
             "merge_group" if config != Node::Null => {
                 at.map(&["types", "branches"], &[])?;
@@ -370,7 +394,8 @@ fn parse_triggers(node: &Node) -> Result<Triggers, String> {
                 if let Some(inputs) = get(entries, "inputs") {
                     let ipath = format!("{path}.inputs");
                     for (name, spec) in At::new(inputs, &ipath).entries()? {
-                        t.dispatch_inputs.push(parse_dispatch_input(name, spec, &ipath)?);
+                        t.dispatch_inputs
+                            .push(parse_dispatch_input(name, spec, &ipath)?);
                     }
                 }
             }
@@ -384,7 +409,10 @@ fn parse_triggers(node: &Node) -> Result<Triggers, String> {
 fn parse_dispatch_input(name: &str, spec: &Node, parent: &str) -> Result<DispatchInput, String> {
     let path = format!("{parent}.{name}");
     let at = At::new(spec, &path);
-    let entries = at.map(&["description", "required", "default", "type", "options"], &[])?;
+    let entries = at.map(
+        &["description", "required", "default", "type", "options"],
+        &[],
+    )?;
     let required = get(entries, "required")
         .map(|n| At::new(n, &format!("{path}.required")).bool())
         .transpose()?
@@ -410,16 +438,18 @@ fn parse_dispatch_input(name: &str, spec: &Node, parent: &str) -> Result<Dispatc
                 .iter()
                 .map(|o| At::new(o, &p).text())
                 .collect::<Result<_, _>>()?;
-            if let Some(d) = &default {
-                if !options.contains(d) {
-                    return Err(format!("{path}: the default `{d}` is not one of the options"));
-                }
+            if let Some(d) = &default
+                && !options.contains(d)
+            {
+                return Err(format!(
+                    "{path}: the default `{d}` is not one of the options"
+                ));
             }
             InputType::Choice(options)
         }
         Some(other) => return Err(format!("{path}.type: unknown input type `{other}`")),
     };
-    if kind != InputType::Choice(vec![]) && !matches!(kind, InputType::Choice(_)) && get(entries, "options").is_some() {
+    if !matches!(kind, InputType::Choice(_)) && get(entries, "options").is_some() {
         return Err(format!("{path}: `options:` only applies to `type: choice`"));
     }
     Ok(DispatchInput {
@@ -434,7 +464,9 @@ fn parse_permissions(node: &Node, path: &str) -> Result<Permissions, String> {
     match node {
         Node::Str(s) if s == "read-all" => Ok(Permissions::ReadAll),
         Node::Str(s) if s == "write-all" => Ok(Permissions::WriteAll),
-        Node::Str(s) => Err(format!("{path}: expected read-all, write-all or a mapping, found `{s}`")),
+        Node::Str(s) => Err(format!(
+            "{path}: expected read-all, write-all or a mapping, found `{s}`"
+        )),
         Node::Map(_) => {
             let at = At::new(node, path);
             let entries = at.map(PERMISSION_SCOPES, &[])?;
@@ -456,7 +488,10 @@ fn parse_permissions(node: &Node, path: &str) -> Result<Permissions, String> {
             }
             Ok(Permissions::Scopes(scopes))
         }
-        other => Err(format!("{path}: expected read-all, write-all or a mapping, found {}", other.kind())),
+        other => Err(format!(
+            "{path}: expected read-all, write-all or a mapping, found {}",
+            other.kind()
+        )),
     }
 }
 
@@ -464,8 +499,8 @@ fn parse_concurrency(node: &Node, path: &str) -> Result<Concurrency, String> {
     match node {
         Node::Map(_) => {
             let entries = At::new(node, path).map(&["group", "cancel-in-progress"], &[])?;
-            let group = get(entries, "group")
-                .ok_or_else(|| format!("{path}: `group:` is required"))?;
+            let group =
+                get(entries, "group").ok_or_else(|| format!("{path}: `group:` is required"))?;
             Ok(Concurrency {
                 group: At::new(group, &format!("{path}.group")).text()?,
                 cancel_in_progress: get(entries, "cancel-in-progress")
@@ -519,7 +554,8 @@ fn parse_job(id: &str, node: &Node) -> Result<Job, String> {
     if get(entries, "runs-on").is_none() {
         return Err(format!("{path}: `runs-on:` is required"));
     }
-    let steps_node = get(entries, "steps").ok_or_else(|| format!("{path}: `steps:` is required"))?;
+    let steps_node =
+        get(entries, "steps").ok_or_else(|| format!("{path}: `steps:` is required"))?;
     let steps_path = sub("steps");
     let steps = At::new(steps_node, &steps_path)
         .seq()?
@@ -535,7 +571,11 @@ fn parse_job(id: &str, node: &Node) -> Result<Job, String> {
             let p = sub("environment");
             let e = At::new(n, &p).map(&["name", "url", "deployment"], &[])?;
             Some(EnvironmentRef {
-                name: At::new(get(e, "name").ok_or_else(|| format!("{p}: `name:` is required"))?, &p).text()?,
+                name: At::new(
+                    get(e, "name").ok_or_else(|| format!("{p}: `name:` is required"))?,
+                    &p,
+                )
+                .text()?,
                 url: get(e, "url").map(|u| At::new(u, &p).text()).transpose()?,
             })
         }
@@ -546,12 +586,16 @@ fn parse_job(id: &str, node: &Node) -> Result<Job, String> {
     };
     Ok(Job {
         id: id.to_owned(),
-        name: get(entries, "name").map(|n| At::new(n, &sub("name")).text()).transpose()?,
+        name: get(entries, "name")
+            .map(|n| At::new(n, &sub("name")).text())
+            .transpose()?,
         needs: get(entries, "needs")
             .map(|n| At::new(n, &sub("needs")).string_or_list())
             .transpose()?
             .unwrap_or_default(),
-        if_: get(entries, "if").map(|n| At::new(n, &sub("if")).text()).transpose()?,
+        if_: get(entries, "if")
+            .map(|n| At::new(n, &sub("if")).text())
+            .transpose()?,
         environment,
         outputs: get(entries, "outputs")
             .map(|n| At::new(n, &sub("outputs")).string_map())
@@ -581,33 +625,43 @@ fn parse_job(id: &str, node: &Node) -> Result<Job, String> {
 fn check_unique_ids(steps: &[Step], path: &str) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
     for s in steps {
-        if let Some(id) = &s.id {
-            if !seen.insert(id.to_ascii_lowercase()) {
-                return Err(format!("{path}: the step id `{id}` is used twice"));
-            }
+        if let Some(id) = &s.id
+            && !seen.insert(id.to_ascii_lowercase())
+        {
+            return Err(format!("{path}: the step id `{id}` is used twice"));
         }
     }
     Ok(())
 }
 
 fn parse_step(node: &Node, path: &str, composite: bool) -> Result<Step, String> {
-    let keys = if composite { COMPOSITE_STEP_KEYS } else { STEP_KEYS };
+    let keys = if composite {
+        COMPOSITE_STEP_KEYS
+    } else {
+        STEP_KEYS
+    };
     let unsupported: &[&str] = if composite { &["timeout-minutes"] } else { &[] };
     let entries = At::new(node, path).map(keys, unsupported)?;
     let sub = |key: &str| format!("{path}.{key}");
     let text = |key: &str| -> Result<Option<String>, String> {
-        get(entries, key).map(|n| At::new(n, &sub(key)).text()).transpose()
+        get(entries, key)
+            .map(|n| At::new(n, &sub(key)).text())
+            .transpose()
     };
-    let id = get(entries, "id").map(|n| At::new(n, &sub("id")).string()).transpose()?;
-    if let Some(id) = &id {
-        if !valid_id(id) {
-            return Err(format!(
-                "{path}.id: `{id}` is not a valid id (a letter or `_` first, then letters, digits, `-`, `_`)"
-            ));
-        }
+    let id = get(entries, "id")
+        .map(|n| At::new(n, &sub("id")).string())
+        .transpose()?;
+    if let Some(id) = &id
+        && !valid_id(id)
+    {
+        return Err(format!(
+            "{path}.id: `{id}` is not a valid id (a letter or `_` first, then letters, digits, `-`, `_`)"
+        ));
     }
     let body = match (get(entries, "run"), get(entries, "uses")) {
-        (Some(_), Some(_)) => return Err(format!("{path}: a step has `run:` or `uses:`, not both")),
+        (Some(_), Some(_)) => {
+            return Err(format!("{path}: a step has `run:` or `uses:`, not both"));
+        }
         (None, None) => return Err(format!("{path}: a step needs `run:` or `uses:`")),
         (Some(run), None) => {
             if get(entries, "with").is_some() {
@@ -677,17 +731,32 @@ pub fn load_action(dir: &Path) -> Result<Option<Action>, String> {
 
 fn parse_action(root: &Node, dir: &Path, file: &Path) -> Result<Action, String> {
     let entries = At::new(root, "").map(
-        &["name", "description", "author", "inputs", "outputs", "runs", "branding"],
+        &[
+            "name",
+            "description",
+            "author",
+            "inputs",
+            "outputs",
+            "runs",
+            "branding",
+        ],
         &[],
     )?;
     let name = get(entries, "name")
         .ok_or("`name:` is required")
-        .and_then(|n| At::new(n, "name").text().map_err(|_| "`name:` must be a string"))?;
+        .and_then(|n| {
+            At::new(n, "name")
+                .text()
+                .map_err(|_| "`name:` must be a string")
+        })?;
     let mut inputs = Vec::new();
     if let Some(node) = get(entries, "inputs") {
         for (input, spec) in At::new(node, "inputs").entries()? {
             let p = format!("inputs.{input}");
-            let e = At::new(spec, &p).map(&["description", "required", "default", "deprecationMessage"], &[])?;
+            let e = At::new(spec, &p).map(
+                &["description", "required", "default", "deprecationMessage"],
+                &[],
+            )?;
             inputs.push(ActionInput {
                 name: input.clone(),
                 required: get(e, "required")
@@ -705,23 +774,58 @@ fn parse_action(root: &Node, dir: &Path, file: &Path) -> Result<Action, String> 
         for (output, spec) in At::new(node, "outputs").entries()? {
             let p = format!("outputs.{output}");
             let e = At::new(spec, &p).map(&["description", "value"], &[])?;
-            let value = get(e, "value").ok_or_else(|| {
-                format!("{p}: a composite action's output needs `value:`")
-            })?;
-            outputs.push((output.clone(), At::new(value, &format!("{p}.value")).text()?));
+            let value = get(e, "value")
+                .ok_or_else(|| format!("{p}: a composite action's output needs `value:`"))?;
+            outputs.push((
+                output.clone(),
+                At::new(value, &format!("{p}.value")).text()?,
+            ));
         }
     }
     let runs = get(entries, "runs").ok_or("`runs:` is required")?;
-    let r = At::new(runs, "runs").map(&["using", "steps", "main", "pre", "post", "image", "args", "entrypoint", "env", "pre-if", "post-if", "pre-entrypoint", "post-entrypoint"], &[])?;
+    let r = At::new(runs, "runs").map(
+        &[
+            "using",
+            "steps",
+            "main",
+            "pre",
+            "post",
+            "image",
+            "args",
+            "entrypoint",
+            "env",
+            "pre-if",
+            "post-if",
+            "pre-entrypoint",
+            "post-entrypoint",
+        ],
+        &[],
+    )?;
     let using = get(r, "using")
         .ok_or("runs: `using:` is required")
-        .and_then(|n| At::new(n, "runs.using").string().map_err(|_| "runs.using must be a string"))?;
+        .and_then(|n| {
+            At::new(n, "runs.using")
+                .string()
+                .map_err(|_| "runs.using must be a string")
+        })?;
     if using != "composite" {
         return Err(format!(
             "runs.using: `{using}` actions are not supported by the workflow harness (only composite; register a stub for remote ones)"
         ));
     }
-    for key in ["main", "pre", "post", "image", "args", "entrypoint", "env", "pre-if", "post-if", "pre-entrypoint", "post-entrypoint"] {
+    for key in [
+        "main",
+        "pre",
+        "post",
+        "image",
+        "args",
+        "entrypoint",
+        "env",
+        "pre-if",
+        "post-if",
+        "pre-entrypoint",
+        "post-entrypoint",
+    ] {
         if get(r, key).is_some() {
             return Err(format!("runs.{key}: not valid for a composite action"));
         }

@@ -147,7 +147,8 @@ pub trait ActionStub: Send + Sync {
     fn run(&self, ctx: &mut StubContext<'_>) -> Result<BTreeMap<String, String>, StubError>;
 }
 
-type StubFn = dyn Fn(&mut StubContext<'_>) -> Result<BTreeMap<String, String>, StubError> + Send + Sync;
+type StubFn =
+    dyn Fn(&mut StubContext<'_>) -> Result<BTreeMap<String, String>, StubError> + Send + Sync;
 
 /// A stub from a closure.
 pub struct FnStub {
@@ -259,6 +260,7 @@ impl ArtifactStore {
         out
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn store(
         &self,
         repository: &str,
@@ -291,14 +293,19 @@ impl ArtifactStore {
         let mut entries: Vec<(String, &PathBuf)> = files
             .iter()
             .map(|f| {
-                let rel = f.strip_prefix(root).unwrap_or(f).to_string_lossy().into_owned();
+                let rel = f
+                    .strip_prefix(root)
+                    .unwrap_or(f)
+                    .to_string_lossy()
+                    .into_owned();
                 (rel, f)
             })
             .collect();
         entries.sort();
         let single = entries.len() == 1;
         for (rel, src) in &entries {
-            let bytes = std::fs::read(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
+            let bytes =
+                std::fs::read(src).map_err(|e| format!("cannot read {}: {e}", src.display()))?;
             let dest = dir.join(rel);
             if let Some(parent) = dest.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
@@ -399,7 +406,9 @@ impl ActionStub for UploadArtifact {
             .filter(|l| !l.is_empty())
             .collect();
         if lines.is_empty() {
-            return Err(StubError::Failed("Input required and not supplied: path".into()));
+            return Err(StubError::Failed(
+                "Input required and not supplied: path".into(),
+            ));
         }
         let hidden = ctx.bool_input("include-hidden-files")?;
         let overwrite = ctx.bool_input("overwrite")?;
@@ -417,10 +426,7 @@ impl ActionStub for UploadArtifact {
         }
         let (includes, excludes): (Vec<&str>, Vec<&str>) =
             lines.into_iter().partition(|l| !l.starts_with('!'));
-        let excludes: Vec<PathBuf> = excludes
-            .iter()
-            .map(|e| ctx.resolve(&e[1..]))
-            .collect();
+        let excludes: Vec<PathBuf> = excludes.iter().map(|e| ctx.resolve(&e[1..])).collect();
         let mut files = Vec::new();
         let mut search_paths = Vec::new();
         for inc in &includes {
@@ -499,7 +505,10 @@ impl ActionStub for UploadArtifact {
             "Artifact {name} has been successfully uploaded! Final size is {} bytes. Artifact ID is {}",
             artifact.size, artifact.id
         ));
-        ctx.log(format!("Artifact {name} SHA256 hash is {}", artifact.digest));
+        ctx.log(format!(
+            "Artifact {name} SHA256 hash is {}",
+            artifact.digest
+        ));
         Ok(BTreeMap::from([
             ("artifact-id".into(), artifact.id.to_string()),
             (
@@ -565,9 +574,11 @@ impl ActionStub for DownloadArtifact {
                     "Invalid repository: '{repo}'. Must be in format owner/repo"
                 )));
             }
-            let run: u64 = ctx.input("run-id").trim().parse().map_err(|_| {
-                fail(format!("invalid run-id {:?}", ctx.input("run-id")))
-            })?;
+            let run: u64 = ctx
+                .input("run-id")
+                .trim()
+                .parse()
+                .map_err(|_| fail(format!("invalid run-id {:?}", ctx.input("run-id"))))?;
             (repo, run)
         };
         let in_run = ctx.artifacts.of_run(&repository, run_id);
@@ -588,9 +599,14 @@ impl ActionStub for DownloadArtifact {
                 })
                 .collect::<Result<_, _>>()?;
             if wanted.is_empty() {
-                return Err(fail("No valid artifact IDs provided in 'artifact-ids' input".into()));
+                return Err(fail(
+                    "No valid artifact IDs provided in 'artifact-ids' input".into(),
+                ));
             }
-            let found: Vec<Artifact> = in_run.into_iter().filter(|a| wanted.contains(&a.id)).collect();
+            let found: Vec<Artifact> = in_run
+                .into_iter()
+                .filter(|a| wanted.contains(&a.id))
+                .collect();
             if found.is_empty() {
                 return Err(fail("None of the provided artifact IDs were found".into()));
             }
@@ -615,7 +631,11 @@ impl ActionStub for DownloadArtifact {
         };
         let single = !name.is_empty();
         for a in &selected {
-            let target = if single || merge { dest.clone() } else { dest.join(&a.name) };
+            let target = if single || merge {
+                dest.clone()
+            } else {
+                dest.join(&a.name)
+            };
             let mut hasher = Sha256::new();
             let one = a.files.len() == 1;
             for rel in &a.files {
@@ -642,9 +662,17 @@ impl ActionStub for DownloadArtifact {
                     a.name
                 ));
             }
-            ctx.log(format!("Downloaded {} (ID: {}) to {}", a.name, a.id, target.display()));
+            ctx.log(format!(
+                "Downloaded {} (ID: {}) to {}",
+                a.name,
+                a.id,
+                target.display()
+            ));
         }
-        ctx.log(format!("Total of {} artifact(s) downloaded", selected.len()));
+        ctx.log(format!(
+            "Total of {} artifact(s) downloaded",
+            selected.len()
+        ));
         Ok(BTreeMap::from([(
             "download-path".into(),
             dest.to_string_lossy().into_owned(),
@@ -711,7 +739,10 @@ impl ActionStub for Checkout {
             )));
         };
         let depth: u32 = ctx.input("fetch-depth").trim().parse().map_err(|_| {
-            StubError::Failed(format!("The input 'fetch-depth' must be a number, got {:?}", ctx.input("fetch-depth")))
+            StubError::Failed(format!(
+                "The input 'fetch-depth' must be a number, got {:?}",
+                ctx.input("fetch-depth")
+            ))
         })?;
         let fetch_tags = ctx.bool_input("fetch-tags")?;
         let persist = ctx.bool_input("persist-credentials")?;
@@ -739,7 +770,10 @@ impl ActionStub for Checkout {
         }
 
         if dest.exists() && clean {
-            for entry in std::fs::read_dir(&dest).map_err(|e| StubError::Failed(e.to_string()))?.flatten() {
+            for entry in std::fs::read_dir(&dest)
+                .map_err(|e| StubError::Failed(e.to_string()))?
+                .flatten()
+            {
                 let p = entry.path();
                 let _ = if p.is_dir() {
                     std::fs::remove_dir_all(&p)
@@ -775,7 +809,12 @@ impl ActionStub for Checkout {
 
         // Resolve a short ref against the remote: branch first, then tag.
         if !input_ref.is_empty() && !input_ref.starts_with("refs/") {
-            let heads = git.output(&["ls-remote", "origin", &format!("refs/heads/{input_ref}"), &format!("refs/tags/{input_ref}")])?;
+            let heads = git.output(&[
+                "ls-remote",
+                "origin",
+                &format!("refs/heads/{input_ref}"),
+                &format!("refs/tags/{input_ref}"),
+            ])?;
             input_ref = if heads.contains(&format!("refs/heads/{input_ref}")) {
                 format!("refs/heads/{input_ref}")
             } else if heads.contains(&format!("refs/tags/{input_ref}")) {
@@ -790,7 +829,12 @@ impl ActionStub for Checkout {
             let head = git.output(&["ls-remote", "--symref", "origin", "HEAD"])?;
             input_ref = head
                 .lines()
-                .find_map(|l| l.strip_prefix("ref: ")?.split('\t').next().map(str::to_owned))
+                .find_map(|l| {
+                    l.strip_prefix("ref: ")?
+                        .split('\t')
+                        .next()
+                        .map(str::to_owned)
+                })
                 .ok_or_else(|| StubError::Failed("cannot determine the default branch".into()))?;
         }
 
@@ -801,17 +845,22 @@ impl ActionStub for Checkout {
         } else {
             input_ref.clone()
         };
-        let source = if sha.is_empty() { input_ref.clone() } else { sha.clone() };
-        let mut args: Vec<String> = vec![
-            "-c".into(),
-            "protocol.version=2".into(),
-            "fetch".into(),
-        ];
+        let source = if sha.is_empty() {
+            input_ref.clone()
+        } else {
+            sha.clone()
+        };
+        let mut args: Vec<String> = vec!["-c".into(), "protocol.version=2".into(), "fetch".into()];
         if depth > 0 {
             if !fetch_tags {
                 args.push("--no-tags".into());
             }
-            args.extend(["--prune".into(), "--no-recurse-submodules".into(), format!("--depth={depth}"), "origin".into()]);
+            args.extend([
+                "--prune".into(),
+                "--no-recurse-submodules".into(),
+                format!("--depth={depth}"),
+                "origin".into(),
+            ]);
             if dest_ref.is_empty() {
                 args.push(source.clone());
             } else {
@@ -831,19 +880,40 @@ impl ActionStub for Checkout {
         git.run(&refs)?;
         if depth == 0 {
             // A sha or a ref outside heads/tags (a pull request merge ref).
-            let want = if sha.is_empty() { input_ref.clone() } else { sha.clone() };
+            let want = if sha.is_empty() {
+                input_ref.clone()
+            } else {
+                sha.clone()
+            };
             let have = git.status(&["cat-file", "-e", &format!("{want}^{{commit}}")]);
             if !have || input_ref.starts_with("refs/pull/") {
-                let spec = if dest_ref.is_empty() || dest_ref.starts_with("refs/tags/") || dest_ref.starts_with("refs/remotes/origin/") {
+                let spec = if dest_ref.is_empty()
+                    || dest_ref.starts_with("refs/tags/")
+                    || dest_ref.starts_with("refs/remotes/origin/")
+                {
                     want.clone()
                 } else {
                     format!("+{want}:{dest_ref}")
                 };
-                git.run(&["-c", "protocol.version=2", "fetch", "--no-tags", "origin", &spec])?;
+                git.run(&[
+                    "-c",
+                    "protocol.version=2",
+                    "fetch",
+                    "--no-tags",
+                    "origin",
+                    &spec,
+                ])?;
             }
         }
         if let Some(branch) = input_ref.strip_prefix("refs/heads/") {
-            git.run(&["checkout", "-q", "--force", "-B", branch, &format!("refs/remotes/origin/{branch}")])?;
+            git.run(&[
+                "checkout",
+                "-q",
+                "--force",
+                "-B",
+                branch,
+                &format!("refs/remotes/origin/{branch}"),
+            ])?;
         } else if !sha.is_empty() {
             git.run(&["checkout", "-q", "--force", &sha])?;
         } else {
@@ -855,7 +925,10 @@ impl ActionStub for Checkout {
                 "checked out {commit}, expected {sha}"
             )));
         }
-        ctx.log(format!("Checked out {repository} at {commit} ({input_ref}) into {}", dest.display()));
+        ctx.log(format!(
+            "Checked out {repository} at {commit} ({input_ref}) into {}",
+            dest.display()
+        ));
         Ok(BTreeMap::from([
             ("ref".into(), input_ref),
             ("commit".into(), commit),
@@ -914,7 +987,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {

@@ -135,7 +135,10 @@ impl<'de> Visitor<'de> for NodeVisitor {
         let mut entries: Vec<(String, Node)> = Vec::new();
         while let Some(key) = map.next_key::<Node>()? {
             let key = key.scalar_text().ok_or_else(|| {
-                de::Error::custom(format!("a mapping key is {}, expected a scalar", key.kind()))
+                de::Error::custom(format!(
+                    "a mapping key is {}, expected a scalar",
+                    key.kind()
+                ))
             })?;
             let value = map.next_value::<Node>()?;
             if entries.iter().any(|(k, _)| *k == key) {

@@ -463,8 +463,10 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
             Ok(token) => {
                 entry.authenticated = true;
                 let graphql = path == "/graphql";
+                // `GET /rate_limit` is free, as on GitHub.
+                let free = path == "/rate_limit";
                 let limit = if graphql { &mut s.graphql } else { &mut s.core };
-                if limit.remaining() == 0 {
+                if limit.remaining() == 0 && !free {
                     let reset = limit.reset;
                     Reply::error(
                         403,
@@ -473,7 +475,9 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
                     )
                     .header("x-ratelimit-reset", reset.to_string())
                 } else {
-                    limit.used += 1;
+                    if !free {
+                        limit.used += 1;
+                    }
                     if graphql {
                         if method == "POST" {
                             crate::graphql::handle(&mut s, &token, json_body.as_ref())

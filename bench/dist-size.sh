@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # bench/dist-size.sh — release binary size and start-up per opt-level.
 #
-#   bench/dist-size.sh                                  # this workspace, opt-level 3, s, z
-#   bench/dist-size.sh --project bench/dist-experiment --bins "version-stamp tag-gate semantic-bump health-check smoke-test shipgate"
+#   bench/dist-size.sh                                  # this workspace's five tools, opt-level 3, s, z
 #   bench/dist-size.sh --opt "3 z"
+#   bench/dist-size.sh --project bench/dist-experiment \
+#       --bins "version-stamp tag-gate semantic-bump health-check smoke-test shipgate"
 #
-# For each opt-level it builds `cargo build --release --bins` into its own
+# Phase 1 builds `cargo build --release --bins` once per opt-level into its own
 # target dir under ${BENCH_DIR:-/tmp/shipgate-bench} (the shared target/ stays
-# untouched), then prints one Markdown table row per binary: size in bytes,
-# gzip'd size, and the mean start-up time of `BIN --version` (hyperfine, -N,
-# 5 warm-ups, 50 runs; --help when --version is not supported), plus the
-# .tar.gz of the five tool binaries as dist/package.sh builds it.
+# untouched). Phase 2, after every build has finished, measures: size in bytes,
+# gzip -9 size, and start-up = hyperfine's median of `BIN --version` (or
+# --help when the binary has no --version) over 100 runs after 10 warm-ups,
+# with -N (no shell). A binary named `shipgate` is a multi-call binary: it is
+# measured through a link named after each tool. Also printed: the .tar.gz of
+# the five tools as dist/package.sh builds it, and the sum of their sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
@@ -18,6 +21,7 @@ repo="$(pwd)"
 project="."
 opts="3 s z"
 bins="version-stamp tag-gate semantic-bump health-check smoke-test"
+tools="version-stamp tag-gate semantic-bump health-check smoke-test"
 while [ $# -gt 0 ]; do
   case "$1" in
     --project) project="$2"; shift 2 ;;
@@ -31,29 +35,48 @@ bench_dir="${BENCH_DIR:-/tmp/shipgate-bench}/$(basename "$project")"
 mkdir -p "$bench_dir"
 command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 3; }
 
-printf '| opt-level | binary | bytes | gzip bytes | start-up (mean ± σ) |\n|---|---|---:|---:|---|\n'
 for o in $opts; do
-  target_dir="$bench_dir/opt-$o"
-  (cd "$project" && CARGO_PROFILE_RELEASE_OPT_LEVEL="$o" cargo build --quiet --release --bins --target-dir "$target_dir") >&2
+  echo "building opt-level=$o" >&2
+  (cd "$project" && CARGO_PROFILE_RELEASE_OPT_LEVEL="$o" cargo build --quiet --release --bins --target-dir "$bench_dir/opt-$o") >&2
+done
+
+startup() { # startup BIN ARGS… → "median ms ± σ"
+  hyperfine -N --warmup 10 --runs 100 --export-json "$bench_dir/h.json" "$*" >/dev/null 2>&1 &&
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f ms ± %.2f" % (r["median"]*1e3, r["stddev"]*1e3))' "$bench_dir/h.json" ||
+    echo n/a
+}
+
+printf '| opt-level | binary | bytes | gzip -9 bytes | start-up (median ± σ) |\n|---|---|---:|---:|---|\n'
+for o in $opts; do
+  release="$bench_dir/opt-$o/release"
   total=0
   for b in $bins; do
-    f="$target_dir/release/$b"
+    f="$release/$b"
     size="$(wc -c <"$f" | tr -d ' ')"
     gz="$(gzip -9n <"$f" | wc -c | tr -d ' ')"
+    if [ "$b" = shipgate ]; then
+      links="$bench_dir/links-$o"
+      rm -rf "$links" && mkdir -p "$links"
+      times=""
+      for t in $tools; do
+        ln -s "$f" "$links/$t"
+        flag=--version
+        "$links/$t" --version >/dev/null 2>&1 || flag=--help
+        times="$times $t: $(startup "$links/$t" "$flag");"
+      done
+      printf '| %s | %s (multi-call) | %s | %s |%s |\n' "$o" "$b" "$size" "$gz" "$times"
+      continue
+    fi
     total=$((total + size))
     flag=--version
     "$f" --version >/dev/null 2>&1 || flag=--help
-    t="$(hyperfine -N --warmup 5 --runs 50 --export-json "$bench_dir/h.json" "$f $flag" >/dev/null 2>&1 &&
-      python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f ms ± %.2f" % (r["mean"]*1e3, r["stddev"]*1e3))' "$bench_dir/h.json" || echo n/a)"
-    printf '| %s | %s | %s | %s | %s |\n' "$o" "$b" "$size" "$gz" "$t"
+    printf '| %s | %s | %s | %s | %s |\n' "$o" "$b" "$size" "$gz" "$(startup "$f" "$flag")"
   done
-  tools=""
-  for b in version-stamp tag-gate semantic-bump health-check smoke-test; do
-    [ -f "$target_dir/release/$b" ] && tools="$tools $b"
-  done
-  if [ "$(printf '%s' "$tools" | wc -w | tr -d ' ')" -eq 5 ]; then
-    archive="$("$repo/dist/package.sh" --version 0.0.0 --target bench-unknown-linux --bin-dir "$target_dir/release" --out-dir "$bench_dir/archive-$o")"
-    printf '| %s | **archive (5 tools, .tar.gz)** | %s | | |\n' "$o" "$(wc -c <"$archive" | tr -d ' ')"
+  have=0
+  for t in $tools; do [ -f "$release/$t" ] && have=$((have + 1)); done
+  if [ "$have" -eq 5 ]; then
+    archive="$("$repo/dist/package.sh" --version 0.0.0 --target bench-unknown-linux --bin-dir "$release" --out-dir "$bench_dir/archive-$o")"
+    printf '| %s | **archive of the 5 tools (.tar.gz)** | %s | | |\n' "$o" "$(wc -c <"$archive" | tr -d ' ')"
   fi
-  printf '| %s | **sum of binaries** | %s | | |\n' "$o" "$total"
+  printf '| %s | **sum of the 5 tools** | %s | | |\n' "$o" "$total"
 done

@@ -3,6 +3,10 @@
 //! binaries (built once with `cargo build --release`, packed by package.sh,
 //! described by manifest.sh), and a real HTTP server on 127.0.0.1 whose
 //! request log shows what was downloaded.
+//!
+//! Unix only (symlinked PATHs, fake `uname`/`cygpath`); on Windows the same
+//! script runs in ci.yml's self-test job under Git Bash.
+#![cfg(unix)]
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -219,13 +223,10 @@ fn fake_tools(dir: &Path, tools: &[(&str, &str)]) -> PathBuf {
     bin
 }
 
-#[cfg(unix)]
 fn make_executable(path: &Path) {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
 }
-#[cfg(not(unix))]
-fn make_executable(_: &Path) {}
 
 /// `cargo` that records its arguments and produces five dummy binaries, so
 /// the build fallback runs without compiling (and the tests can see whether
@@ -494,12 +495,9 @@ fn assert_release_binaries_in(dir: &Path, suffix: &str) {
             bytes == fs::read(fixture().bins.join(tool)).unwrap(),
             "{installed:?} is not the release binary"
         );
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = fs::metadata(&installed).unwrap().permissions().mode();
-            assert_eq!(mode & 0o111, 0o111, "{installed:?} is not executable");
-        }
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(&installed).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "{installed:?} is not executable");
     }
 }
 
@@ -915,7 +913,6 @@ fn host_path_without(skip: &[&str]) -> String {
             if skip.iter().any(|s| name_str == *s) || dir.join(&name).exists() {
                 continue;
             }
-            #[cfg(unix)]
             let _ = std::os::unix::fs::symlink(file.path(), dir.join(&name));
         }
     }

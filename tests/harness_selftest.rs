@@ -2327,3 +2327,39 @@ jobs:
     assert_eq!(r.job("a").steps[2].summary, "line 2\nline 3\n");
     assert_eq!(r.job("b").summary, "job b\n");
 }
+
+#[test]
+fn a_timeout_on_a_composite_step_covers_its_steps_and_the_root_action_works() {
+    let ws = tempfile::tempdir().unwrap();
+    write(
+        ws.path(),
+        "action.yml",
+        "name: root\ndescription: the repository's own action\nruns:\n  using: composite\n  steps:\n    - shell: bash\n      run: sleep 60\n",
+    );
+    let mut h = Harness::new();
+    h.seed_workspace(ws.path());
+    h.var("MODE", "fast");
+    let r = run(
+        &mut h,
+        r#"
+on: workflow_dispatch
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - id: root
+        if: vars.MODE == 'fast'
+        uses: ./
+        timeout-minutes: 0.02
+"#,
+    );
+    let root = r.job("a").step("root");
+    assert_eq!(root.outcome, Conclusion::Failure);
+    assert!(root.steps[0].timed_out);
+    let m = refusal(
+        &mut h,
+        "on: workflow_dispatch\njobs:\n  a:\n    runs-on: x\n    steps:\n      - if: vars.MOD == 'fast'\n        run: echo\n",
+        dispatch(),
+    );
+    assert!(m.contains("`vars.MOD` is not registered"), "{m}");
+}

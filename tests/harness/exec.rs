@@ -1189,6 +1189,7 @@ fn run_job(rc: &RunCtx<'_>, job: &Job, done: &[JobResult]) -> Result<JobResult, 
         failed: false,
         depth: 0,
         job_defaults: true,
+        deadline: None,
     };
     let steps = run_steps(&mut js, &mut frame)?;
 
@@ -1336,6 +1337,17 @@ struct Frame<'a> {
     depth: usize,
     /// `defaults.run` applies (job steps, not composite steps).
     job_defaults: bool,
+    /// The `timeout-minutes` of the step that called this composite
+    /// action: when it ends, and the minutes for the message.
+    deadline: Option<(Instant, f64)>,
+}
+
+fn earliest(a: Option<(Instant, f64)>, b: Option<(Instant, f64)>) -> Option<(Instant, f64)> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if x.0 <= y.0 { x } else { y }),
+        (x, None) => x,
+        (None, y) => y,
+    }
 }
 
 impl JobState<'_> {
@@ -1476,6 +1488,16 @@ fn run_steps(js: &mut JobState<'_>, frame: &mut Frame<'_>) -> Result<Vec<StepRes
         let cond_ctx = js.step_contexts(frame, &step_id, &visible_env, false);
         let cond = step.if_.as_deref().unwrap_or("success()");
         let ast = implicit_success(expr::condition(cond).map_err(refuse)?);
+        check_registered(
+            &Template {
+                parts: vec![expr::Part::Expr {
+                    src: cond.into(),
+                    ast: ast.clone(),
+                }],
+            },
+            &BTreeSet::new(),
+            &js.vars,
+        )?;
         let location = format!("{}.if", step.location);
         let go = match expr::eval(&ast, &cond_ctx) {
             Ok(v) => Ok(v.truthy()),
@@ -1622,6 +1644,7 @@ fn run_step(
                     &with_values,
                     &step_env,
                     &ctx,
+                    step_timeout,
                 )?
             } else {
                 run_remote(js, frame, step_id, target, &with_values, &step_env, &ctx)?
@@ -1740,7 +1763,10 @@ fn run_script(
     js.groups.0.push(child.id());
 
     let started = Instant::now();
-    let step_deadline = step_timeout.map(|m| started + Duration::from_secs_f64(m * 60.0));
+    let step_deadline = earliest(
+        frame.deadline,
+        step_timeout.map(|m| (started + Duration::from_secs_f64(m * 60.0), m)),
+    );
     let harness_deadline = started + js.rc.h.step_limit;
     let status = loop {
         if let Some(s) = child
@@ -1758,7 +1784,7 @@ fn run_script(
                 js.rc.h.step_limit
             ))));
         }
-        if step_deadline.is_some_and(|d| now >= d) || now >= js.deadline {
+        if step_deadline.is_some_and(|(d, _)| now >= d) || now >= js.deadline {
             signal_group(child.id(), "TERM");
             let grace = Instant::now() + Duration::from_secs(2);
             while child.try_wait().ok().flatten().is_none() && Instant::now() < grace {
@@ -1820,7 +1846,7 @@ fn run_script(
                     Level::Error,
                     format!(
                         "The action '{name}' has timed out after {} minutes.",
-                        super::expr::format_number(step_timeout.unwrap_or_default())
+                        super::expr::format_number(step_deadline.map_or(0.0, |(_, m)| m))
                     ),
                 ));
             }
@@ -1992,6 +2018,7 @@ fn run_composite(
     with: &[(String, String)],
     step_env: &[(String, String)],
     ctx: &Contexts,
+    step_timeout: Option<f64>,
 ) -> Result<StepResult, StepError> {
     let dir = super::stubs::normalize(&js.dirs.workspace.join(target));
     let mut result = empty_step_named(target);
@@ -2075,6 +2102,10 @@ fn run_composite(
         failed: false,
         depth: frame.depth + 1,
         job_defaults: false,
+        deadline: earliest(
+            frame.deadline,
+            step_timeout.map(|m| (Instant::now() + Duration::from_secs_f64(m * 60.0), m)),
+        ),
     };
     let children = run_steps(js, &mut sub).map_err(StepError::Refused)?;
 

@@ -4,7 +4,7 @@
 
 use crate::escape;
 use clap::error::ErrorKind;
-use clap::{Command, CommandFactory, FromArgMatches, Parser};
+use clap::{Command, Parser};
 use std::time::Duration;
 
 /// Parses the command line. `--help`/`--version` print and exit 0; any other
@@ -160,6 +160,7 @@ pub fn human_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::{CommandFactory, FromArgMatches};
 
     #[derive(Parser, Debug)]
     struct Demo {

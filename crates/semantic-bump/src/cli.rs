@@ -77,9 +77,9 @@ pub struct NextArgs {
     #[arg(long = "label", env = "INPUT_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
     pub labels: Vec<String>,
 
-    /// Also read the labels of the pull request the commit was merged from (GitHub API; needs GITHUB_TOKEN).
-    #[arg(long, env = "INPUT_LABELS_FROM_PR", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
-    pub labels_from_pr: bool,
+    /// Also read the labels of the pull request the commit was merged from (GitHub API; needs GITHUB_TOKEN and pull-requests: read). auto: on push events.
+    #[arg(long, env = "INPUT_LABELS_FROM_PR", value_enum, default_value_t = LabelsFromPr::Never, ignore_case = true, num_args = 0..=1, require_equals = true, default_missing_value = "always")]
+    pub labels_from_pr: LabelsFromPr,
 
     /// The commit to release.
     #[arg(long, env = "INPUT_REV", default_value = "HEAD", value_parser = rev_arg, value_name = "REV")]
@@ -91,6 +91,17 @@ pub struct NextArgs {
     /// Print one JSON object (every output, and the reasons) on stdout.
     #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub json: bool,
+}
+
+/// Whether `next` reads the merged pull request's labels.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelsFromPr {
+    /// On `push` events (GITHUB_EVENT_NAME=push).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Where the GitHub API is.

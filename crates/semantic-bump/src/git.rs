@@ -254,14 +254,12 @@ impl Git {
             what: "no stdout".into(),
         })?;
         let stderr = child.stderr.take().map(drain);
+        let args = args.join(" ");
         Ok(LogStream {
             child: Some(child),
-            out: BufReader::with_capacity(256 * 1024, stdout),
+            records: RecordReader::new(BufReader::with_capacity(256 * 1024, stdout), args.clone()),
             stderr,
-            args: args.join(" "),
-            head: Vec::with_capacity(64),
-            parents: Vec::with_capacity(128),
-            body: Vec::with_capacity(4096),
+            args,
         })
     }
 
@@ -343,18 +341,28 @@ pub struct Record<'a> {
     pub message: Cow<'a, str>,
 }
 
-/// A running `git log`, read record by record.
-pub struct LogStream {
-    child: Option<Child>,
-    out: BufReader<ChildStdout>,
-    stderr: Option<JoinHandle<Vec<u8>>>,
+/// Reads `git log -z --format=%m%H%x00%P%x00%B` records from any reader,
+/// reusing its buffers (nothing is collected).
+pub struct RecordReader<R> {
+    r: R,
     args: String,
     head: Vec<u8>,
     parents: Vec<u8>,
     body: Vec<u8>,
 }
 
-impl LogStream {
+impl<R: BufRead> RecordReader<R> {
+    /// `args` names the command in errors.
+    pub fn new(r: R, args: impl Into<String>) -> Self {
+        RecordReader {
+            r,
+            args: args.into(),
+            head: Vec::with_capacity(64),
+            parents: Vec::with_capacity(128),
+            body: Vec::with_capacity(4096),
+        }
+    }
+
     fn field(&mut self, which: u8) -> Result<bool, GitError> {
         let buf = match which {
             0 => &mut self.head,
@@ -362,13 +370,10 @@ impl LogStream {
             _ => &mut self.body,
         };
         buf.clear();
-        let n = self
-            .out
-            .read_until(0, buf)
-            .map_err(|source| GitError::Read {
-                args: self.args.clone(),
-                source,
-            })?;
+        let n = self.r.read_until(0, buf).map_err(|source| GitError::Read {
+            args: self.args.clone(),
+            source,
+        })?;
         if n == 0 {
             return Ok(false);
         }
@@ -378,7 +383,7 @@ impl LogStream {
         Ok(true)
     }
 
-    /// The next commit, or `None` at the end of the range.
+    /// The next commit, or `None` at the end.
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, GitError> {
         if !self.field(0)? {
             return Ok(None);
@@ -416,12 +421,32 @@ impl LogStream {
         }))
     }
 
+    /// The reader, for draining.
+    fn inner(&mut self) -> &mut R {
+        &mut self.r
+    }
+}
+
+/// A running `git log`, read record by record.
+pub struct LogStream {
+    child: Option<Child>,
+    records: RecordReader<BufReader<ChildStdout>>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
+    args: String,
+}
+
+impl LogStream {
+    /// The next commit, or `None` at the end of the range.
+    pub fn next_record(&mut self) -> Result<Option<Record<'_>>, GitError> {
+        self.records.next_record()
+    }
+
     /// Waits for git and reports its failure, if any.
     pub fn finish(mut self) -> Result<(), GitError> {
         let status = match self.child.take() {
             Some(mut c) => {
                 // Drain what is left so git is not stopped by a full pipe.
-                let _ = io::copy(&mut self.out, &mut io::sink());
+                let _ = io::copy(self.records.inner(), &mut io::sink());
                 c.wait().map_err(|source| GitError::Read {
                     args: self.args.clone(),
                     source,
@@ -558,6 +583,28 @@ mod tests {
         ] {
             assert_eq!(base64(i.as_bytes()), o);
         }
+    }
+
+    #[test]
+    fn records_stream_from_any_reader() {
+        let a = "a".repeat(40);
+        let b = "b".repeat(40);
+        let input = format!(">{a}\0{b}\0feat: x\n\nbody\n\0-{b}\0\0root\n\0");
+        let mut r = RecordReader::new(input.as_bytes(), "log");
+        let first = r.next_record().unwrap().unwrap();
+        assert_eq!(
+            (first.boundary, first.sha, first.parents),
+            (false, a.as_str(), 1)
+        );
+        assert_eq!(first.message, "feat: x\n\nbody\n");
+        let second = r.next_record().unwrap().unwrap();
+        assert_eq!((second.boundary, second.parents), (true, 0));
+        assert!(r.next_record().unwrap().is_none());
+        let cut_input = format!(">{a}\0{b}");
+        let mut cut = RecordReader::new(cut_input.as_bytes(), "log");
+        assert!(cut.next_record().is_err());
+        let mut bad = RecordReader::new(&b"xyz\0\0m\0"[..], "log");
+        assert!(bad.next_record().is_err());
     }
 
     #[test]

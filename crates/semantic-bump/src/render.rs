@@ -2,7 +2,8 @@
 //! summary, annotations and the exit code.
 
 use crate::cli::{
-    LintCommitsArgs, LintPrArgs, LintTitleArgs, NextArgs, Preview, RuleArgs, VersionArgs,
+    LabelsFromPr, LintCommitsArgs, LintPrArgs, LintTitleArgs, NextArgs, Preview, RuleArgs,
+    VersionArgs,
 };
 use crate::github;
 use gha::escape::markdown_cell;
@@ -85,7 +86,12 @@ pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
     let token = token(runner);
     let git = Git::new(".");
     let mut labels = a.labels.clone();
-    if a.labels_from_pr {
+    let from_pr = match a.labels_from_pr {
+        LabelsFromPr::Always => true,
+        LabelsFromPr::Never => false,
+        LabelsFromPr::Auto => std::env::var("GITHUB_EVENT_NAME").is_ok_and(|e| e == "push"),
+    };
+    if from_pr {
         match labels_of_merged_pr(runner, &git, &a, token.clone()) {
             Ok(found) => labels.extend(found),
             Err(e) => return runner.fail(e.as_ref()),

@@ -172,14 +172,18 @@ mod tests {
 
     #[test]
     fn escapes_text_and_attributes() {
-        assert_eq!(text("a<b>&c\u{0}\u{1b}é\r"), "a&lt;b&gt;&amp;c\u{FFFD}\u{FFFD}é&#13;");
+        assert_eq!(
+            text("a<b>&c\u{0}\u{1b}é\r"),
+            "a&lt;b&gt;&amp;c\u{FFFD}\u{FFFD}é&#13;"
+        );
         assert_eq!(attr("\"x\"\n'y'\t"), "&quot;x&quot;&#10;&apos;y&apos;&#9;");
         assert_eq!(text("\u{FFFE}\u{1F600}"), "\u{FFFD}\u{1F600}");
     }
 
     #[test]
     fn one_testcase_per_check() {
-        let mut failed = CheckResult::skipped("a <b>", "http", 3, "GET http://x/".into(), String::new());
+        let mut failed =
+            CheckResult::skipped("a <b>", "http", 3, "GET http://x/".into(), String::new());
         failed.status = CheckStatus::Failed;
         failed.reason = None;
         failed.attempts = 2;
@@ -190,7 +194,8 @@ mod tests {
             got: "500".into(),
         }];
         failed.output = "GET http://x/\nHTTP/1.1 500\n\n]]> <oops>".into();
-        let skipped = CheckResult::skipped("b", "command", 7, "run: true".into(), "needs \"a\"".into());
+        let skipped =
+            CheckResult::skipped("b", "command", 7, "run: true".into(), "needs \"a\"".into());
         let mut passed = CheckResult::skipped("c", "command", 9, "run: true".into(), String::new());
         passed.status = CheckStatus::Passed;
         passed.reason = None;

@@ -238,7 +238,7 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(errors) => {
             for s in &errors.secrets {
-                runner.mask(s);
+                mask(&runner, s);
             }
             for e in &errors.errors {
                 let at = Location {
@@ -256,9 +256,19 @@ fn main() -> ExitCode {
         }
     };
     for s in &spec.secrets {
-        runner.mask(s);
+        mask(&runner, s);
     }
     run(&cli, &runner, spec)
+}
+
+/// The fewest characters a value needs to be masked: masking `a` or `42`
+/// would turn every line into asterisks and hide nothing of worth.
+const MIN_SECRET_CHARS: usize = 4;
+
+fn mask(runner: &Runner, secret: &str) {
+    if secret.trim().chars().count() >= MIN_SECRET_CHARS {
+        runner.mask(secret);
+    }
 }
 
 fn run(cli: &Cli, runner: &Arc<Runner>, spec: Spec) -> ExitCode {
@@ -392,7 +402,9 @@ fn summary(report: &RunReport) -> Summary {
             };
             let mut detail = c.problem().unwrap_or_default();
             if c.attempts > 1 {
-                detail = format!("{detail} ({} attempts)", c.attempts).trim().to_owned();
+                detail = format!("{detail} ({} attempts)", c.attempts)
+                    .trim()
+                    .to_owned();
             }
             [
                 c.name.clone(),
@@ -422,7 +434,11 @@ struct Printer {
 
 impl Observer for Printer {
     fn secret(&self, value: &str) {
-        self.runner.mask(value);
+        mask(&self.runner, value);
+    }
+
+    fn redact(&self, text: &str) -> String {
+        self.runner.redact(text)
     }
 
     fn retrying(&self, check: &str, attempt: u32, attempts: u32, problem: &str, delay: Duration) {
@@ -525,7 +541,10 @@ mod tests {
         assert!(concurrency("many").is_err());
         assert_eq!(retries("3"), Ok(3));
         assert!(retries("101").is_err());
-        assert_eq!(base_url(" http://127.0.0.1:8080/ ").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            base_url(" http://127.0.0.1:8080/ ").unwrap(),
+            "http://127.0.0.1:8080"
+        );
         assert!(base_url("127.0.0.1:8080").is_err());
     }
 }

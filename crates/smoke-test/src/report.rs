@@ -61,7 +61,13 @@ pub struct CheckResult {
 
 impl CheckResult {
     /// A check that did not run.
-    pub fn skipped(name: &str, kind: &'static str, line: u64, target: String, reason: String) -> Self {
+    pub fn skipped(
+        name: &str,
+        kind: &'static str,
+        line: u64,
+        target: String,
+        reason: String,
+    ) -> Self {
         CheckResult {
             name: name.to_owned(),
             kind,
@@ -226,7 +232,15 @@ mod tests {
             checks: vec![failed.clone(), skipped],
             stopped_by: None,
         };
-        assert_eq!((report.passed(), report.failed(), report.skipped(), report.total()), (0, 1, 1, 2));
+        assert_eq!(
+            (
+                report.passed(),
+                report.failed(),
+                report.skipped(),
+                report.total()
+            ),
+            (0, 1, 1, 2)
+        );
         assert!(!report.ok());
         let j = report.to_json();
         assert_eq!(j["duration_ms"], 1500);

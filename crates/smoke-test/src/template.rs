@@ -127,9 +127,16 @@ pub enum Token {
         raw: String,
     },
     /// `{{name}}`.
-    Var { name: String, at: usize, raw: String },
+    Var {
+        name: String,
+        at: usize,
+        raw: String,
+    },
     /// A `${` that is not `${NAME}`.
-    BadEnv { at: usize, raw: String },
+    BadEnv {
+        at: usize,
+        raw: String,
+    },
 }
 
 /// Is `s` a valid variable name: `[A-Za-z_][A-Za-z0-9_]*`.
@@ -248,7 +255,8 @@ pub fn shell_refs(script: &str) -> Vec<String> {
                 end += 1;
             }
             let name = &script[start..end];
-            let closed = !braced || matches!(b.get(end), Some(b'}' | b':' | b'-' | b'#' | b'%' | b'/'));
+            let closed =
+                !braced || matches!(b.get(end), Some(b'}' | b':' | b'-' | b'#' | b'%' | b'/'));
             if is_name(name) && closed && !names.iter().any(|n| n == name) {
                 names.push(name.to_owned());
             }
@@ -295,7 +303,10 @@ mod tests {
 
     #[test]
     fn escapes_and_defaults() {
-        assert_eq!(scan("$${HOME} costs $5", true, true), vec![lit("${HOME} costs $5")]);
+        assert_eq!(
+            scan("$${HOME} costs $5", true, true),
+            vec![lit("${HOME} costs $5")]
+        );
         assert_eq!(
             scan("${PORT:-8080}", true, true),
             vec![Token::Env {
@@ -317,7 +328,10 @@ mod tests {
 
     #[test]
     fn other_braces_are_literal() {
-        assert_eq!(scan("{{}} {{a b}} {x}", true, true), vec![lit("{{}} {{a b}} {x}")]);
+        assert_eq!(
+            scan("{{}} {{a b}} {x}", true, true),
+            vec![lit("{{}} {{a b}} {x}")]
+        );
         assert_eq!(scan("{{x}}", true, false), vec![lit("{{x}}")]);
         assert_eq!(scan("${X}", false, true), vec![lit("${X}")]);
     }

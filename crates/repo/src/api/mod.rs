@@ -11,11 +11,12 @@
 //!
 //! | operation | requests |
 //! |---|---|
-//! | [`Store::list_tags`] | 1 GraphQL query per 100 tags under the prefix |
+//! | [`Store::list_tags`] | 1 GraphQL query per 100 tags under the prefix (`refs(refPrefix:, query:, orderBy: TAG_COMMIT_DATE)`; dates are tagger dates, ordering is the caller's) |
 //! | [`Store::read_tags`] | 1 GraphQL query per 50 names |
 //! | [`Store::create_tag`] | 2 (tag object, ref); +1 read when the name is taken |
 //! | [`Store::resolve_commit`] | 1 |
-//! | [`Store::append_event`] | in progress / revoked: 2 (deployment, status), +1 to resolve the commit when the event has none; an outcome: 2 (find the deployment, status) |
+//! | [`Store::append_event`] | in progress / revoked: 2 (deployment, status), +1 to resolve the commit when the event has none; an outcome: 2 (find its deployment, status) |
+//! | a promotion (resolve, read 2 tags, events, record start and outcome, tag) | 9 |
 //! | [`Store::list_events`] | 1 GraphQL query per 100 deployments of the environment |
 //!
 //! Deployment events map onto GitHub Deployments: the environment is the

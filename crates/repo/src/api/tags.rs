@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 const TARGET_FIELDS: &str = "target { __typename oid ... on Tag { message tagger { name email date } \
      target { __typename oid ... on Tag { target { __typename oid } } } } }";
 
-const LIST_TAGS: &str = r#"query($owner: String!, $name: String!, $query: String!, $after: String) {
+const LIST_TAGS: &str = r#"query($owner: String!, $name: String!, $refPrefix: String!, $query: String!, $after: String) {
   repository(owner: $owner, name: $name) {
-    refs(refPrefix: "refs/tags/", query: $query, first: 100, after: $after,
+    refs(refPrefix: $refPrefix, query: $query, first: 100, after: $after,
          orderBy: {field: TAG_COMMIT_DATE, direction: DESC}) {
       pageInfo { hasNextPage endCursor }
       nodes {
@@ -84,6 +84,12 @@ impl ApiStore {
 
     pub(super) async fn list_tags_async(&self, prefix: &str) -> Result<Vec<ListedTag>, RepoError> {
         let what = format!("list tags {prefix}*");
+        // `shop/qa-` → the refs under `refs/tags/shop/` whose name has
+        // `qa-`: GitHub answers names relative to the ref prefix.
+        let (dir, base) = match prefix.rfind('/') {
+            Some(i) => prefix.split_at(i + 1),
+            None => ("", prefix),
+        };
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         loop {
@@ -92,14 +98,16 @@ impl ApiStore {
                     &what,
                     "contents: read",
                     LIST_TAGS,
-                    json!({ "query": prefix, "after": after }),
+                    json!({ "refPrefix": format!("refs/tags/{dir}"), "query": base, "after": after }),
                 )
                 .await?;
             let refs = &repo["refs"];
             for node in refs["nodes"].as_array().into_iter().flatten() {
-                let Some(name) = node["name"].as_str() else {
+                let Some(relative) = node["name"].as_str() else {
                     continue;
                 };
+                let full = format!("{dir}{relative}");
+                let name = full.as_str();
                 // `query` matches loosely; the prefix is exact.
                 if !name.starts_with(prefix) {
                     continue;

@@ -328,6 +328,39 @@ fn lists_tags_over_pages() {
 }
 
 #[test]
+fn a_graphql_endpoint_on_another_host_gets_the_token_too() {
+    let gh = seeded();
+    gh.lightweight_tag("qa-84fb5881-20250120-143022", SHA_A);
+    // Same server, another authority: octocrab sends a token only to its
+    // base URL's host, so GraphQL needs a client of its own.
+    let graphql = format!("http://localhost:{}/graphql", gh.addr().port());
+    let s = ApiStore::new(
+        ApiConfig::new(&gh.url(), &gh.repository(), gh.token())
+            .graphql_url(&graphql)
+            .retry(fast()),
+    )
+    .unwrap();
+    assert_eq!(s.list_tags("qa-").unwrap().len(), 1);
+    assert!(gh.requests().iter().all(|r| r.authenticated));
+}
+
+#[test]
+fn service_prefixes_list_under_their_folder() {
+    let gh = seeded();
+    let s = store(&gh);
+    gh.lightweight_tag("shop/qa-84fb5881-20250120-143022", SHA_A);
+    gh.lightweight_tag("shop/prod-84fb5881-20250120-143022", SHA_A);
+    gh.lightweight_tag("cart/qa-84fb5881-20250120-143022", SHA_A);
+    gh.lightweight_tag("qa-84fb5881-20250120-143022", SHA_A);
+    let listed = s.list_tags("shop/qa-").unwrap();
+    let names: Vec<&str> = listed.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["shop/qa-84fb5881-20250120-143022"]);
+    let vars = &gh.requests()[0].body.clone().unwrap()["variables"];
+    assert_eq!(vars["refPrefix"], "refs/tags/shop/");
+    assert_eq!(vars["query"], "qa-");
+}
+
+#[test]
 fn nested_tag_objects_are_peeled() {
     let gh = seeded();
     let s = store(&gh);
@@ -485,7 +518,10 @@ fn every_request_is_bounded() {
         2,
     );
     let t = Instant::now();
-    let e = s.resolve_commit("84fb5881").unwrap_err();
+    let e = s
+        .resolve_commit("84fb5881")
+        .map(|ok| format!("{ok:?} {:#?}", gh.requests()))
+        .unwrap_err();
     assert!(e.to_string().contains("no answer within"), "{e}");
     assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
 }
@@ -1149,4 +1185,95 @@ fn the_token_never_shows() {
             .take(5)
             .all(|r| r.authenticated)
     );
+}
+
+// ---- the budget, measured (bench/api-requests.sh) ----
+
+/// Prints requests and wall time per operation against the stand-in.
+/// `cargo test -p repo --test it api::budget_report -- --ignored --nocapture`
+#[test]
+#[ignore = "a report, run by bench/api-requests.sh"]
+#[allow(clippy::print_stdout)]
+fn budget_report() {
+    let gh = seeded();
+    let s = store(&gh);
+    for i in 0..300 {
+        gh.lightweight_tag(&format!("qa-84fb5881-20250120-{:06}", 100_000 + i), SHA_A);
+    }
+    let qa = Scope::new(None, stage("qa"));
+    for _ in 0..150 {
+        s.append_event(&event(&gh, "qa", V_B, DeployStatus::InProgress).with_commit(SHA_B))
+            .unwrap();
+    }
+    let mut rows: Vec<(&str, usize, Duration)> = Vec::new();
+    let mut measure = |name: &'static str, f: &mut dyn FnMut()| {
+        gh.clear_requests();
+        let t = Instant::now();
+        f();
+        rows.push((name, gh.request_count(), t.elapsed()));
+    };
+    measure("resolve_commit (short sha)", &mut || {
+        s.resolve_commit("84fb5881").unwrap();
+    });
+    measure("read_tags (3 names)", &mut || {
+        s.read_tags(&["qa-a", "qa-b", "build-84fb5881-20250120-143022"])
+            .unwrap();
+    });
+    measure("list_tags (300 tags)", &mut || {
+        s.list_tags("qa-").unwrap();
+    });
+    measure("create_tag", &mut || {
+        s.create_tag(&new_tag("build-84fb5881-20250120-143022", SHA_A))
+            .unwrap();
+    });
+    measure("create_tag (name taken)", &mut || {
+        s.create_tag(&new_tag("build-84fb5881-20250120-143022", SHA_B))
+            .unwrap();
+    });
+    measure("append_event in_progress (no commit)", &mut || {
+        s.append_event(&event(&gh, "qa", V_A, DeployStatus::InProgress))
+            .unwrap();
+    });
+    measure("append_event success", &mut || {
+        s.append_event(&event(&gh, "qa", V_A, DeployStatus::Success))
+            .unwrap();
+    });
+    measure("append_event revoked", &mut || {
+        s.append_event(&event(&gh, "qa", V_C, DeployStatus::Revoked).with_commit(SHA_C))
+            .unwrap();
+    });
+    measure("list_events limit 10 (153 deployments)", &mut || {
+        s.list_events(&qa, Some(10)).unwrap();
+    });
+    measure("list_events all (153 deployments)", &mut || {
+        s.list_events(&qa, None).unwrap();
+    });
+    measure(
+        "promotion: resolve + read 2 + events + record 2 + tag",
+        &mut || {
+            let sha = s.resolve_commit("84fb5881").unwrap().unwrap();
+            s.read_tags(&[
+                "build-84fb5881-20250120-143022",
+                "qa-84fb5881-20250120-143022",
+            ])
+            .unwrap();
+            s.list_events(&Scope::new(None, stage("prod")), Some(20))
+                .unwrap();
+            s.append_event(
+                &event(&gh, "prod", V_A, DeployStatus::InProgress).with_commit(sha.as_str()),
+            )
+            .unwrap();
+            s.append_event(
+                &event(&gh, "prod", V_A, DeployStatus::Success).with_commit(sha.as_str()),
+            )
+            .unwrap();
+            s.create_tag(&new_tag("prod-84fb5881-20250120-143022", sha.as_str()))
+                .unwrap();
+        },
+    );
+    println!("| operation | requests | time |");
+    println!("|---|---|---|");
+    for (name, n, t) in rows {
+        println!("| {name} | {n} | {} |", gha::cli::human_duration(t));
+    }
 }

@@ -195,7 +195,12 @@ mod tests {
     #[test]
     fn errexit_and_pipefail_are_on() {
         let out = rt()
-            .block_on(run("false | true; echo after", &[], Duration::from_secs(10), 1024))
+            .block_on(run(
+                "false | true; echo after",
+                &[],
+                Duration::from_secs(10),
+                1024,
+            ))
             .unwrap();
         assert_eq!(out.code, Some(1));
         assert_eq!(out.stdout, b"");
@@ -205,7 +210,12 @@ mod tests {
     fn env_values_stay_data() {
         let env = vec![("item".to_owned(), "$(echo pwned) `id` ; exit 9".to_owned())];
         let out = rt()
-            .block_on(run("printf '%s' \"$item\"", &env, Duration::from_secs(10), 1024))
+            .block_on(run(
+                "printf '%s' \"$item\"",
+                &env,
+                Duration::from_secs(10),
+                1024,
+            ))
             .unwrap();
         assert_eq!(out.code, Some(0));
         assert_eq!(out.stdout, b"$(echo pwned) `id` ; exit 9");
@@ -231,10 +241,7 @@ mod tests {
     fn timeouts_kill_the_whole_group() {
         let dir = tempfile::tempdir().unwrap();
         let marker = dir.path().join("survived");
-        let script = format!(
-            "(sleep 2; touch '{}') & sleep 30",
-            marker.display()
-        );
+        let script = format!("(sleep 2; touch '{}') & sleep 30", marker.display());
         let start = Instant::now();
         let out = rt()
             .block_on(run(&script, &[], Duration::from_millis(300), 1024))
@@ -244,17 +251,28 @@ mod tests {
         assert_eq!(out.signal, Some(9));
         assert!(start.elapsed() < Duration::from_secs(10));
         std::thread::sleep(Duration::from_millis(2500));
-        assert!(!marker.exists(), "a process of the group survived the timeout");
+        assert!(
+            !marker.exists(),
+            "a process of the group survived the timeout"
+        );
     }
 
     #[test]
     fn stragglers_are_killed_after_exit() {
         let start = Instant::now();
         let out = rt()
-            .block_on(run("sleep 30 & echo started", &[], Duration::from_secs(20), 1024))
+            .block_on(run(
+                "sleep 30 & echo started",
+                &[],
+                Duration::from_secs(20),
+                1024,
+            ))
             .unwrap();
         assert_eq!(out.code, Some(0));
         assert_eq!(out.stdout, b"started\n");
-        assert!(start.elapsed() < Duration::from_secs(10), "waited for a background process");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "waited for a background process"
+        );
     }
 }

@@ -34,6 +34,12 @@ pub trait Observer: Send + Sync {
     fn retrying(&self, check: &str, attempt: u32, attempts: u32, problem: &str, delay: Duration);
     /// A check has its result (passed, failed or skipped).
     fn finished(&self, result: &CheckResult);
+    /// `text` with every secret known so far replaced (`***`). Failure
+    /// messages and excerpts are made from redacted text, so cutting them
+    /// short can never leave part of a secret behind.
+    fn redact(&self, text: &str) -> String {
+        text.to_owned()
+    }
 }
 
 /// How to run.
@@ -258,7 +264,11 @@ fn redact_url_text(s: &str) -> String {
 }
 
 fn run_target(script: &str) -> String {
-    let first = script.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let first = script
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     let mut shown: String = first.chars().take(80).collect();
     if shown.len() < first.len() || script.trim().lines().count() > 1 {
         shown.push('…');
@@ -381,8 +391,9 @@ async fn http_attempt(
         ..Attempt::default()
     };
     let url_text = match &h.target {
-        Target::Path(p) => render(p, values)
-            .map(|p| join_url(ctx.spec.base_url.as_deref().unwrap_or(""), &p)),
+        Target::Path(p) => {
+            render(p, values).map(|p| join_url(ctx.spec.base_url.as_deref().unwrap_or(""), &p))
+        }
         Target::Url(u) => render(u, values),
     };
     let url = match url_text.and_then(|u| probe::parse_url(&u).map_err(|e| e.to_string())) {
@@ -423,7 +434,13 @@ async fn http_attempt(
         },
         Body::Json(j) => match j.render(values) {
             Ok(v) => req = req.json(v),
-            Err(name) => return a.fail("request", "a JSON body", format!("no value for {{{{{name}}}}}")),
+            Err(name) => {
+                return a.fail(
+                    "request",
+                    "a JSON body",
+                    format!("no value for {{{{{name}}}}}"),
+                );
+            }
         },
     }
     // Mask before anything about this request can be printed.
@@ -452,14 +469,16 @@ async fn http_attempt(
     };
     a.http_status = Some(resp.status);
     a.latency = Some(resp.total);
-    a.output = response_output(&a.target, &resp);
+    let shown = redacted(ctx, &resp);
+    a.output = response_output(&a.target, shown.as_ref().unwrap_or(&resp));
 
     let mut expectations = vec![Expectation::Status(h.expect.status.clone())];
     for (name, t) in &h.expect.headers {
-        let value = match render(t, values).and_then(|v| TextMatch::parse(&v).map_err(|e| e.to_string())) {
-            Ok(v) => v,
-            Err(e) => return a.fail(&format!("header {name}"), "a valid expectation", e),
-        };
+        let value =
+            match render(t, values).and_then(|v| TextMatch::parse(&v).map_err(|e| e.to_string())) {
+                Ok(v) => v,
+                Err(e) => return a.fail(&format!("header {name}"), "a valid expectation", e),
+            };
         expectations.push(Expectation::Header {
             name: name.clone(),
             value: Some(value),
@@ -481,19 +500,57 @@ async fn http_attempt(
                 value: Some(ExpectedValue::from_json(v)),
             }),
             Err(name) => {
-                return a.fail(&format!("json {}", j.path), "a value", format!("no value for {{{{{name}}}}}"));
+                return a.fail(
+                    &format!("json {}", j.path),
+                    "a value",
+                    format!("no value for {{{{{name}}}}}"),
+                );
             }
         }
     }
     if let Some(max) = h.expect.max_latency {
         expectations.push(Expectation::MaxLatency(max));
     }
-    let eval = probe::check_all(&expectations, &resp);
-    a.failures = eval.failures;
+    a.failures = evaluate(&expectations, &resp, shown.as_ref(), |m| m);
     if a.failures.is_empty() {
         capture(ctx, &mut a, captures, &resp, Some(&resp));
     }
     a
+}
+
+/// A copy of `resp` whose body has the known secrets replaced, when it
+/// holds any.
+fn redacted(ctx: &Ctx, resp: &Response) -> Option<Response> {
+    let text = resp.text();
+    let shown = ctx.observer.redact(&text);
+    if shown == text {
+        return None;
+    }
+    let mut copy = Response::synthetic(resp.status, resp.headers.clone(), shown.into_bytes());
+    copy.total = resp.total;
+    copy.truncated = resp.truncated;
+    Some(copy)
+}
+
+/// Evaluates on the real response; describes each failure from the
+/// redacted copy (when there is one and it fails the same way).
+fn evaluate(
+    expectations: &[Expectation],
+    resp: &Response,
+    shown: Option<&Response>,
+    rename: impl Fn(Mismatch) -> Mismatch,
+) -> Vec<Mismatch> {
+    use probe::expect::Check as Outcome;
+    expectations
+        .iter()
+        .filter_map(|e| match e.check(resp) {
+            Outcome::Pass { .. } => None,
+            Outcome::Fail(m) => Some(rename(match shown.map(|s| e.check(s)) {
+                Some(Outcome::Fail(described)) => described,
+                _ => m,
+            })),
+        })
+        .collect()
 }
 
 /// The request line, the status, the headers (secret ones as `***`) and
@@ -529,12 +586,24 @@ fn text_excerpt(bytes: &[u8], truncated: bool) -> String {
 }
 
 /// Reads the captures from a passing response (or a command's stdout).
-fn capture(ctx: &Ctx, a: &mut Attempt, captures: &[CaptureDef], body: &Response, http: Option<&Response>) {
+fn capture(
+    ctx: &Ctx,
+    a: &mut Attempt,
+    captures: &[CaptureDef],
+    body: &Response,
+    http: Option<&Response>,
+) {
     for c in captures {
         let what = format!("capture {}", c.name);
         let got: Result<Value, (String, String)> = match &c.from {
             CaptureFrom::Json(path) => match body.json() {
-                Err(why) => Err((format!("a value at {path}"), format!("{why}: {:?}", probe::excerpt(&body.body)))),
+                Err(why) => Err((
+                    format!("a value at {path}"),
+                    format!(
+                        "{why}: {:?}",
+                        probe::excerpt(ctx.observer.redact(&body.text()).as_bytes())
+                    ),
+                )),
                 Ok(json) => {
                     let nodes = path.query(json);
                     match nodes.as_slice() {
@@ -555,12 +624,18 @@ fn capture(ctx: &Ctx, a: &mut Attempt, captures: &[CaptureDef], body: &Response,
                 let text = body.text();
                 match re.captures(&text) {
                     Some(caps) => {
-                        let m = caps.get(1).or_else(|| caps.get(0)).map_or("", |m| m.as_str());
+                        let m = caps
+                            .get(1)
+                            .or_else(|| caps.get(0))
+                            .map_or("", |m| m.as_str());
                         Ok(Value::String(m.to_owned()))
                     }
                     None => Err((
                         format!("a match for /{}/", re.as_str()),
-                        format!("no match in {:?}", probe::excerpt(&body.body)),
+                        format!(
+                            "no match in {:?}",
+                            probe::excerpt(ctx.observer.redact(&text).as_bytes())
+                        ),
                     )),
                 }
             }
@@ -586,12 +661,7 @@ fn capture(ctx: &Ctx, a: &mut Attempt, captures: &[CaptureDef], body: &Response,
     }
 }
 
-async fn run_attempt(
-    ctx: &Ctx,
-    r: &RunCheck,
-    captures: &[CaptureDef],
-    values: &Values,
-) -> Attempt {
+async fn run_attempt(ctx: &Ctx, r: &RunCheck, captures: &[CaptureDef], values: &Values) -> Attempt {
     let mut a = Attempt {
         target: run_target(&r.script),
         ..Attempt::default()
@@ -606,7 +676,13 @@ async fn run_attempt(
     for name in &r.env_names {
         match values.get(name) {
             Some(v) => env.push((name.clone(), value_text(v))),
-            None => return a.fail("command", "every value it uses", format!("no value for ${name}")),
+            None => {
+                return a.fail(
+                    "command",
+                    "every value it uses",
+                    format!("no value for ${name}"),
+                );
+            }
         }
     }
     let out = match command::run(&r.script, &env, r.timeout, command::OUTPUT_CAP).await {
@@ -616,22 +692,27 @@ async fn run_attempt(
     a.exit_code = out.code;
     a.latency = Some(out.elapsed);
     let status_line = match (out.timed_out, out.code, out.signal) {
-        (true, _, _) => format!("killed after the {} timeout", gha::cli::human_duration(r.timeout)),
+        (true, _, _) => format!(
+            "killed after the {} timeout",
+            gha::cli::human_duration(r.timeout)
+        ),
         (false, Some(c), _) => format!("exit {c}"),
         (false, None, Some(s)) => format!("killed by signal {s}"),
         (false, None, None) => "ended".into(),
     };
+    let stdout_text = ctx.observer.redact(&String::from_utf8_lossy(&out.stdout));
+    let stderr_text = ctx.observer.redact(&String::from_utf8_lossy(&out.stderr));
     a.output = format!(
         "$ {}\n{status_line} in {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
         r.script.trim(),
         gha::cli::human_duration(out.elapsed),
-        text_excerpt(&out.stdout, out.stdout_truncated),
-        text_excerpt(&out.stderr, out.stderr_truncated),
+        text_excerpt(stdout_text.as_bytes(), out.stdout_truncated),
+        text_excerpt(stderr_text.as_bytes(), out.stderr_truncated),
     );
     if out.code != Some(r.expect.exit) {
         let got = if out.code.is_some() {
             let mut got = status_line.trim_start_matches("exit ").to_owned();
-            let err = probe::excerpt(&out.stderr);
+            let err = probe::excerpt(stderr_text.as_bytes());
             if !err.is_empty() {
                 got.push_str(&format!(" (stderr: {err:?})"));
             }
@@ -646,53 +727,68 @@ async fn run_attempt(
     stdout.truncated = out.stdout_truncated;
     let mut stderr = Response::synthetic(200, HeaderMap::new(), out.stderr);
     stderr.truncated = out.stderr_truncated;
+    let stdout_shown = redacted(ctx, &stdout);
+    let stderr_shown = redacted(ctx, &stderr);
 
-    let mut on_stdout: Vec<(Expectation, String)> = Vec::new();
+    let mut on_stdout: Vec<Expectation> = Vec::new();
     for t in &r.expect.stdout_contains {
         match render(t, values) {
-            Ok(s) => on_stdout.push((Expectation::BodyContains(s), "stdout contains".into())),
+            Ok(s) => on_stdout.push(Expectation::BodyContains(s)),
             Err(e) => return a.fail("stdout contains", "a value", e),
         }
     }
     for re in &r.expect.stdout_matches {
-        on_stdout.push((Expectation::BodyMatches(RegexExpect(re.clone())), "stdout matches".into()));
+        on_stdout.push(Expectation::BodyMatches(RegexExpect(re.clone())));
     }
     for j in &r.expect.json {
         match j.value.render(values) {
-            Ok(v) => on_stdout.push((
-                Expectation::Json {
-                    path: j.path.clone(),
-                    value: Some(ExpectedValue::from_json(v)),
-                },
-                format!("stdout json {}", j.path),
-            )),
+            Ok(v) => on_stdout.push(Expectation::Json {
+                path: j.path.clone(),
+                value: Some(ExpectedValue::from_json(v)),
+            }),
             Err(name) => {
-                return a.fail(&format!("stdout json {}", j.path), "a value", format!("no value for {{{{{name}}}}}"));
+                return a.fail(
+                    &format!("stdout json {}", j.path),
+                    "a value",
+                    format!("no value for {{{{{name}}}}}"),
+                );
             }
         }
     }
     if let Some(max) = r.expect.max_latency {
-        on_stdout.push((Expectation::MaxLatency(max), "max latency".into()));
+        on_stdout.push(Expectation::MaxLatency(max));
     }
-    for (e, name) in on_stdout {
-        if let probe::expect::Check::Fail(mut m) = e.check(&stdout) {
-            m.expectation = name;
-            m.expected = m.expected.replace("a body", "output");
-            a.failures.push(m);
-        }
-    }
+    let mut on_stderr: Vec<Expectation> = Vec::new();
     for t in &r.expect.stderr_contains {
         match render(t, values) {
-            Ok(s) => {
-                if let probe::expect::Check::Fail(mut m) = Expectation::BodyContains(s).check(&stderr) {
-                    m.expectation = "stderr contains".into();
-                    m.expected = m.expected.replace("a body", "output");
-                    a.failures.push(m);
-                }
-            }
+            Ok(s) => on_stderr.push(Expectation::BodyContains(s)),
             Err(e) => return a.fail("stderr contains", "a value", e),
         }
     }
+    let rename = |stream: &'static str| {
+        move |mut m: Mismatch| {
+            m.expectation = match m.expectation.as_str() {
+                "body contains" => format!("{stream} contains"),
+                "body matches" => format!("{stream} matches"),
+                "max latency" => "max latency".into(),
+                other => format!("{stream} {other}"),
+            };
+            m.expected = m.expected.replace("a body", "output");
+            m
+        }
+    };
+    a.failures.extend(evaluate(
+        &on_stdout,
+        &stdout,
+        stdout_shown.as_ref(),
+        rename("stdout"),
+    ));
+    a.failures.extend(evaluate(
+        &on_stderr,
+        &stderr,
+        stderr_shown.as_ref(),
+        rename("stderr"),
+    ));
     if a.failures.is_empty() {
         capture(ctx, &mut a, captures, &stdout, None);
     }

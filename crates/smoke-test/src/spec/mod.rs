@@ -6,10 +6,10 @@
 pub mod raw;
 
 use crate::template::{self, Part, Template, Token, Values};
+use probe::{JsonPathExpr, Method, StatusExpect};
 use raw::{Loc, Node, NodeKind, OneOrMany, Text};
 use regex::Regex;
 use serde_json::Value;
-use probe::{JsonPathExpr, Method, StatusExpect};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::time::Duration;
@@ -38,7 +38,11 @@ pub struct SpecError {
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.line > 0 {
-            write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.col, self.message
+            )
         } else {
             write!(f, "{}: {}", self.file, self.message)
         }
@@ -503,7 +507,10 @@ impl<'a> Compiler<'a> {
             "true" => Some(true),
             "false" => Some(false),
             other => {
-                self.err(t.loc, format!("invalid {what} '{other}': expected true or false"));
+                self.err(
+                    t.loc,
+                    format!("invalid {what} '{other}': expected true or false"),
+                );
                 None
             }
         }
@@ -697,7 +704,10 @@ impl<'a> Compiler<'a> {
             } else if let Some(first) = names.get(&name) {
                 self.err(
                     rc.name.loc,
-                    format!("duplicate check name '{name}' (first at line {}): names must be unique", first.line),
+                    format!(
+                        "duplicate check name '{name}' (first at line {}): names must be unique",
+                        first.line
+                    ),
                 );
             } else {
                 names.insert(name.clone(), rc.name.loc);
@@ -784,14 +794,18 @@ impl<'a> Compiler<'a> {
             (Some(_), Some(run)) => {
                 self.err(
                     run.loc,
-                    format!("check '{name}' has both `request:` and `run:`: a check is one or the other"),
+                    format!(
+                        "check '{name}' has both `request:` and `run:`: a check is one or the other"
+                    ),
                 );
                 return None;
             }
             (None, None) => {
                 self.err(
                     loc,
-                    format!("check '{name}' needs `request:` (an HTTP check) or `run:` (a command)"),
+                    format!(
+                        "check '{name}' needs `request:` (an HTTP check) or `run:` (a command)"
+                    ),
                 );
                 return None;
             }
@@ -799,7 +813,14 @@ impl<'a> Compiler<'a> {
                 if let Some(e) = expect {
                     self.only_for(e, false);
                 }
-                Kind::Http(self.http(&req.value, Loc::of(req), expect, check_timeout, d, &mut uses))
+                Kind::Http(self.http(
+                    &req.value,
+                    Loc::of(req),
+                    expect,
+                    check_timeout,
+                    d,
+                    &mut uses,
+                ))
             }
             (None, Some(run)) => {
                 if let Some(e) = expect {
@@ -834,7 +855,9 @@ impl<'a> Compiler<'a> {
                             .map(|h| CaptureFrom::Header(h.to_ascii_lowercase()))
                     }
                 }
-                raw::CaptureSource::Regex => self.regex(&cap.expr, "capture regex").map(CaptureFrom::Regex),
+                raw::CaptureSource::Regex => self
+                    .regex(&cap.expr, "capture regex")
+                    .map(CaptureFrom::Regex),
             };
             if let Some(from) = from {
                 captures.push(CaptureDef {
@@ -862,7 +885,10 @@ impl<'a> Compiler<'a> {
     fn only_for(&mut self, e: &raw::Expect, run: bool) {
         let http_only: [(&str, Option<Loc>); 4] = [
             ("status", e.status.as_ref().map(|x| x.loc)),
-            ("headers", (!e.headers.entries.is_empty()).then_some(e.headers.loc)),
+            (
+                "headers",
+                (!e.headers.entries.is_empty()).then_some(e.headers.loc),
+            ),
             ("body_contains", e.body_contains.as_ref().map(|x| x.loc)),
             ("body_matches", e.body_matches.as_ref().map(|x| x.loc)),
         ];
@@ -879,7 +905,10 @@ impl<'a> Compiler<'a> {
         };
         for (key, loc) in wrong {
             if let Some(loc) = loc {
-                self.err(loc, format!("`{key}` does not apply to {kind}; it is for {other}"));
+                self.err(
+                    loc,
+                    format!("`{key}` does not apply to {kind}; it is for {other}"),
+                );
             }
         }
     }
@@ -926,7 +955,10 @@ impl<'a> Compiler<'a> {
                 Target::Url(t)
             }
             (Some(p), Some(_)) => {
-                self.err(p.loc, "a request has `path:` (under base_url) or `url:` (a whole URL), not both");
+                self.err(
+                    p.loc,
+                    "a request has `path:` (under base_url) or `url:` (a whole URL), not both",
+                );
                 Target::Path(Template::default())
             }
             (None, None) => {
@@ -937,12 +969,19 @@ impl<'a> Compiler<'a> {
         // Headers: defaults, then the check's (same name replaces).
         let mut with_uses: Vec<(Header, Vec<(String, Loc)>)> = Vec::new();
         let add = |list: &mut Vec<(Header, Vec<(String, Loc)>)>,
-                       name: String,
-                       value: Template,
-                       u: Vec<(String, Loc)>| {
+                   name: String,
+                   value: Template,
+                   u: Vec<(String, Loc)>| {
             list.retain(|(h, _)| !h.name.eq_ignore_ascii_case(&name));
             let secret = is_secret_header(&name);
-            list.push((Header { name, value, secret }, u));
+            list.push((
+                Header {
+                    name,
+                    value,
+                    secret,
+                },
+                u,
+            ));
         };
         for (name, value, u) in d.headers {
             add(&mut with_uses, name.clone(), value.clone(), u.clone());
@@ -954,10 +993,12 @@ impl<'a> Compiler<'a> {
             }
         }
         let mut headers = Vec::new();
+        // A value cut short by a failed `${ENV}` is no secret ("Bearer ").
+        let clean = self.errors.is_empty();
         for (h, u) in with_uses {
             if h.secret {
                 self.secrets.extend(h.value.env_values().map(str::to_owned));
-                if h.value.vars().next().is_none() {
+                if h.value.vars().next().is_none() && clean {
                     let value = h.value.render(&Values::new()).unwrap_or_default();
                     self.secrets.extend(probe::secret::header_secrets(&value));
                 }
@@ -992,7 +1033,10 @@ impl<'a> Compiler<'a> {
             (Some(t), None) => self.duration(t, "request.timeout"),
             (None, Some(t)) => Some(t),
             (Some(t), Some(_)) => {
-                self.err(t.loc, "timeout given twice: in `request:` and on the check; keep one");
+                self.err(
+                    t.loc,
+                    "timeout given twice: in `request:` and on the check; keep one",
+                );
                 None
             }
             (None, None) => None,
@@ -1010,7 +1054,9 @@ impl<'a> Compiler<'a> {
                     Some(st) => {
                         let mut texts = Vec::new();
                         for item in &st.items {
-                            let Some(text) = self.expanded(item) else { continue };
+                            let Some(text) = self.expanded(item) else {
+                                continue;
+                            };
                             match StatusExpect::parse(&text) {
                                 Ok(_) => texts.push(text),
                                 Err(m) => self.err(item.loc, m.to_string()),
@@ -1019,7 +1065,8 @@ impl<'a> Compiler<'a> {
                         if st.items.is_empty() {
                             self.err(st.loc, "`status: []` accepts nothing: give a code, a list or a class such as 2xx");
                         }
-                        StatusExpect::parse(&texts.join(",")).unwrap_or_else(|_| StatusExpect::success())
+                        StatusExpect::parse(&texts.join(","))
+                            .unwrap_or_else(|_| StatusExpect::success())
                     }
                     None => StatusExpect::success(),
                 };
@@ -1156,7 +1203,10 @@ impl<'a> Compiler<'a> {
                 if spec.vars.contains_key(&cap.name) {
                     self.err(
                         cap.loc,
-                        format!("capture '{}' has the name of a var: rename one of them", cap.name),
+                        format!(
+                            "capture '{}' has the name of a var: rename one of them",
+                            cap.name
+                        ),
                     );
                 } else if let Some(&j) = captured.get(&cap.name) {
                     let other = spec.checks[j].name.clone();
@@ -1195,7 +1245,13 @@ impl<'a> Compiler<'a> {
                 if let Some(shell) = name.strip_prefix('$') {
                     if let Some(&j) = captured.get(shell) {
                         if j == i {
-                            errors.push((*loc, format!("check '{}' uses ${shell}, which it captures itself", check.name)));
+                            errors.push((
+                                *loc,
+                                format!(
+                                    "check '{}' uses ${shell}, which it captures itself",
+                                    check.name
+                                ),
+                            ));
                         } else {
                             deps[i].insert(j);
                             if !env_names[i].iter().any(|n| n == shell) {
@@ -1235,14 +1291,13 @@ impl<'a> Compiler<'a> {
             }
             for (name, loc) in &check.needs {
                 match index.get(name.as_str()) {
-                    Some(&j) if j == i => errors.push((*loc, format!("check '{name}' cannot need itself"))),
+                    Some(&j) if j == i => {
+                        errors.push((*loc, format!("check '{name}' cannot need itself")))
+                    }
                     Some(&j) => {
                         deps[i].insert(j);
                     }
-                    None => errors.push((
-                        *loc,
-                        format!("`needs:` names no check called '{name}'"),
-                    )),
+                    None => errors.push((*loc, format!("`needs:` names no check called '{name}'"))),
                 }
             }
         }
@@ -1282,7 +1337,12 @@ pub fn find_cycle(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
         Open,
         Done,
     }
-    fn visit(n: usize, deps: &[Vec<usize>], mark: &mut [Mark], stack: &mut Vec<usize>) -> Option<Vec<usize>> {
+    fn visit(
+        n: usize,
+        deps: &[Vec<usize>],
+        mark: &mut [Mark],
+        stack: &mut Vec<usize>,
+    ) -> Option<Vec<usize>> {
         mark[n] = Mark::Open;
         stack.push(n);
         for &m in &deps[n] {
@@ -1291,7 +1351,11 @@ pub fn find_cycle(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
                     let at = stack.iter().position(|&s| s == m).unwrap_or(0);
                     let mut cycle = stack[at..].to_vec();
                     // Waiting order reads better forwards: a needs b needs c.
-                    let min = cycle.iter().enumerate().min_by_key(|(_, v)| **v).map_or(0, |(i, _)| i);
+                    let min = cycle
+                        .iter()
+                        .enumerate()
+                        .min_by_key(|(_, v)| **v)
+                        .map_or(0, |(i, _)| i);
                     cycle.rotate_left(min);
                     return Some(cycle);
                 }
@@ -1319,14 +1383,16 @@ pub fn find_cycle(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
     None
 }
 
+/// A default header: its name, its value, and the names its value uses.
+type DefaultHeader = (String, Template, Vec<(String, Loc)>);
+
 struct CheckDefaults<'a> {
     timeout: Duration,
     run_timeout: Duration,
     retries: u32,
     retry_delay: Duration,
-    headers: &'a [(String, Template, Vec<(String, Loc)>)],
+    headers: &'a [DefaultHeader],
 }
-
 
 fn is_secret_header(name: &str) -> bool {
     probe::secret::is_sensitive_header(name)
@@ -1380,7 +1446,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-
 /// Names that are defined, for "did you mean" lists.
 fn known_names(vars: &Values, captures: &HashMap<String, usize>) -> String {
     let names: BTreeSet<&str> = vars
@@ -1415,7 +1480,10 @@ mod tests {
         let opts = LoadOptions {
             file: "smoke.yml".into(),
             base_url: base.map(str::to_owned),
-            vars: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            vars: vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             retries: None,
             env: &env,
         };
@@ -1463,19 +1531,30 @@ checks:
         assert_eq!(spec.checks.len(), 4);
         assert_eq!(spec.deps, vec![vec![], vec![], vec![1], vec![]]);
         assert_eq!(spec.secrets, ["s3cr3t-t0ken", "Bearer s3cr3t-t0ken"]);
-        let Kind::Http(h) = &spec.checks[0].kind else { panic!() };
+        let Kind::Http(h) = &spec.checks[0].kind else {
+            panic!()
+        };
         assert_eq!(h.timeout, Duration::from_secs(5));
         assert_eq!(h.headers.len(), 1);
         assert!(h.headers[0].secret);
         assert_eq!(h.expect.status, StatusExpect::codes(&[200]));
         assert_eq!(h.expect.max_latency, Some(Duration::from_secs(2)));
         assert_eq!(h.expect.json[0].path.as_str(), "$.version");
-        assert_eq!(h.expect.json[0].value, JsonTemplate::String(Template::literal("1.2.3")));
-        let Kind::Http(read) = &spec.checks[2].kind else { panic!() };
-        let Target::Path(p) = &read.target else { panic!() };
+        assert_eq!(
+            h.expect.json[0].value,
+            JsonTemplate::String(Template::literal("1.2.3"))
+        );
+        let Kind::Http(read) = &spec.checks[2].kind else {
+            panic!()
+        };
+        let Target::Path(p) = &read.target else {
+            panic!()
+        };
         assert_eq!(p.source(), "/api/items/{{item_id}}");
         assert_eq!(read.expect.status.to_string(), "200");
-        let Kind::Run(run) = &spec.checks[3].kind else { panic!() };
+        let Kind::Run(run) = &spec.checks[3].kind else {
+            panic!()
+        };
         assert_eq!(run.script, "echo '\"ok\"'");
         assert_eq!(run.timeout, DEFAULT_RUN_TIMEOUT);
         assert_eq!(spec.checks[1].captures[0].name, "item_id");
@@ -1485,16 +1564,25 @@ checks:
     #[test]
     fn base_url_flag_wins() {
         let spec = load_with(DESIGN_EXAMPLE, &[], Some("https://qa.example.com/shop/")).unwrap();
-        assert_eq!(spec.base_url.as_deref(), Some("https://qa.example.com/shop"));
+        assert_eq!(
+            spec.base_url.as_deref(),
+            Some("https://qa.example.com/shop")
+        );
     }
 
     #[test]
     fn unset_env_is_located_exactly() {
         let e = errors("checks:\n  - name: a\n    request: { path: \"/x/${NOPE}\" }\n");
         assert_eq!(e.len(), 1);
-        assert!(e[0].starts_with("smoke.yml:3:26: environment variable NOPE is not set"), "{e:?}");
+        assert!(
+            e[0].starts_with("smoke.yml:3:26: environment variable NOPE is not set"),
+            "{e:?}"
+        );
         let e = errors("base_url: ${EMPTY}\nchecks:\n  - { name: a, run: 'true' }\n");
-        assert!(e[0].starts_with("smoke.yml:1:11: environment variable EMPTY"), "{e:?}");
+        assert!(
+            e[0].starts_with("smoke.yml:1:11: environment variable EMPTY"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -1506,7 +1594,9 @@ checks:
         )
         .unwrap();
         assert_eq!(spec.base_url.as_deref(), Some("http://127.0.0.1:1"));
-        let Kind::Http(h) = &spec.checks[0].kind else { panic!() };
+        let Kind::Http(h) = &spec.checks[0].kind else {
+            panic!()
+        };
         let Target::Path(p) = &h.target else { panic!() };
         assert_eq!(p.render(&Values::new()).unwrap(), "/${literal}");
     }
@@ -1525,37 +1615,94 @@ checks:
     #[test]
     fn every_error_class_has_a_place() {
         let cases: &[(&str, &str)] = &[
-            ("checks:\n  - name: a\n    expct: {}\n", "smoke.yml:3:5: unknown field `expct`, expected one of name, request, run, timeout, expect, capture, needs, retries, retry_delay (did you mean `expect`?)"),
+            (
+                "checks:\n  - name: a\n    expct: {}\n",
+                "smoke.yml:3:5: unknown field `expct`, expected one of name, request, run, timeout, expect, capture, needs, retries, retry_delay (did you mean `expect`?)",
+            ),
             ("checks:\n  - name: a\n    run: [\n", "smoke.yml:3:10: "),
-            ("checks:\n  - { name: a, request: { url: 'http://x' }, expect: { status: 2xy } }\n", "smoke.yml:2:64: invalid status '2xy'"),
-            ("checks:\n  - { name: a, run: x, timeout: fast }\n", "smoke.yml:2:33: timeout: invalid duration 'fast'"),
-            ("checks:\n  - { name: a, run: x, expect: { stdout_matches: '(' } }\n", "smoke.yml:2:50: invalid stdout_matches regex '(': unclosed group"),
-            ("checks:\n  - { name: a, run: x, capture: { id: '$.[' } }\n", "smoke.yml:2:39: invalid JSONPath '$.['"),
-            ("checks:\n  - { name: a, run: x, expect: { status: 200 } }\n", "smoke.yml:2:42: `status` does not apply to a `run:` check"),
-            ("base_url: http://h\nchecks:\n  - { name: a, request: { path: '/{{ x }}' } }\n", "smoke.yml:3:35: unknown name {{x}}: no check captures it and no var defines it (none are defined)"),
-            ("checks:\n  - { name: a }\n", "smoke.yml:2:5: check 'a' needs `request:`"),
-            ("checks:\n  - { name: a, run: x }\n  - { name: a, run: y }\n", "smoke.yml:3:13: duplicate check name 'a'"),
-            ("checks:\n  - { name: a, request: { path: /x } }\n", "smoke.yml:2:5: check 'a' uses `path:` but no base URL"),
-            ("checks:\n  - { name: a, run: x, needs: b }\n", "smoke.yml:2:31: `needs:` names no check called 'b'"),
+            (
+                "checks:\n  - { name: a, request: { url: 'http://x' }, expect: { status: 2xy } }\n",
+                "smoke.yml:2:64: invalid status '2xy'",
+            ),
+            (
+                "checks:\n  - { name: a, run: x, timeout: fast }\n",
+                "smoke.yml:2:33: timeout: invalid duration 'fast'",
+            ),
+            (
+                "checks:\n  - { name: a, run: x, expect: { stdout_matches: '(' } }\n",
+                "smoke.yml:2:50: invalid stdout_matches regex '(': unclosed group",
+            ),
+            (
+                "checks:\n  - { name: a, run: x, capture: { id: '$.[' } }\n",
+                "smoke.yml:2:39: invalid JSONPath '$.['",
+            ),
+            (
+                "checks:\n  - { name: a, run: x, expect: { status: 200 } }\n",
+                "smoke.yml:2:42: `status` does not apply to a `run:` check",
+            ),
+            (
+                "base_url: http://h\nchecks:\n  - { name: a, request: { path: '/{{ x }}' } }\n",
+                "smoke.yml:3:35: unknown name {{x}}: no check captures it and no var defines it (none are defined)",
+            ),
+            (
+                "checks:\n  - { name: a }\n",
+                "smoke.yml:2:5: check 'a' needs `request:`",
+            ),
+            (
+                "checks:\n  - { name: a, run: x }\n  - { name: a, run: y }\n",
+                "smoke.yml:3:13: duplicate check name 'a'",
+            ),
+            (
+                "checks:\n  - { name: a, request: { path: /x } }\n",
+                "smoke.yml:2:5: check 'a' uses `path:` but no base URL",
+            ),
+            (
+                "checks:\n  - { name: a, run: x, needs: b }\n",
+                "smoke.yml:2:31: `needs:` names no check called 'b'",
+            ),
             ("checks: []\n", "smoke.yml:1:9: `checks:` is empty"),
             ("", "smoke.yml: the spec is empty"),
-            ("checks:\n  - { name: a, run: x, retries: -1 }\n", "smoke.yml:2:33: invalid retries '-1'"),
-            ("checks:\n  - { name: a, run: x, expect: { exit: 300 } }\n", "smoke.yml:2:40: invalid exit '300'"),
-            ("checks:\n  - { name: a, run: x, capture: { 'a-b': $.x } }\n", "smoke.yml:2:35: invalid capture name 'a-b'"),
-            ("checks:\n  - { name: a, url: x }\n", "smoke.yml:2:16: unknown field `url`"),
-            ("checks:\n  - { name: a, request: { url: 'ftp://x' } }\n", "smoke.yml:2:32: url: invalid URL 'ftp://x/': the scheme must be http or https"),
-            ("checks:\n  - { name: a, request: { url: 'http://x', method: 'G T' } }\n", "smoke.yml:2:52: invalid HTTP method 'G T'"),
+            (
+                "checks:\n  - { name: a, run: x, retries: -1 }\n",
+                "smoke.yml:2:33: invalid retries '-1'",
+            ),
+            (
+                "checks:\n  - { name: a, run: x, expect: { exit: 300 } }\n",
+                "smoke.yml:2:40: invalid exit '300'",
+            ),
+            (
+                "checks:\n  - { name: a, run: x, capture: { 'a-b': $.x } }\n",
+                "smoke.yml:2:35: invalid capture name 'a-b'",
+            ),
+            (
+                "checks:\n  - { name: a, url: x }\n",
+                "smoke.yml:2:16: unknown field `url`",
+            ),
+            (
+                "checks:\n  - { name: a, request: { url: 'ftp://x' } }\n",
+                "smoke.yml:2:32: url: invalid URL 'ftp://x/': the scheme must be http or https",
+            ),
+            (
+                "checks:\n  - { name: a, request: { url: 'http://x', method: 'G T' } }\n",
+                "smoke.yml:2:52: invalid HTTP method 'G T'",
+            ),
         ];
         for (src, want) in cases {
             let e = errors(src);
-            assert!(e.iter().any(|m| m.starts_with(want)), "{src:?}: want {want:?}, got {e:?}");
+            assert!(
+                e.iter().any(|m| m.starts_with(want)),
+                "{src:?}: want {want:?}, got {e:?}"
+            );
         }
     }
 
     #[test]
     fn malformed_env_reference() {
         let e = errors("base_url: 'http://${API TOKEN}'\nchecks:\n  - { name: a, run: x }\n");
-        assert!(e[0].starts_with("smoke.yml:1:19: malformed environment reference '${API TOKEN}'"), "{e:?}");
+        assert!(
+            e[0].starts_with("smoke.yml:1:19: malformed environment reference '${API TOKEN}'"),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -1566,14 +1713,26 @@ checks:
             None,
         )
         .unwrap();
-        let Kind::Run(run) = &spec.checks[1].kind else { panic!() };
+        let Kind::Run(run) = &spec.checks[1].kind else {
+            panic!()
+        };
         assert_eq!(run.script, "echo \"$id\" ${HOME} ${NOPE}");
         assert_eq!(run.env_names, ["id"]);
         assert_eq!(spec.deps[1], [0]);
-        let e = errors("checks:\n  - { name: a, run: x, capture: { id: $.id } }\n  - { name: b, run: 'echo {{id}}' }\n");
-        assert!(e[0].starts_with("smoke.yml:3:27: `run:` commands are never templated"), "{e:?}");
+        let e = errors(
+            "checks:\n  - { name: a, run: x, capture: { id: $.id } }\n  - { name: b, run: 'echo {{id}}' }\n",
+        );
+        assert!(
+            e[0].starts_with("smoke.yml:3:27: `run:` commands are never templated"),
+            "{e:?}"
+        );
         // Other braces (Go templates, JSON) are fine.
-        load_with("checks:\n  - { name: b, run: \"docker inspect -f '{{.State}}' {{range}}\" }\n", &[], None).unwrap();
+        load_with(
+            "checks:\n  - { name: b, run: \"docker inspect -f '{{.State}}' {{range}}\" }\n",
+            &[],
+            None,
+        )
+        .unwrap();
     }
 
     #[test]
@@ -1590,7 +1749,9 @@ checks:
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].contains("cycle: 'a' → 'b' → 'a'"), "{e:?}");
         assert!(e[0].starts_with("smoke.yml:3:5:"), "{e:?}");
-        let e = errors("base_url: http://127.0.0.1:1\nchecks:\n  - { name: a, request: { path: '/{{x}}' }, capture: { x: $.x } }\n");
+        let e = errors(
+            "base_url: http://127.0.0.1:1\nchecks:\n  - { name: a, request: { path: '/{{x}}' }, capture: { x: $.x } }\n",
+        );
         assert!(e[0].contains("which it captures itself"), "{e:?}");
     }
 
@@ -1600,14 +1761,20 @@ checks:
         let spec = load_with(src, &[("w", "cli"), ("v", "flag")], None).unwrap();
         assert_eq!(spec.vars["v"], "flag");
         assert_eq!(spec.vars["w"], "cli");
-        let e = errors("vars: { id: 1 }\nchecks:\n  - { name: a, run: x, capture: { id: $.id } }\n");
+        let e =
+            errors("vars: { id: 1 }\nchecks:\n  - { name: a, run: x, capture: { id: $.id } }\n");
         assert!(e[0].contains("capture 'id' has the name of a var"), "{e:?}");
     }
 
     #[test]
     fn errors_carry_a_snippet() {
-        let e = load_with("checks:\n  - name: a\n    expct: {}\n", &[], None).unwrap_err().errors;
-        assert_eq!(e[0].snippet.as_deref(), Some("  |\n3 |     expct: {}\n  |     ^"));
+        let e = load_with("checks:\n  - name: a\n    expct: {}\n", &[], None)
+            .unwrap_err()
+            .errors;
+        assert_eq!(
+            e[0].snippet.as_deref(),
+            Some("  |\n3 |     expct: {}\n  |     ^")
+        );
     }
 
     #[test]
@@ -1615,10 +1782,23 @@ checks:
         let mut values = Values::new();
         values.insert("n".into(), serde_json::json!(5));
         let t = JsonTemplate::Object(vec![
-            ("id".into(), JsonTemplate::String(Template { parts: vec![Part::Var("n".into())] })),
-            ("s".into(), JsonTemplate::String(Template { parts: vec![Part::Lit("#".into()), Part::Var("n".into())] })),
+            (
+                "id".into(),
+                JsonTemplate::String(Template {
+                    parts: vec![Part::Var("n".into())],
+                }),
+            ),
+            (
+                "s".into(),
+                JsonTemplate::String(Template {
+                    parts: vec![Part::Lit("#".into()), Part::Var("n".into())],
+                }),
+            ),
         ]);
-        assert_eq!(t.render(&values).unwrap(), serde_json::json!({"id": 5, "s": "#5"}));
+        assert_eq!(
+            t.render(&values).unwrap(),
+            serde_json::json!({"id": 5, "s": "#5"})
+        );
     }
 
     #[test]

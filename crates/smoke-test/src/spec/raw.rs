@@ -6,8 +6,8 @@
 //! templates and value parsing (durations, statuses, regexes, JSONPath)
 //! happen when the spec is compiled, so every error can point at its value.
 
-use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::fmt;
 
@@ -206,7 +206,9 @@ impl<'de> Deserialize<'de> for NodeKind {
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
                 serde_json::Number::from_f64(v)
                     .map(NodeKind::Number)
-                    .ok_or_else(|| E::custom("a number that JSON can represent (not NaN or infinity)"))
+                    .ok_or_else(|| {
+                        E::custom("a number that JSON can represent (not NaN or infinity)")
+                    })
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
                 Ok(NodeKind::String(v.to_owned()))
@@ -409,11 +411,13 @@ mod tests {
 
     #[test]
     fn scalars_stay_as_written() {
-        let spec = parse(
-            "vars: { a: 1.10, b: true, c: 0x1F, d: '5' }\nchecks: []\n",
-        )
-        .unwrap();
-        let values: Vec<_> = spec.vars.entries.iter().map(|(_, v)| v.value.as_str()).collect();
+        let spec = parse("vars: { a: 1.10, b: true, c: 0x1F, d: '5' }\nchecks: []\n").unwrap();
+        let values: Vec<_> = spec
+            .vars
+            .entries
+            .iter()
+            .map(|(_, v)| v.value.as_str())
+            .collect();
         assert_eq!(values, ["1.10", "true", "0x1F", "5"]);
         let (k, v) = &spec.vars.entries[0];
         assert_eq!((k.loc.line, k.loc.col), (1, 9));
@@ -454,10 +458,26 @@ mod tests {
             "checks:\n  - name: a\n    expect: { status: 200 }\n  - name: b\n    expect: { status: [200, '2xx'] }\n",
         )
         .unwrap();
-        let s0 = spec.checks.value[0].value.expect.as_ref().unwrap().value.status.clone().unwrap();
+        let s0 = spec.checks.value[0]
+            .value
+            .expect
+            .as_ref()
+            .unwrap()
+            .value
+            .status
+            .clone()
+            .unwrap();
         assert_eq!(s0.items.len(), 1);
         assert_eq!(s0.items[0].value, "200");
-        let s1 = spec.checks.value[1].value.expect.as_ref().unwrap().value.status.clone().unwrap();
+        let s1 = spec.checks.value[1]
+            .value
+            .expect
+            .as_ref()
+            .unwrap()
+            .value
+            .status
+            .clone()
+            .unwrap();
         let v: Vec<_> = s1.items.iter().map(|t| t.value.as_str()).collect();
         assert_eq!(v, ["200", "2xx"]);
     }

@@ -1,0 +1,700 @@
+//! The gate's logic over an in-memory store (the binary's integration
+//! tests run the same against real git remotes).
+
+use super::*;
+use repo::{Annotation, TagKind, event_order};
+use std::sync::Mutex;
+
+const SHA1: &str = "84fb5881a3c1e0e1d9c2b7a4f5e6d7c8b9a0f1e2";
+const SHA2: &str = "9a0b1c2d00000000000000000000000000000002";
+const SHA3: &str = "1234abcd00000000000000000000000000000003";
+
+#[derive(Default)]
+struct MemStore {
+    tags: Mutex<HashMap<String, Tag>>,
+    events: Mutex<Vec<StoredEvent>>,
+    commits: Vec<CommitId>,
+    /// Tags a racing writer creates just before ours.
+    race: Mutex<Option<Tag>>,
+}
+
+impl MemStore {
+    fn new() -> Self {
+        MemStore {
+            commits: [SHA1, SHA2, SHA3]
+                .iter()
+                .map(|c| CommitId::parse(c).unwrap())
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    fn put(&self, tag: Tag) {
+        self.tags.lock().unwrap().insert(tag.name.clone(), tag);
+    }
+}
+
+impl Store for MemStore {
+    fn describe(&self) -> String {
+        "memory".into()
+    }
+    fn list_tags(&self, prefix: &str) -> Result<Vec<ListedTag>, RepoError> {
+        Ok(self
+            .tags
+            .lock()
+            .unwrap()
+            .values()
+            .filter(|t| t.name.starts_with(prefix))
+            .map(|t| ListedTag {
+                name: t.name.clone(),
+                commit: t.commit.clone(),
+                object: t.annotation().map(|a| a.object.clone()),
+                date: t.tagger_date(),
+            })
+            .collect())
+    }
+    fn read_tags(&self, names: &[&str]) -> Result<Vec<Option<Tag>>, RepoError> {
+        let tags = self.tags.lock().unwrap();
+        Ok(names.iter().map(|n| tags.get(*n).cloned()).collect())
+    }
+    fn create_tag(&self, tag: &NewTag) -> Result<Created, RepoError> {
+        if let Some(racer) = self.race.lock().unwrap().take() {
+            self.put(racer);
+        }
+        let mut tags = self.tags.lock().unwrap();
+        if let Some(t) = tags.get(&tag.name) {
+            return Ok(Created::AlreadyExists(t.clone()));
+        }
+        let t = annotated(&tag.name, tag.commit.as_str(), &tag.message, tag.time);
+        tags.insert(tag.name.clone(), t.clone());
+        Ok(Created::Created(t))
+    }
+    fn resolve_commit(&self, rev: &str) -> Result<Option<CommitId>, RepoError> {
+        Ok(self
+            .commits
+            .iter()
+            .find(|c| c.as_str().starts_with(rev))
+            .cloned())
+    }
+    fn append_event(&self, event: &DeploymentEvent) -> Result<StoredEvent, RepoError> {
+        let mut events = self.events.lock().unwrap();
+        let stored = StoredEvent {
+            id: format!("{:06}", events.len()),
+            event: event.clone(),
+        };
+        events.push(stored.clone());
+        Ok(stored)
+    }
+    fn list_events(
+        &self,
+        scope: &Scope,
+        limit: Option<usize>,
+    ) -> Result<Vec<StoredEvent>, RepoError> {
+        let mut list: Vec<StoredEvent> = self
+            .events
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.event.scope() == *scope)
+            .cloned()
+            .collect();
+        list.sort_by(event_order);
+        if let Some(n) = limit {
+            list.truncate(n);
+        }
+        Ok(list)
+    }
+}
+
+fn ts(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn v(s: &str) -> BuildVersion {
+    s.parse().unwrap()
+}
+
+fn stage(s: &str) -> Stage {
+    Stage::parse(s).unwrap()
+}
+
+fn annotated(name: &str, commit: &str, message: &str, time: Timestamp) -> Tag {
+    Tag {
+        name: name.into(),
+        commit: CommitId::parse(commit).unwrap(),
+        kind: TagKind::Annotated(Annotation {
+            object: format!("obj-{name}"),
+            tagger: None,
+            date: Some(time),
+            message: message.into(),
+        }),
+    }
+}
+
+fn digest(c: char) -> Digest {
+    Digest::parse(&c.to_string().repeat(64)).unwrap()
+}
+
+const V1: &str = "84fb5881-20250120-143022";
+const V2: &str = "9a0b1c2d-20250121-090000";
+const V3: &str = "1234abcd-20250119-080000";
+
+fn gate<'s>(store: &'s MemStore, at: &str) -> Gate<'s> {
+    Gate::new(store, Chain::default_chain())
+        .now(ts(at))
+        .run(RunInfo {
+            run_id: Some(42),
+            run_attempt: Some(1),
+            run_url: Some("https://github.com/o/r/actions/runs/42/attempts/1".into()),
+            workflow: Some("ci".into()),
+            actor: Some("octocat".into()),
+        })
+}
+
+fn built(store: &MemStore, version: &str, d: char, at: &str) {
+    let art = Artifact {
+        digest: Some(digest(d)),
+        id: Some("7".into()),
+        note: None,
+    };
+    let r = gate(store, at)
+        .create(&stage("build"), &v(version), None, &art)
+        .unwrap();
+    assert!(r.created);
+}
+
+#[test]
+fn digests() {
+    let d = Digest::of_reader(&b""[..]).unwrap();
+    assert_eq!(
+        d.as_str(),
+        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+    );
+    let d = Digest::of_reader(&b"hello\n"[..]).unwrap();
+    assert_eq!(
+        d.as_str(),
+        "sha256:5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03"
+    );
+    assert_eq!(
+        Digest::parse(&format!(" SHA256:{} ", "AB".repeat(32)))
+            .unwrap()
+            .as_str(),
+        format!("sha256:{}", "ab".repeat(32))
+    );
+    assert!(
+        Digest::parse("sha256:abc")
+            .unwrap_err()
+            .contains("64 hex digits")
+    );
+    assert!(Digest::parse("md5:d41d8cd98f00b204e9800998ecf8427e").is_err());
+}
+
+#[test]
+fn create_records_provenance_and_is_idempotent() {
+    let store = MemStore::new();
+    built(&store, V1, 'a', "2025-01-20T14:35:00Z");
+    let tag = store
+        .read_tag("build-84fb5881-20250120-143022")
+        .unwrap()
+        .unwrap();
+    let record = Provenance::from_message(&tag.annotation().unwrap().message).unwrap();
+    assert_eq!(record.commit.as_str(), SHA1);
+    assert_eq!(
+        record.artifact_digest.as_deref(),
+        Some(digest('a').as_str())
+    );
+    assert_eq!(record.run_id, Some(42));
+    assert_eq!(record.time, ts("2025-01-20T14:35:00Z"));
+    assert_eq!(record.promoted_from, None);
+    // Same commit, same digest: fine, created=false.
+    let art = Artifact {
+        digest: Some(digest('a')),
+        ..Default::default()
+    };
+    let again = gate(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("build"), &v(V1), Some(SHA1), &art)
+        .unwrap();
+    assert!(!again.created);
+    assert_eq!(again.record.unwrap().time, ts("2025-01-20T14:35:00Z"));
+    // Another digest: refused.
+    let art = Artifact {
+        digest: Some(digest('b')),
+        ..Default::default()
+    };
+    let err = gate(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("build"), &v(V1), None, &art)
+        .unwrap_err();
+    assert!(matches!(err, GateError::DigestMismatch { .. }), "{err}");
+    assert_eq!(err.class(), ErrorClass::Denied);
+    // A --sha that is not the version's commit: refused.
+    let err = gate(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("build"), &v(V1), Some(SHA2), &Artifact::default())
+        .unwrap_err();
+    assert!(
+        matches!(err, GateError::VersionCommitMismatch { .. }),
+        "{err}"
+    );
+    // Not the first stage.
+    let err = gate(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("qa"), &v(V1), None, &Artifact::default())
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Input);
+    assert!(
+        err.hint().unwrap().contains("tag-gate promote --to qa"),
+        "{:?}",
+        err.hint()
+    );
+    // A version whose commit nobody has.
+    let err = gate(&store, "2025-01-20T15:00:00Z")
+        .create(
+            &stage("build"),
+            &v("ffffffff-20250120-143022"),
+            None,
+            &Artifact::default(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, GateError::CommitNotFound { .. }), "{err}");
+}
+
+#[test]
+fn an_existing_tag_on_another_commit_is_refused() {
+    let store = MemStore::new();
+    store.put(annotated(
+        "build-84fb5881-20250120-143022",
+        SHA2,
+        "x\n",
+        ts("2025-01-20T14:35:00Z"),
+    ));
+    let err = gate(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("build"), &v(V1), None, &Artifact::default())
+        .unwrap_err();
+    assert!(matches!(err, GateError::TagOnOtherCommit { .. }), "{err}");
+}
+
+#[test]
+fn the_whole_chain() {
+    let store = MemStore::new();
+    built(&store, V1, 'a', "2025-01-20T14:35:00Z");
+    // Prod without QA.
+    let err = gate(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("prod"), &v(V1), &Artifact::default())
+        .unwrap_err();
+    match &err {
+        GateError::NotPassed {
+            tag, fix, passing, ..
+        } => {
+            assert_eq!(tag, "qa-84fb5881-20250120-143022");
+            assert_eq!(
+                fix,
+                "tag-gate promote --to qa --version 84fb5881-20250120-143022"
+            );
+            assert!(passing.is_empty());
+        }
+        other => panic!("{other}"),
+    }
+    assert!(
+        err.to_string().contains("no version passes qa yet"),
+        "{err}"
+    );
+    // QA, with the build's digest.
+    let art = Artifact {
+        digest: Some(digest('a')),
+        ..Default::default()
+    };
+    let qa = gate(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &v(V1), &art)
+        .unwrap();
+    assert!(qa.created);
+    let record = qa.record.unwrap();
+    assert_eq!(
+        record.promoted_from.as_deref(),
+        Some("build-84fb5881-20250120-143022")
+    );
+    assert_eq!(
+        record.artifact_digest.as_deref(),
+        Some(digest('a').as_str())
+    );
+    assert_eq!(record.artifact_id.as_deref(), Some("7"));
+    // A wrong digest at prod.
+    let bad = Artifact {
+        digest: Some(digest('b')),
+        ..Default::default()
+    };
+    let err = gate(&store, "2025-01-22T10:00:00Z")
+        .promote(&stage("prod"), &v(V1), &bad)
+        .unwrap_err();
+    assert!(matches!(err, GateError::DigestMismatch { .. }), "{err}");
+    let prod = gate(&store, "2025-01-22T10:00:00Z")
+        .promote(&stage("prod"), &v(V1), &art)
+        .unwrap();
+    assert!(prod.created);
+    assert_eq!(prod.checked.len(), 2);
+    // Re-running is idempotent.
+    let again = gate(&store, "2025-01-22T11:00:00Z")
+        .promote(&stage("prod"), &v(V1), &art)
+        .unwrap();
+    assert!(!again.created);
+    assert!(!again.raced);
+    assert_eq!(again.record.unwrap().time, ts("2025-01-22T10:00:00Z"));
+    // require / show
+    let req = gate(&store, "2025-01-23T00:00:00Z")
+        .require(&stage("prod"), &v(V1))
+        .unwrap();
+    assert_eq!(req.checked.tag.commit.as_str(), SHA1);
+    // Promote to the first stage or a stage not in the chain.
+    let err = gate(&store, "2025-01-23T00:00:00Z")
+        .promote(&stage("build"), &v(V1), &art)
+        .unwrap_err();
+    assert_eq!(err.class(), ErrorClass::Input);
+    let err = gate(&store, "2025-01-23T00:00:00Z")
+        .promote(&stage("staging"), &v(V1), &art)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("not a stage of the chain build,qa,prod")
+    );
+}
+
+#[test]
+fn a_lost_race_reports_the_record_that_stands() {
+    let store = MemStore::new();
+    built(&store, V1, 'a', "2025-01-20T14:35:00Z");
+    let mut racer_record = Provenance::from_message(
+        &store
+            .read_tag("build-84fb5881-20250120-143022")
+            .unwrap()
+            .unwrap()
+            .annotation()
+            .unwrap()
+            .message,
+    )
+    .unwrap();
+    racer_record.stage = stage("qa");
+    racer_record.run_id = Some(99);
+    racer_record.promoted_from = Some("build-84fb5881-20250120-143022".into());
+    let name = "qa-84fb5881-20250120-143022";
+    *store.race.lock().unwrap() = Some(annotated(
+        name,
+        SHA1,
+        &racer_record.to_message(name),
+        ts("2025-01-21T09:59:59Z"),
+    ));
+    let r = gate(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &v(V1), &Artifact::default())
+        .unwrap();
+    assert!(!r.created);
+    assert!(r.raced);
+    assert_eq!(r.record.unwrap().run_id, Some(99));
+}
+
+#[test]
+fn unverifiable_tags_fail_closed() {
+    let store = MemStore::new();
+    let lightweight = Tag {
+        name: "qa-84fb5881-20250120-143022".into(),
+        commit: CommitId::parse(SHA1).unwrap(),
+        kind: TagKind::Lightweight,
+    };
+    store.put(lightweight);
+    let err = gate(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("qa"), &v(V1))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            GateError::Unverified {
+                flaw: Flaw::Lightweight,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("lightweight"));
+    let ok = gate(&store, "2025-01-21T10:00:00Z")
+        .allow_unverified(true)
+        .require(&stage("qa"), &v(V1))
+        .unwrap();
+    assert_eq!(ok.checked.flaw, Some(Flaw::Lightweight));
+    assert!(ok.warnings[0].contains("--allow-unverified"));
+
+    // No record in the message.
+    store.put(annotated(
+        "qa-9a0b1c2d-20250121-090000",
+        SHA2,
+        "hand made\n",
+        ts("2025-01-21T10:00:00Z"),
+    ));
+    let err = gate(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("qa"), &v(V2))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            GateError::Unverified {
+                flaw: Flaw::Unreadable(_),
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // A commit that does not start with the version's short sha.
+    built(&store, V3, 'c', "2025-01-19T08:05:00Z");
+    let tag = store
+        .read_tag("build-1234abcd-20250119-080000")
+        .unwrap()
+        .unwrap();
+    let mut record = Provenance::from_message(&tag.annotation().unwrap().message).unwrap();
+    record.commit = CommitId::parse(SHA2).unwrap();
+    let name = "build-1234abcd-20250119-080000";
+    store.put(annotated(
+        name,
+        SHA2,
+        &record.to_message(name),
+        ts("2025-01-19T08:05:00Z"),
+    ));
+    let err = gate(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("build"), &v(V3))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            GateError::Unverified {
+                flaw: Flaw::ShortSha { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
+
+    // A record that names another version.
+    built(&store, V2, 'b', "2025-01-21T09:05:00Z");
+    let other = store
+        .read_tag("build-9a0b1c2d-20250121-090000")
+        .unwrap()
+        .unwrap();
+    let forged = "build-84fb5881-20250120-143022";
+    let msg = other.annotation().unwrap().message.clone();
+    store.put(annotated(forged, SHA1, &msg, ts("2025-01-21T09:05:00Z")));
+    let err = gate(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("build"), &v(V1))
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("record's version is '9a0b1c2d-20250121-090000'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn earlier_stages_on_another_commit_are_refused() {
+    let store = MemStore::new();
+    built(&store, V1, 'a', "2025-01-20T14:35:00Z");
+    gate(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &v(V1), &Artifact::default())
+        .unwrap();
+    // Someone re-points the build tag (a forged tag on another commit,
+    // with a record that agrees with it).
+    let name = "build-84fb5881-20250120-143022";
+    let tag = store.read_tag(name).unwrap().unwrap();
+    let mut record = Provenance::from_message(&tag.annotation().unwrap().message).unwrap();
+    record.commit = CommitId::parse("84fb5881ffffffffffffffffffffffffffffffff").unwrap();
+    store.put(annotated(
+        name,
+        "84fb5881ffffffffffffffffffffffffffffffff",
+        &record.to_message(name),
+        ts("2025-01-20T14:35:00Z"),
+    ));
+    let err = gate(&store, "2025-01-22T10:00:00Z")
+        .promote(&stage("prod"), &v(V1), &Artifact::default())
+        .unwrap_err();
+    assert!(matches!(err, GateError::StagesDisagree { .. }), "{err}");
+}
+
+#[test]
+fn revoked_versions_are_not_promoted() {
+    let store = MemStore::new();
+    built(&store, V1, 'a', "2025-01-20T14:35:00Z");
+    let g = gate(&store, "2025-01-21T09:00:00Z");
+    let r = g.revoke(&stage("qa"), &v(V1), " corrupts orders ").unwrap();
+    assert!(r.created);
+    assert_eq!(
+        r.event.event.description.as_deref(),
+        Some("corrupts orders")
+    );
+    assert!(!g.revoke(&stage("qa"), &v(V1), "again").unwrap().created);
+    assert!(g.revoke(&stage("qa"), &v(V1), "  ").is_err());
+    let err = gate(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &v(V1), &Artifact::default())
+        .unwrap_err();
+    assert!(matches!(err, GateError::Revoked { .. }), "{err}");
+    assert!(err.to_string().contains("corrupts orders"));
+    assert!(err.to_string().contains("by octocat"));
+}
+
+#[test]
+fn latest_and_list_order_by_time_entered_not_by_name() {
+    let store = MemStore::new();
+    // Names sort V3 < V1 < V2; builds in time V3 < V1 < V2; promoted into
+    // qa in the order V2, V3, V1.
+    built(&store, V1, 'a', "2025-01-20T14:35:00Z");
+    built(&store, V2, 'b', "2025-01-21T09:05:00Z");
+    built(&store, V3, 'c', "2025-01-19T08:05:00Z");
+    for (ver, at) in [
+        (V2, "2025-01-22T10:00:00Z"),
+        (V3, "2025-01-23T10:00:00Z"),
+        (V1, "2025-01-24T10:00:00Z"),
+    ] {
+        gate(&store, at)
+            .promote(&stage("qa"), &v(ver), &Artifact::default())
+            .unwrap();
+    }
+    // Names under the prefix that are not versions.
+    store.put(annotated(
+        "qa-signoff",
+        SHA1,
+        "x\n",
+        ts("2025-01-25T10:00:00Z"),
+    ));
+    store.put(annotated(
+        "qa-eu-84fb5881-20250120-143022",
+        SHA1,
+        "x\n",
+        ts("2025-01-25T10:00:00Z"),
+    ));
+    let g = gate(&store, "2025-01-25T00:00:00Z");
+    let latest = g.latest(&stage("qa")).unwrap();
+    assert_eq!(latest.entries.len(), 1);
+    assert_eq!(latest.entries[0].version, v(V1));
+    assert_eq!(
+        latest.ignored,
+        ["qa-eu-84fb5881-20250120-143022", "qa-signoff"]
+    );
+    let list = g.list(&stage("qa"), 10).unwrap();
+    let order: Vec<String> = list.entries.iter().map(|e| e.version.to_string()).collect();
+    assert_eq!(order, [V1, V3, V2]);
+    assert_eq!(list.total, 3);
+    // A revoked version is left out, and said so.
+    g.revoke(&stage("qa"), &v(V1), "bad").unwrap();
+    let latest = g.latest(&stage("qa")).unwrap();
+    assert_eq!(latest.entries[0].version, v(V3));
+    assert_eq!(latest.skipped.len(), 1);
+    assert!(latest.skipped[0].reason.contains("revoked"));
+    // Nothing in prod.
+    let err = g.latest(&stage("prod")).unwrap_err();
+    assert_eq!(err.to_string(), "no version has passed prod yet");
+    assert_eq!(err.class(), ErrorClass::Denied);
+    // A missing qa tag names the newest passing versions.
+    let err = g
+        .require(&stage("qa"), &v("ffffffff-20250101-000000"))
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("newest versions that pass qa: 1234abcd-20250119-080000 (since 2025-01-23 10:00:00 UTC), 9a0b1c2d-20250121-090000"),
+        "{text}"
+    );
+}
+
+#[test]
+fn current_and_previous_follow_deployments() {
+    let store = MemStore::new();
+    let g = |at: &str| gate(&store, at);
+    let qa = stage("qa");
+    assert!(matches!(
+        g("2025-01-01T00:00:00Z").current(&qa),
+        Err(GateError::NoDeployment { .. })
+    ));
+    let rec = |at: &str, ver: &str, status: DeployStatus| {
+        g(at)
+            .record(&qa, &v(ver), status, None, None, None)
+            .unwrap();
+    };
+    rec("2025-01-20T15:00:00Z", V3, DeployStatus::InProgress);
+    rec("2025-01-20T15:01:00Z", V3, DeployStatus::Success);
+    rec("2025-01-21T15:00:00Z", V1, DeployStatus::InProgress);
+    rec("2025-01-21T15:01:00Z", V1, DeployStatus::Success);
+    let now = "2025-01-23T00:00:00Z";
+    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V1));
+    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V3));
+    // V2 starts deploying: V1 is still current; then V2 fails.
+    rec("2025-01-22T15:00:00Z", V2, DeployStatus::InProgress);
+    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V1));
+    rec("2025-01-22T15:05:00Z", V2, DeployStatus::Failure);
+    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V1));
+    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V3));
+    // V2 deployed again, succeeded: current V2, previous V1.
+    rec("2025-01-23T15:00:00Z", V2, DeployStatus::Success);
+    let now = "2025-01-24T00:00:00Z";
+    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V2));
+    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V1));
+    // V1 revoked: the rollback target skips it.
+    g(now).revoke(&qa, &v(V1), "data loss").unwrap();
+    let prev = g(now).previous(&qa).unwrap();
+    assert_eq!(prev.event.event.version, v(V3));
+    assert_eq!(prev.current, Some(v(V2)));
+    // Roll back to V3: an event, not a tag. Current V3, previous V2.
+    rec("2025-01-24T15:00:00Z", V3, DeployStatus::Success);
+    let now = "2025-01-25T00:00:00Z";
+    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V3));
+    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V2));
+    // History, newest first.
+    let h = g(now).history(&qa, 3).unwrap();
+    let statuses: Vec<DeployStatus> = h.iter().map(|e| e.event.status).collect();
+    assert_eq!(
+        statuses,
+        [
+            DeployStatus::Success,
+            DeployStatus::Revoked,
+            DeployStatus::Success
+        ]
+    );
+    // record refuses 'revoked' (that is revoke) and a commit that is not V's.
+    assert!(
+        g(now)
+            .record(&qa, &v(V1), DeployStatus::Revoked, None, None, None)
+            .is_err()
+    );
+    let err = g(now)
+        .record(
+            &qa,
+            &v(V1),
+            DeployStatus::Success,
+            None,
+            Some(CommitId::parse(SHA2).unwrap()),
+            None,
+        )
+        .unwrap_err();
+    assert!(matches!(err, GateError::VersionCommitMismatch { .. }));
+}
+
+#[test]
+fn services_scope_tags_and_events() {
+    let store = MemStore::new();
+    let shop = Some(Service::parse("shop").unwrap());
+    let art = Artifact::default();
+    gate(&store, "2025-01-20T14:35:00Z")
+        .service(shop.clone())
+        .create(&stage("build"), &v(V1), None, &art)
+        .unwrap();
+    assert!(
+        store
+            .read_tag("shop/build-84fb5881-20250120-143022")
+            .unwrap()
+            .is_some()
+    );
+    let err = gate(&store, "2025-01-21T00:00:00Z")
+        .promote(&stage("qa"), &v(V1), &art)
+        .unwrap_err();
+    let GateError::NotPassed { fix, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        fix,
+        "tag-gate create --stage build --version 84fb5881-20250120-143022 --artifact FILE"
+    );
+    let qa = gate(&store, "2025-01-21T00:00:00Z")
+        .service(shop)
+        .promote(&stage("qa"), &v(V1), &art)
+        .unwrap();
+    assert_eq!(qa.tag, "shop/qa-84fb5881-20250120-143022");
+}

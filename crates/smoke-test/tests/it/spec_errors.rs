@@ -69,7 +69,7 @@ fn cases(url: &str) -> Vec<(&'static str, String, &'static str)> {
             format!(
                 "base_url: {url}\nchecks:\n  - {{ name: a, request: {{ path: / }}, expect: {{ body_matches: 'a(' }} }}\n"
             ),
-            ":3:64: invalid body_matches regex 'a(': unclosed group",
+            ":3:62: invalid body_matches regex 'a(': unclosed group",
         ),
         (
             "bad JSONPath",

@@ -1,1 +1,4 @@
 //! Integration tests: the real binary against real git remotes.
+
+mod chain;
+mod support;

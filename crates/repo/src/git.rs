@@ -25,7 +25,7 @@
 //! excerpt of what git printed.
 
 use crate::model::{CommitId, DeploymentEvent, Person, Scope, StoredEvent, event_order};
-use crate::{Annotation, Created, ListedTag, NewTag, RepoError, Store, Tag, TagKind};
+use crate::{Annotation, Created, ListedTag, MovedTag, NewTag, RepoError, Store, Tag, TagKind};
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
@@ -509,8 +509,21 @@ impl GitStore {
     /// porcelain status flag of the ref (`*` new, `=` up to date, `!`
     /// rejected) and git's stderr when the push failed.
     fn push(&self, oid: &str, refname: &str) -> Result<PushResult, RepoError> {
+        self.push_with_lease(oid, refname, None)
+    }
+
+    /// [`GitStore::push`], or with `lease` (the oid the remote ref must
+    /// still have, `""` for "must not exist") a forced update of that one
+    /// ref, `--force-with-lease=<ref>:<lease>`.
+    fn push_with_lease(
+        &self,
+        oid: &str,
+        refname: &str,
+        lease: Option<&str>,
+    ) -> Result<PushResult, RepoError> {
         let spec = format!("{oid}:{refname}");
-        let args = [
+        let lease_arg = lease.map(|l| format!("--force-with-lease={refname}:{l}"));
+        let mut args = vec![
             "-c",
             "push.gpgSign=false",
             "-c",
@@ -519,10 +532,11 @@ impl GitStore {
             "--porcelain",
             "--no-verify",
             "--no-recurse-submodules",
-            "--",
-            &self.remote,
-            &spec,
         ];
+        if let Some(l) = &lease_arg {
+            args.push(l);
+        }
+        args.extend(["--", &self.remote, &spec]);
         let (code, stdout, stderr) = self.exec(&args, None, self.timeouts.network, &[])?;
         let stdout = String::from_utf8_lossy(&stdout);
         let flag = stdout.lines().find_map(|l| {
@@ -538,6 +552,55 @@ impl GitStore {
             code,
             flag,
             detail: excerpt(&format!("{stdout}\n{stderr}")),
+        })
+    }
+
+    /// Points the floating tag `name` (`v1`, `v1.3`) at `commit` on the
+    /// remote, as a lightweight tag: the one forced push shipgate makes,
+    /// of that ref only, leased on the value just read (a racing mover
+    /// makes this fail rather than be overwritten blindly).
+    pub fn move_tag(&self, name: &str, commit: &CommitId) -> Result<MovedTag, RepoError> {
+        version_stamp::refname::check_tag_name(name).map_err(|e| RepoError::InvalidInput {
+            what: "tag name",
+            value: name.to_owned(),
+            expected: e.to_string(),
+        })?;
+        check_pattern_safe(name)?;
+        let refname = format!("refs/tags/{name}");
+        let refs = self.ls_remote(&[refname.clone(), format!("{refname}^{{}}")])?;
+        let current = refs.iter().find(|r| r.name == refname);
+        let previous = current
+            .map(|r| commit_id(r.target(), &r.name))
+            .transpose()?;
+        if let Some(r) = current
+            && r.peeled.is_none()
+            && r.oid == commit.as_str()
+        {
+            return Ok(MovedTag {
+                name: name.to_owned(),
+                previous,
+                moved: false,
+            });
+        }
+        if !self.ensure_commit_here(commit)? {
+            return Err(RepoError::NotFound {
+                what: "commit",
+                name: commit.to_string(),
+                hint: Some(format!(
+                    "neither this repository nor {} has it: push it first",
+                    self.remote
+                )),
+            });
+        }
+        let lease = current.map(|r| r.oid.clone()).unwrap_or_default();
+        let pushed = self.push_with_lease(commit.as_str(), &refname, Some(&lease))?;
+        if !pushed.ok {
+            return Err(push_error(&self.remote, &refname, &pushed));
+        }
+        Ok(MovedTag {
+            name: name.to_owned(),
+            previous,
+            moved: true,
         })
     }
 

@@ -148,6 +148,21 @@ impl Created {
     }
 }
 
+/// The result of moving a floating tag (`v1`, `v1.3`): the one kind of tag
+/// shipgate moves (semantic-bump `release --floating-tags`). Floating tags
+/// are lightweight refs straight at the commit; only that ref is
+/// force-updated, and only if it still points where it was read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovedTag {
+    /// The short name, without `refs/tags/`.
+    pub name: String,
+    /// The commit it pointed at before (peeled), `None` if it was new.
+    pub previous: Option<CommitId>,
+    /// Whether the ref changed (`false`: it already pointed at the commit,
+    /// as a lightweight tag).
+    pub moved: bool,
+}
+
 /// Where tags, commits and deployment events live.
 ///
 /// Every method is one logical request to the repository: backends batch and

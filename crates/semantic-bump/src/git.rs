@@ -323,6 +323,22 @@ impl Git {
         Ok((code == 0).then(|| base.trim().to_owned()))
     }
 
+    /// The committer time of a commit (Unix seconds).
+    pub fn commit_time(&self, commit: &str) -> Result<Option<i64>, GitError> {
+        let (code, out) = self.run(
+            &[
+                "log",
+                "-1",
+                "--no-show-signature",
+                "--format=%ct",
+                commit,
+                "--",
+            ],
+            &[128],
+        )?;
+        Ok((code == 0).then(|| out.trim().parse().ok()).flatten())
+    }
+
     /// Resolves a revision to a commit id.
     pub fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
         let spec = format!("{rev}^{{commit}}");

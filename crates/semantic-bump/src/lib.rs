@@ -19,6 +19,7 @@ pub mod lint;
 pub mod message;
 pub mod next;
 pub mod pr;
+pub mod release;
 pub mod rules;
 pub mod version;
 

@@ -77,6 +77,9 @@ pub struct Inventory {
     pub elsewhere: Vec<(String, String)>,
     /// Tags under the prefix that are not versions (or not on a commit).
     pub ignored: Vec<String>,
+    /// Floating tags under the prefix (`v1`, `v1.3`: what `release
+    /// --floating-tags` moves), neither versions nor noise.
+    pub floating: Vec<String>,
     pub total: usize,
 }
 
@@ -95,7 +98,9 @@ impl Inventory {
                 }),
                 (Some(_), None) => inv.ignored.push(t.name.clone()),
                 (None, _) => {
-                    if t.name.starts_with(prefix.as_str()) && !prefix.as_str().is_empty() {
+                    if prefix.is_floating(&t.name) {
+                        inv.floating.push(t.name.clone());
+                    } else if t.name.starts_with(prefix.as_str()) && !prefix.as_str().is_empty() {
                         inv.ignored.push(t.name.clone());
                     } else if let Some(p) = version_suffix_prefix(&t.name) {
                         inv.elsewhere.push((p.to_owned(), t.name.clone()));
@@ -110,7 +115,7 @@ impl Inventory {
         inv
     }
 
-    fn stable(&self) -> impl Iterator<Item = &VersionTag> {
+    pub fn stable(&self) -> impl Iterator<Item = &VersionTag> {
         self.versions.iter().filter(|t| t.version.pre.is_empty())
     }
 }
@@ -291,6 +296,23 @@ pub fn next(git: &Git, opts: &NextOptions) -> Result<NextReport, Error> {
     })
 }
 
+/// The analysis of the commits `from` reaches and `exclude` does not (one
+/// streaming `git log`), limited to `paths` when given.
+pub fn analyze(
+    git: &Git,
+    from: &str,
+    exclude: Option<&str>,
+    paths: &[String],
+) -> Result<Analysis, GitError> {
+    let spec = LogSpec {
+        from,
+        exclude,
+        boundary: false,
+        paths,
+    };
+    Ok(fold(git, &spec, &[], None)?.0)
+}
+
 fn fold_pending(pending: &[String]) -> Analysis {
     let mut an = Analyzer::new();
     for p in pending {
@@ -398,6 +420,8 @@ mod tests {
                 raw("v2.0.0-rc.1"),
                 raw("vnext"),
                 raw("v1.2"),
+                raw("v1"),
+                raw("v01"),
                 raw("1.5.0"),
                 raw("release-3.0.0"),
                 raw("latest"),
@@ -411,7 +435,8 @@ mod tests {
         let names: Vec<&str> = inv.versions.iter().map(|t| t.name.as_str()).collect();
         assert_eq!(names, ["v2.0.0-rc.1", "v1.10.0", "v1.2.0"]);
         assert_eq!(inv.stable().next().unwrap().name, "v1.10.0");
-        assert_eq!(inv.ignored, ["vnext", "v1.2", "v9.9.9"]);
+        assert_eq!(inv.ignored, ["vnext", "v01", "v9.9.9"]);
+        assert_eq!(inv.floating, ["v1.2", "v1"]);
         assert_eq!(
             inv.elsewhere,
             [

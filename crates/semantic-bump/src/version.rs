@@ -28,6 +28,30 @@ impl TagPrefix {
     pub fn tag(&self, v: &Version) -> String {
         format!("{}{v}", self.0)
     }
+
+    /// Whether a tag name is a floating tag under this prefix: `v1` or
+    /// `v1.3` (numbers without leading zeros).
+    pub fn is_floating(&self, tag: &str) -> bool {
+        let Some(rest) = tag.strip_prefix(self.0.as_str()) else {
+            return false;
+        };
+        let parts: Vec<&str> = rest.split('.').collect();
+        (1..=2).contains(&parts.len())
+            && parts.iter().all(|p| {
+                !p.is_empty()
+                    && p.len() <= 9
+                    && p.bytes().all(|b| b.is_ascii_digit())
+                    && (p.len() == 1 || !p.starts_with('0'))
+            })
+    }
+
+    /// The floating tags of a stable version: `v1` and `v1.3` for 1.3.2.
+    pub fn floating_tags(&self, v: &Version) -> [String; 2] {
+        [
+            format!("{}{}", self.0, v.major),
+            format!("{}{}.{}", self.0, v.major, v.minor),
+        ]
+    }
 }
 
 impl fmt::Display for TagPrefix {

@@ -257,6 +257,36 @@ impl ApiStore {
         self.block_on(self.release_by_tag_async(tag))
     }
 
+    /// The release of a tag, published or draft: `GET releases/tags/{tag}`
+    /// (published only), then the release list (drafts are only listed),
+    /// newest first, until found. `None` if there is none.
+    pub fn release_for_tag(&self, tag: &str) -> Result<Option<Release>, RepoError> {
+        self.block_on(async {
+            if let Some(r) = self.release_by_tag_async(tag).await? {
+                return Ok(Some(r));
+            }
+            let mut url = Some(self.repo_url("/releases?per_page=100"));
+            while let Some(u) = url.take() {
+                let resp = self.client.send(Method::GET, &u, None).await?;
+                if resp.status != 200 {
+                    return Err(self.unexpected(&resp, "list releases", "contents: read"));
+                }
+                let Value::Array(items) = resp.json()? else {
+                    return Err(missing_field(&resp, "[items]"));
+                };
+                if let Some(r) = items
+                    .iter()
+                    .filter(|v| v["tag_name"].as_str() == Some(tag))
+                    .find_map(Release::from_json)
+                {
+                    return Ok(Some(r));
+                }
+                url = resp.next_link();
+            }
+            Ok(None)
+        })
+    }
+
     /// The release marked latest; `None` if there is none.
     pub fn latest_release(&self) -> Result<Option<Release>, RepoError> {
         self.block_on(async {

@@ -3,7 +3,9 @@
 
 use super::ApiStore;
 use super::client::{Reconciled, Resp, encode_path};
-use crate::{Annotation, CommitId, Created, ListedTag, NewTag, Person, RepoError, Tag, TagKind};
+use crate::{
+    Annotation, CommitId, Created, ListedTag, MovedTag, NewTag, Person, RepoError, Tag, TagKind,
+};
 use http::Method;
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -369,6 +371,80 @@ impl ApiStore {
                     Ok(Created::AlreadyExists(standing))
                 }
             }
+            _ => Err(self.unexpected(&resp, &action, "contents: write")),
+        }
+    }
+
+    /// Points the floating tag `name` (`v1`, `v1.3`) at `commit`, as a
+    /// lightweight tag: `PATCH git/refs/tags/{name}` with `force` (the one
+    /// forced ref update shipgate makes), or `POST git/refs` when it does
+    /// not exist yet. Already there: `moved: false`, no write.
+    pub fn move_tag(&self, name: &str, commit: &CommitId) -> Result<MovedTag, RepoError> {
+        version_stamp::refname::check_tag_name(name).map_err(|e| RepoError::InvalidInput {
+            what: "tag name",
+            value: name.to_owned(),
+            expected: e.to_string(),
+        })?;
+        self.block_on(self.move_tag_async(name, commit))
+    }
+
+    async fn move_tag_async(&self, name: &str, commit: &CommitId) -> Result<MovedTag, RepoError> {
+        let action = format!("move tag {name}");
+        let ref_url = self.repo_url(&format!("/git/ref/tags/{}", encode_path(name)));
+        let resp = self.client.send(Method::GET, &ref_url, None).await?;
+        let current = match resp.status {
+            200 => {
+                let v = resp.json()?;
+                let sha = v["object"]["sha"].as_str().unwrap_or_default().to_owned();
+                let kind = v["object"]["type"].as_str().unwrap_or_default().to_owned();
+                Some((sha, kind))
+            }
+            404 => None,
+            _ => return Err(self.unexpected(&resp, &action, "contents: read")),
+        };
+        let previous = match &current {
+            Some((sha, kind)) if kind == "tag" => self.peel_rest(sha).await?,
+            Some((sha, _)) => CommitId::parse(sha).ok(),
+            None => None,
+        };
+        if let Some((sha, kind)) = &current
+            && kind == "commit"
+            && sha == commit.as_str()
+        {
+            return Ok(MovedTag {
+                name: name.to_owned(),
+                previous,
+                moved: false,
+            });
+        }
+        let resp = match current {
+            Some(_) => {
+                let body = json!({ "sha": commit.as_str(), "force": true });
+                let url = self.repo_url(&format!("/git/refs/tags/{}", encode_path(name)));
+                // Setting a ref to a value is safe to repeat.
+                self.client.send(Method::PATCH, &url, Some(&body)).await?
+            }
+            None => {
+                let body = json!({ "ref": format!("refs/tags/{name}"), "sha": commit.as_str() });
+                self.client
+                    .send(Method::POST, &self.repo_url("/git/refs"), Some(&body))
+                    .await?
+            }
+        };
+        match resp.status {
+            200 | 201 => Ok(MovedTag {
+                name: name.to_owned(),
+                previous,
+                moved: true,
+            }),
+            422 if !crate::api::is_rule_refusal(&resp.message()) => Err(RepoError::Api {
+                request: resp.request.clone(),
+                status: Some(422),
+                message: format!(
+                    "{} (the commit must be on GitHub, and nobody else moving {name} at the same time)",
+                    resp.message()
+                ),
+            }),
             _ => Err(self.unexpected(&resp, &action, "contents: write")),
         }
     }

@@ -219,6 +219,27 @@ fn suggestions_text(stage: &str, list: &[Suggestion]) -> String {
     }
 }
 
+/// What a refusal adds so that its reader can move on: the newest versions
+/// that pass the stage the command needed, and the command that uses one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Advice {
+    /// The stage (with its service) the versions pass, as messages name it.
+    pub stage: String,
+    pub passing: Vec<Suggestion>,
+    pub fix: String,
+}
+
+impl fmt::Display for Advice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}\nto fix: {}",
+            suggestions_text(&self.stage, &self.passing),
+            self.fix
+        )
+    }
+}
+
 /// What tag-gate can fail with. The class decides the exit code: a closed
 /// gate is [`ErrorClass::Denied`] (exit 1, `--soft` makes it 0 with
 /// `passed=false`), bad input exit 2, a broken environment exit 3.
@@ -844,6 +865,119 @@ impl<'s> Gate<'s> {
                 time: e.time,
             })
             .collect())
+    }
+
+    /// The newest versions passing `from` (verified, not revoked for it
+    /// nor for `target`), leaving out `version`.
+    fn alternatives(
+        &self,
+        from: &Scope,
+        target: &Scope,
+        version: &BuildVersion,
+    ) -> Result<Vec<Suggestion>, GateError> {
+        let mut revoked = self.revocations(from)?;
+        if target != from {
+            revoked.extend(self.revocations(target)?);
+        }
+        Ok(self
+            .passing(from, SUGGESTIONS + 1, &revoked)?
+            .entries
+            .into_iter()
+            .filter(|e| e.version != *version)
+            .take(SUGGESTIONS)
+            .map(|e| Suggestion {
+                version: e.version,
+                time: e.time,
+            })
+            .collect())
+    }
+
+    /// Whether a refusal needs [`Advice`]: a closed gate that does not
+    /// already name the passing versions and the fix.
+    fn needs_advice(err: &GateError) -> bool {
+        err.class() == ErrorClass::Denied
+            && !matches!(
+                err,
+                GateError::NotPassed { .. }
+                    | GateError::NoVersions { .. }
+                    | GateError::NoDeployment { .. }
+            )
+    }
+
+    fn service_flag(&self) -> String {
+        self.service
+            .as_ref()
+            .map(|s| format!(" --service {s}"))
+            .unwrap_or_default()
+    }
+
+    /// For a refused `promote --to S --version V`: the newest versions that
+    /// passed the stage before S (and are not revoked for S), and the
+    /// command that promotes the newest of them. `None` when the refusal
+    /// says so itself, or the lookup fails.
+    pub fn advise_promote(
+        &self,
+        to: &Stage,
+        version: &BuildVersion,
+        err: &GateError,
+    ) -> Option<Advice> {
+        if !Self::needs_advice(err) {
+            return None;
+        }
+        let pos = self.chain.position(to).filter(|p| *p > 0)?;
+        let from = self.scope(&self.chain.stages()[pos - 1]);
+        let passing = self.alternatives(&from, &self.scope(to), version).ok()?;
+        let fix = match passing.first() {
+            Some(p) => format!(
+                "promote a version that passes {}: tag-gate promote --to {to} --version {}{}",
+                from.environment(),
+                p.version,
+                self.service_flag()
+            ),
+            None => self.new_version_fix(),
+        };
+        Some(Advice {
+            stage: from.environment(),
+            passing,
+            fix,
+        })
+    }
+
+    /// For a refused `require --stage S --version V`: the newest versions
+    /// that pass S, and the command that checks the newest of them.
+    pub fn advise_require(
+        &self,
+        stage: &Stage,
+        version: &BuildVersion,
+        err: &GateError,
+    ) -> Option<Advice> {
+        if !Self::needs_advice(err) {
+            return None;
+        }
+        let scope = self.scope(stage);
+        let passing = self.alternatives(&scope, &scope, version).ok()?;
+        let fix = match passing.first() {
+            Some(p) => format!(
+                "use a version that passes {}: tag-gate require --stage {stage} --version {}{}",
+                scope.environment(),
+                p.version,
+                self.service_flag()
+            ),
+            None => self.new_version_fix(),
+        };
+        Some(Advice {
+            stage: scope.environment(),
+            passing,
+            fix,
+        })
+    }
+
+    fn new_version_fix(&self) -> String {
+        format!(
+            "build a new version and promote it: version-stamp, then tag-gate create --stage {} --version NEW --artifact FILE{}",
+            self.chain.first(),
+            self.service_flag()
+        )
     }
 
     fn not_passed(&self, scope: &Scope, version: &BuildVersion) -> GateError {

@@ -19,8 +19,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 use tag_gate::{
-    Artifact, Checked, Digest, Gate, GateError, Listing, Live, Recorded, RequireReport, RunInfo,
-    TagReport, short_time,
+    Advice, Artifact, Checked, Digest, Gate, GateError, Listing, Live, Recorded, RequireReport,
+    RunInfo, TagReport, short_time,
 };
 use version_stamp::BuildVersion;
 
@@ -606,19 +606,40 @@ impl Ctx<'_> {
     /// A closed gate: outputs (with passed=false), the reason and the fix,
     /// a summary line. Other errors: exit 2 or 3 with their hint.
     fn refuse(&self, err: GateError, outputs: Outputs, title: &str) -> u8 {
+        self.refuse_with(err, None, outputs, title)
+    }
+
+    /// [`Ctx::refuse`], adding the passing versions and the command that
+    /// moves on.
+    fn refuse_with(
+        &self,
+        err: GateError,
+        advice: Option<Advice>,
+        outputs: Outputs,
+        title: &str,
+    ) -> u8 {
         if err.class() != ErrorClass::Denied {
             return self.runner.fail_code(&err);
         }
+        let lines: Vec<String> = err
+            .hint()
+            .into_iter()
+            .chain(
+                advice
+                    .iter()
+                    .flat_map(|a| a.to_string().lines().map(str::to_owned).collect::<Vec<_>>()),
+            )
+            .collect();
         let mut reason = err.to_string();
-        if let Some(h) = err.hint() {
+        for l in &lines {
             reason.push('\n');
-            reason.push_str(&h);
+            reason.push_str(l);
         }
         let mut summary = Summary::new();
         summary.heading(3, &format!("⛔ tag-gate {title}"));
         summary.line(&gha::escape::markdown_cell(&err.to_string()));
-        if let Some(h) = err.hint() {
-            summary.line(&gha::escape::markdown_cell(&h));
+        for l in &lines {
+            summary.line(&gha::escape::markdown_cell(l));
         }
         self.runner
             .finish_code(Outcome::failed(outputs, reason).with_summary(summary))
@@ -693,7 +714,10 @@ impl Ctx<'_> {
         };
         match self.gate.promote(to, version, &artifact) {
             Ok(r) => self.tag_done("promote", r),
-            Err(e) => self.refuse(e, base, &format!("promote {version} to {to}")),
+            Err(e) => {
+                let advice = self.gate.advise_promote(to, version, &e);
+                self.refuse_with(e, advice, base, &format!("promote {version} to {to}"))
+            }
         }
     }
 
@@ -805,7 +829,10 @@ impl Ctx<'_> {
                 self.runner
                     .finish_code(Outcome::passed(outputs).with_summary(s))
             }
-            Err(e) => self.refuse(e, base, &format!("require {name}")),
+            Err(e) => {
+                let advice = self.gate.advise_require(stage, version, &e);
+                self.refuse_with(e, advice, base, &format!("require {name}"))
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 //! Integration tests: the real binary against real git remotes.
 
 mod chain;
+mod refusals;
 mod support;

@@ -1,0 +1,190 @@
+//! Re-runs and races end with one tag, never a moved one.
+
+use crate::support::{Fixture, version_of};
+use std::process::Stdio;
+
+fn digest(byte: &str) -> String {
+    format!("sha256:{}", byte.repeat(32))
+}
+
+#[test]
+fn rerunning_a_finished_create_or_promote_changes_nothing() {
+    let mut fx = Fixture::new();
+    let sha = fx.commit("feat: one");
+    let v = version_of(&sha);
+    let d = digest("ab");
+    fx.tg(&["create", "--version", &v, "--artifact-digest", &d])
+        .ok();
+    fx.tg(&["promote", "--to", "qa", "--version", &v]).ok();
+    let tags = fx.remote_tags();
+
+    let r = fx.tg(&["create", "--version", &v, "--artifact-digest", &d]);
+    r.ok()
+        .says(&["already exists", "nothing to do (created=false)"]);
+    assert_eq!(r.out("created"), "false");
+    assert_eq!(r.out("artifact-digest"), d);
+    assert_eq!(r.out("passed"), "true");
+    // Without a digest, the record's stands.
+    let r = fx.tg(&["create", "--version", &v]);
+    r.ok();
+    assert_eq!(r.out("created"), "false");
+
+    let r = fx.tg(&["promote", "--to", "qa", "--version", &v]);
+    r.ok().says(&["already exists"]);
+    assert_eq!(r.out("created"), "false");
+    assert_eq!(r.out("sha"), sha);
+    let r = fx.tg(&[
+        "promote",
+        "--to",
+        "qa",
+        "--version",
+        &v,
+        "--artifact-digest",
+        &d,
+    ]);
+    r.ok();
+    assert_eq!(r.out("created"), "false");
+    assert_eq!(fx.remote_tags(), tags, "tags never moved");
+}
+
+#[test]
+fn create_with_another_digest_or_on_another_commit_is_refused() {
+    let mut fx = Fixture::new();
+    let sha1 = fx.commit("feat: one");
+    let v = version_of(&sha1);
+    fx.tg(&[
+        "create",
+        "--version",
+        &v,
+        "--artifact-digest",
+        &digest("ab"),
+    ])
+    .ok();
+    let tags = fx.remote_tags();
+
+    let r = fx.tg(&[
+        "create",
+        "--version",
+        &v,
+        "--artifact-digest",
+        &digest("cd"),
+    ]);
+    r.code(1).says(&[
+        &format!("artifact digest mismatch for {v}"),
+        &format!("records {}", digest("ab")),
+        &format!("but {} was given", digest("cd")),
+    ]);
+    assert_eq!(r.out("passed"), "false");
+    assert_eq!(fx.remote_tags(), tags);
+
+    // Another commit whose id starts with the version's short sha cannot be
+    // made; a --sha of another commit is refused before anything is written.
+    let sha2 = fx.commit("feat: two");
+    let r = fx.tg(&["create", "--version", &v, "--sha", &sha2]);
+    r.code(1).says(&[
+        &format!("commit {sha2} does not start with version {v}'s short sha"),
+        "stamp a version for this commit",
+    ]);
+    assert_eq!(fx.remote_tags(), tags);
+
+    // The tag is there, on the version's commit: a build tag moved by hand
+    // elsewhere (lightweight, on another commit) is not re-created over.
+    let v2 = version_of(&sha2);
+    fx.git(&["tag", &format!("build-{v2}"), &sha1]);
+    fx.git(&["push", "-q", "origin", &format!("refs/tags/build-{v2}")]);
+    let tags = fx.remote_tags();
+    let r = fx.tg(&["create", "--version", &v2]);
+    r.code(1).says(&[
+        &format!("build-{v2} already exists on commit {sha1}, not on {sha2}"),
+        "stage tags are never moved",
+    ]);
+    assert_eq!(fx.remote_tags(), tags);
+}
+
+/// Two processes promoting one version at the same time against one bare
+/// remote, from two clones (two runners): both succeed, one tag stands,
+/// exactly one of them created it.
+#[test]
+fn two_racing_promotions_end_with_one_tag() {
+    let mut fx = Fixture::new();
+    let mut versions = Vec::new();
+    for i in 0..3 {
+        let sha = fx.commit(&format!("feat: {i}"));
+        let v = version_of(&sha);
+        fx.tg(&["create", "--version", &v]).ok();
+        versions.push(v);
+    }
+    let second = fx.dir.path().join("second");
+    fx.git_in(
+        fx.dir.path(),
+        &[
+            "clone",
+            "-q",
+            fx.remote.to_str().unwrap(),
+            second.to_str().unwrap(),
+        ],
+    );
+
+    for v in &versions {
+        let args = ["promote", "--to", "qa", "--version", v.as_str()];
+        let (mut a, fa) = fx.command(&fx.work, &args, &[]);
+        let (mut b, fb) = fx.command(&second, &args, &[]);
+        let ca = a
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let cb = b
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let ra = fa.read(ca.wait_with_output().unwrap());
+        let rb = fb.read(cb.wait_with_output().unwrap());
+        ra.ok();
+        rb.ok();
+        let created: Vec<&str> = [ra.out("created"), rb.out("created")].into();
+        assert_eq!(
+            created.iter().filter(|c| **c == "true").count(),
+            1,
+            "exactly one created the tag: {created:?}\n{}\n{}",
+            ra.stderr,
+            rb.stderr
+        );
+        assert!(created.contains(&"false"));
+        let loser = if ra.out("created") == "false" {
+            &ra
+        } else {
+            &rb
+        };
+        let raced = loser
+            .stderr
+            .contains("was created by a concurrent run first");
+        assert!(
+            raced || loser.stderr.contains("already exists"),
+            "{}",
+            loser.stderr
+        );
+        eprintln!(
+            "{v}: the loser {}",
+            if raced { "raced" } else { "came second" }
+        );
+        assert_eq!(ra.out("sha"), rb.out("sha"));
+        let qa: Vec<String> = fx
+            .remote_tags()
+            .into_keys()
+            .filter(|t| t.starts_with("qa-"))
+            .collect();
+        assert!(qa.contains(&format!("qa-{v}")));
+        // The tag that stands verifies, whoever wrote it.
+        fx.tg(&["require", "--stage", "qa", "--version", v]).ok();
+    }
+    assert_eq!(
+        fx.remote_tags()
+            .keys()
+            .filter(|t| t.starts_with("qa-"))
+            .count(),
+        versions.len(),
+        "one QA tag per version"
+    );
+}

@@ -1,7 +1,9 @@
 //! Integration tests: the real binary against real git remotes.
 
 mod chain;
+mod deployments;
 mod idempotency;
 mod ordering;
 mod refusals;
+mod shallow;
 mod support;

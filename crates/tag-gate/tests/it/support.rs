@@ -130,7 +130,10 @@ impl Fixture {
             work,
             files: 0,
         };
-        fx.git_in(fx.dir.path(), &["init", "-q", "--bare", "remote.git"]);
+        fx.git_in(
+            fx.dir.path(),
+            &["init", "-q", "--bare", "-b", "main", "remote.git"],
+        );
         fx.git(&["init", "-q", "-b", "main"]);
         fx.git(&["remote", "add", "origin", fx.remote.to_str().unwrap()]);
         fx

@@ -2,7 +2,9 @@
 
 mod chain;
 mod deployments;
+mod help;
 mod idempotency;
+mod input;
 mod ordering;
 mod refusals;
 mod shallow;

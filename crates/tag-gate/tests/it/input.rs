@@ -1,0 +1,187 @@
+//! Bad input exits 2 naming the value and what was expected, before
+//! anything is written.
+
+use crate::support::{Fixture, version_of};
+
+/// A fixture with one built version, and the refs on its remote.
+fn built() -> (Fixture, String) {
+    let mut fx = Fixture::new();
+    let sha = fx.commit("feat: one");
+    let v = version_of(&sha);
+    fx.tg(&["create", "--version", &v]).ok();
+    (fx, v)
+}
+
+#[track_caller]
+fn refused(fx: &Fixture, args: &[&str], names: &[&str]) {
+    let before = fx.remote_refs();
+    let r = fx.tg(args);
+    r.code(2).says(names);
+    assert_eq!(fx.remote_refs(), before, "nothing written by {args:?}");
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+}
+
+#[test]
+fn malformed_versions() {
+    let (fx, v) = built();
+    let expected = "expected SHA-YYYYMMDD-HHMMSS";
+    refused(
+        &fx,
+        &["promote", "--to", "qa", "--version", "$(id)"],
+        &[
+            "invalid version '$(id)'",
+            expected,
+            "84fb5881-20250120-143022",
+        ],
+    );
+    refused(
+        &fx,
+        &["require", "--stage", "qa", "--version", "a..b"],
+        &["'a..b'", expected],
+    );
+    let month13 = format!("{}-20251301-120000", &v[..8]);
+    refused(
+        &fx,
+        &["promote", "--to", "qa", "--version", &month13],
+        &[&format!("'{month13}'"), "there is no month 13"],
+    );
+    // Through the action's env twin too, trimmed first.
+    let r = fx.tg_env(
+        &["promote", "--to", "qa"],
+        &[("INPUT_VERSION", "  ; rm -rf / ")],
+    );
+    r.code(2).says(&["invalid version", "rm -rf"]);
+    let r = fx.tg_env(
+        &["promote", "--to", "qa"],
+        &[("INPUT_VERSION", &format!("  {v}\n"))],
+    );
+    r.ok();
+    assert_eq!(r.out("version"), v);
+}
+
+#[test]
+fn malformed_stages_digests_and_commands() {
+    let (fx, v) = built();
+    refused(
+        &fx,
+        &["require", "--stage", "q a", "--version", &v],
+        &["invalid stage", "'q a' contains a space"],
+    );
+    refused(
+        &fx,
+        &[
+            "promote",
+            "--to",
+            "qa",
+            "--version",
+            &v,
+            "--artifact-digest",
+            "md5:abc",
+        ],
+        &[
+            "invalid artifact digest 'md5:abc'",
+            "expected sha256: and 64 hex digits",
+        ],
+    );
+    refused(
+        &fx,
+        &[
+            "promote",
+            "--to",
+            "qa",
+            "--version",
+            &v,
+            "--artifact-digest",
+            &format!("sha256:{}", "g".repeat(64)),
+        ],
+        &["invalid artifact digest", "sha256:e3b0c442"],
+    );
+    refused(
+        &fx,
+        &["deploy", "--stage", "qa"],
+        &["unrecognized subcommand 'deploy'"],
+    );
+    refused(&fx, &["require", "--stage", "qa"], &["--version"]);
+    refused(
+        &fx,
+        &["list", "--stage", "qa", "--limit", "0"],
+        &["invalid limit '0'"],
+    );
+    refused(
+        &fx,
+        &[
+            "record",
+            "--stage",
+            "qa",
+            "--version",
+            &v,
+            "--status",
+            "done",
+        ],
+        &["'done'"],
+    );
+    refused(
+        &fx,
+        &[
+            "require",
+            "--stage",
+            "qa",
+            "--version",
+            &v,
+            "--remote=--upload-pack=touch /tmp/x",
+        ],
+        &[
+            "invalid remote '--upload-pack=touch /tmp/x'",
+            "such as origin",
+        ],
+    );
+    // A missing artifact file names the file.
+    refused(
+        &fx,
+        &[
+            "promote",
+            "--to",
+            "qa",
+            "--version",
+            &v,
+            "--artifact",
+            "missing.tar.gz",
+        ],
+        &["cannot hash the artifact missing.tar.gz"],
+    );
+}
+
+#[test]
+fn hostile_values_never_become_workflow_commands() {
+    let (fx, v) = built();
+    let r = fx.tg_env(
+        &["require", "--stage", "qa", "--version", "x\n::error::pwned"],
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    r.code(2);
+    assert!(
+        !r.stderr.lines().any(|l| l.starts_with("::error::pwned")),
+        "{}",
+        r.stderr
+    );
+    let _ = v;
+}
+
+#[test]
+fn a_missing_remote_is_an_environment_error() {
+    let (fx, v) = built();
+    let r = fx.tg(&[
+        "require",
+        "--stage",
+        "build",
+        "--version",
+        &v,
+        "--remote",
+        "file:///nonexistent/remote.git",
+    ]);
+    r.code(3);
+    // Not a git repository at all.
+    let dir = tempfile::tempdir().unwrap();
+    let r = fx.tg_in(dir.path(), &["latest", "--stage", "qa"], &[]);
+    r.code(3);
+}

@@ -1,31 +1,42 @@
 #!/usr/bin/env bash
 # shipgate, locally: builds the binaries, makes a throw-away git repository
-# with a bare "origin" remote, and walks a change through the pipeline step by
-# step, narrating as it goes.
+# with a bare "origin" remote, and walks two changes of a service through the
+# whole pipeline, step by step, narrating as it goes: version-stamp, a build
+# artifact, deploy to dev, health-check, smoke-test, the build tag, promotion
+# to QA, prod refusing a version QA never saw, promotion to prod, a bad prod
+# deploy rolled back, the deployment history, and the next semantic release.
 #
 #   bash examples/demo.sh
 #
+# Everything stays on this machine: the "deploys" start examples/demo-service
+# on 127.0.0.1 (free ports), the records go to the bare remote.
+#
+# SHIPGATE_DEMO_BIN=DIR uses the binaries in DIR (the five tools and
+#   demo-service, e.g. target/debug) instead of building the release ones.
 # SHIPGATE_DEMO_KEEP=1 keeps the temporary folder (its path is printed).
 # NO_COLOR=1 (or a non-terminal stdout) turns colour off.
 #
-# Structure: each pipeline stage is a numbered `step`; later stages (build
-# tag, health, smoke, promote QA, prod refused, promote prod, rollback) append
-# their own steps at the end, using the variables set here:
-#   $root     this checkout          $bin      the release binaries (on PATH)
+# Exit codes: 0 every step behaved as narrated; 1 one did not (the line
+# starting with ✘ says which); anything else: the build or a tool broke.
+#
+# Structure: each pipeline stage is a numbered `step` (a title, one line of
+# why, the commands shown as they run, their result), using these variables:
+#   $root     this checkout          $bin      the binaries (on PATH)
 #   $work     the temp folder        $repo     the demo service's clone
 #   $origin   its bare remote        $sha      the commit being shipped
 #   $version  its build version      $service  the service name ("shop")
 #   $build_tag $qa_tag $prod_tag $artifact   version-stamp's outputs
+#   $gate     the tag-gate command (git backend, the service)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bin="$root/target/release"
+bin="${SHIPGATE_DEMO_BIN:-$root/target/release}"
 service=shop
 
 # The demo is about this machine, not about a CI run it may be part of.
 while IFS= read -r name; do
   unset "$name"
-done < <(compgen -e | grep -E '^(GITHUB_|RUNNER_|INPUT_)' || true)
+done < <(compgen -e | grep -E '^(GITHUB_|RUNNER_|INPUT_|DEMO_)' || true)
 
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
   bold=$'\033[1m' dim=$'\033[2m' green=$'\033[32m' red=$'\033[31m' reset=$'\033[0m'
@@ -41,9 +52,22 @@ step() {
 }
 # say TEXT...: narration.
 say() { printf '   %s\n' "$*"; }
+# cmdline CMD...: prints a command as it would be typed (quoted where a
+# shell needs it, so it can be copied).
+cmdline() {
+  local arg line=''
+  for arg in "$@"; do
+    if [[ "$arg" =~ ^[A-Za-z0-9_./:=@%+,-]+$ ]]; then
+      line+=" $arg"
+    else
+      line+=" '${arg//\'/\'\\\'\'}'"
+    fi
+  done
+  printf '   %s$%s%s\n' "$dim" "$line" "$reset"
+}
 # show CMD...: prints the command, then runs it (its output indented).
 show() {
-  printf '   %s$ %s%s\n' "$dim" "$*" "$reset"
+  cmdline "$@"
   "$@" 2>&1 | sed 's/^/     /'
 }
 ok() { printf '   %s✔ %s%s\n' "$green" "$*" "$reset"; }
@@ -51,19 +75,47 @@ die() {
   printf '   %s✘ %s%s\n' "$red" "$*" "$reset" >&2
   exit 1
 }
-# expect_exit CODE CMD...: runs CMD (output indented), which must exit CODE.
-expect_exit() {
+# exits_with CODE CMD...: prints the command, runs it (its output indented,
+# in order), which must exit CODE.
+exits_with() {
   local want=$1 got=0
   shift
-  printf '   %s$ %s%s\n' "$dim" "$*" "$reset"
-  "$@" > >(sed 's/^/     /') 2>&1 || got=$?
-  wait
+  cmdline "$@"
+  "$@" >"$work/output" 2>&1 || got=$?
+  sed 's/^/     /' "$work/output"
   [ "$got" = "$want" ] || die "expected exit $want, got $got: $*"
-  ok "refused with exit $got, as it should be"
+}
+# expect_exit CODE CMD...: a refusal, which must exit CODE.
+expect_exit() {
+  exits_with "$@"
+  ok "refused with exit $1, as it should be"
+}
+# capture VAR CMD...: prints the command, runs it (stderr indented), and
+# stores its stdout in VAR; the command must succeed.
+capture() {
+  local var=$1 out rc=0
+  shift
+  cmdline "$@"
+  out="$("$@" 2>"$work/stderr")" || rc=$?
+  sed 's/^/     /' "$work/stderr"
+  [ "$rc" = 0 ] || die "exit $rc: $*"
+  printf -v "$var" '%s' "$out"
 }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/shipgate-demo.XXXXXX")"
+# The deployed instances (deploy.sh's pid, log and version files).
+export DEMO_STATE_DIR="$work/deployments"
+deploy_sh="$root/examples/demo-service/deploy.sh"
 cleanup() {
+  local rc=$?
+  # Stop what the demo deployed, whatever happened.
+  for env in dev prod; do
+    bash "$deploy_sh" stop "$env" >/dev/null 2>&1 || true
+  done
+  if [ "$rc" != 0 ]; then
+    printf '\n%sthe demo stopped at step %d; SHIPGATE_DEMO_KEEP=1 keeps its files%s\n' \
+      "$red" "$step_no" "$reset" >&2
+  fi
   if [ -n "${SHIPGATE_DEMO_KEEP:-}" ]; then
     printf '\n%skept %s%s\n' "$dim" "$work" "$reset"
   else
@@ -71,9 +123,12 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 repo="$work/shop"
 origin="$work/origin.git"
+# Set by `capture` as the steps run.
+version='' version2='' url='' live_before='' now_live=''
 
 # git in the demo repository, with an identity and no signing, whatever the
 # machine's global configuration says.
@@ -87,32 +142,58 @@ commit() {
   GIT_AUTHOR_DATE="$1" GIT_COMMITTER_DATE="$1" g commit -q --allow-empty -m "$2"
 }
 
+# free_port: a port on 127.0.0.1 that nothing listens on.
+free_port() {
+  local port
+  for _ in $(seq 1 100); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  die "no free port found on 127.0.0.1"
+}
+
 # ---------------------------------------------------------------------------
-step "Build the shipgate binaries (once; later runs are instant)"
-show cargo build --release --workspace --bins --locked --manifest-path "$root/Cargo.toml" --quiet
+if [ -n "${SHIPGATE_DEMO_BIN:-}" ]; then
+  step "Use the binaries in $bin (SHIPGATE_DEMO_BIN)"
+  say "No build: the binaries were built beforehand (tests use target/debug)."
+  bin="$(cd "$bin" 2>/dev/null && pwd)" || die "SHIPGATE_DEMO_BIN=$SHIPGATE_DEMO_BIN is not a folder"
+else
+  step "Build the shipgate binaries (once; later runs are instant)"
+  say "Five tools and the demo service, from this checkout's locked dependencies."
+  show cargo build --release --workspace --bins --locked --manifest-path "$root/Cargo.toml" --quiet
+fi
+for tool in version-stamp tag-gate health-check smoke-test semantic-bump demo-service; do
+  [ -x "$bin/$tool" ] || die "$bin/$tool is missing: build it (cargo build --workspace --bins --locked)"
+done
 export PATH="$bin:$PATH"
 ok "binaries in $bin"
+started=$SECONDS
 
 # ---------------------------------------------------------------------------
 step "A service repository with a bare 'origin' remote"
+say "Conventional Commits since the last release, v0.1.0; origin stands in for GitHub."
 git init -q --bare -b main "$origin"
 git init -q -b main "$repo"
 g remote add origin "$origin"
-commit "2025-01-20T09:00:00+01:00" "feat: shop service skeleton"
-commit "2025-01-20T12:10:00+01:00" "fix(cart): keep quantities above zero"
+commit "2025-01-18T10:00:00+01:00" "feat: shop service skeleton"
+GIT_COMMITTER_DATE="2025-01-18T10:05:00+01:00" g tag -a v0.1.0 -m "shop 0.1.0"
+commit "2025-01-20T09:00:00+01:00" "fix(cart): keep quantities above zero"
 commit "2025-01-20T16:30:22+02:00" "feat(checkout): pay with a saved card"
-g push -q origin main
-show g log --format='%h %cI %s'
+g push -q origin main v0.1.0
+cd "$repo"
+show git log --format='%h %cI %s%d'
 sha="$(g rev-parse HEAD)"
-ok "three Conventional Commits pushed to $origin"
+ok "three Conventional Commits and a release tag pushed to $origin"
 
 # ---------------------------------------------------------------------------
 step "Stamp the build version (version-stamp)"
 say "One version per commit: its short sha, then the committer time in UTC"
 say "(--time commit: stable across re-runs; 16:30:22+02:00 is 14:30:22 UTC)."
-cd "$repo"
-version="$(version-stamp --time commit --service "$service")"
-say "version-stamp --time commit --service $service  →  $version"
+capture version version-stamp --time commit --service "$service"
+say "→ $version"
 say "Every output, as --json prints it:"
 version-stamp --time commit --service "$service" --json 2>/dev/null | sed 's/^/     /'
 # The outputs as a workflow step gets them ($GITHUB_OUTPUT: key=value lines).
@@ -140,4 +221,170 @@ expect_exit 2 version-stamp parse '$(id)'
 expect_exit 2 version-stamp parse "${version:0:8}-20250230-143022"
 
 # ---------------------------------------------------------------------------
-# Later pipeline steps are appended below this line.
+# From here on: the pipeline. Records go to origin through tag-gate's git
+# backend; the service is deployed from its artifact, never rebuilt.
+gate=(tag-gate --backend git --service "$service")
+mkdir -p "$work/artifacts"
+artifacts="../artifacts"   # as seen from $repo, where the commands run
+
+# package VERSION FILE: the service build as a tarball (the binary and the
+# version it is), like a real build job's output.
+package() {
+  local dir="../build/$1"
+  mkdir -p "$dir"
+  cp "$bin/demo-service" "$dir/demo-service"
+  printf '%s\n' "$1" >"$dir/VERSION"
+  show tar -czf "$2" -C "$dir" demo-service VERSION
+}
+
+# deploy ENV FILE [VAR=VALUE...]: unpacks the artifact and starts what is in
+# it with deploy.sh (the stand-in for kubectl or aws), on the environment's
+# port; VAR=VALUE settings go to the service. Sets $url.
+declare -A ports=()
+deploy() {
+  local env=$1 file=$2 dir v
+  shift 2
+  dir="../unpacked/$env-$(basename "$file" .tar.gz)"
+  mkdir -p "$dir"
+  show tar -xzf "$file" -C "$dir"
+  v="$(cat "$dir/VERSION")"
+  [ -n "${ports[$env]:-}" ] || ports[$env]="$(free_port)"
+  capture url env DEMO_BIN="$dir/demo-service" "$@" \
+    bash "$deploy_sh" start "$env" "$v" "${ports[$env]}"
+}
+
+# ---------------------------------------------------------------------------
+step "Build once: the service's artifact"
+say "This tarball is what every stage gets; its sha256 goes into the build record."
+package "$version" "$artifacts/$artifact"
+ok "$artifact ($(wc -c <"$artifacts/$artifact" | tr -d ' ') bytes)"
+
+# ---------------------------------------------------------------------------
+step "Deploy to dev"
+say "Record the deployment as started, then deploy: the record says what is live where."
+show "${gate[@]}" record --stage dev --version "$version" --status in_progress
+deploy dev "$artifacts/$artifact"
+dev_url=$url
+ok "demo-service $version answers at $dev_url"
+
+# ---------------------------------------------------------------------------
+step "Is it up, and is it the new version? (health-check)"
+say "--expect-version catches \"deployed, but the old version still answers\"."
+show health-check --url "$dev_url/health" --expect-version "$version" --interval 500ms --deadline 30s
+ok "healthy, serving $version"
+
+# ---------------------------------------------------------------------------
+step "Does it work? (smoke-test)"
+say "examples/demo-service/smoke.yml: five checks; item_id is captured and reused."
+show env EXPECTED_VERSION="$version" \
+  smoke-test --spec "$root/examples/demo-service/smoke.yml" --base-url "$dev_url" \
+  --junit "$work/smoke-dev.xml"
+ok "5 checks passed (JUnit XML in smoke-dev.xml)"
+
+# ---------------------------------------------------------------------------
+step "Record the outcome and tag the build (tag-gate create)"
+say "$build_tag says \"this version passed the build\", with the artifact's digest."
+show "${gate[@]}" record --stage dev --version "$version" --status success --url "$dev_url"
+show "${gate[@]}" create --stage build --version "$version" --artifact "$artifacts/$artifact"
+ok "$build_tag is on origin"
+
+# ---------------------------------------------------------------------------
+step "Promote to QA: only the artifact that was built (tag-gate promote)"
+say "A file that is not the build's (rebuilt, tampered with) is refused first."
+cp "$artifacts/$artifact" "$artifacts/rebuilt.tar.gz"
+printf 'rebuilt\n' >>"$artifacts/rebuilt.tar.gz"
+expect_exit 1 "${gate[@]}" promote --to qa --version "$version" --artifact "$artifacts/rebuilt.tar.gz"
+say "The built artifact (QA deploys and tests it here):"
+show "${gate[@]}" promote --to qa --version "$version" --artifact "$artifacts/$artifact"
+ok "$qa_tag is on origin, on commit ${sha:0:8}"
+
+# ---------------------------------------------------------------------------
+step "A second change: built and deployed to dev, never QA'd"
+say "Every push to main is stamped, built, deployed to dev and tagged."
+commit "2025-01-21T10:00:00+01:00" "fix(checkout): retry a declined card once"
+g push -q origin main
+capture version2 version-stamp --time commit --service "$service"
+artifact2="service-$service-$version2.tar.gz"
+package "$version2" "$artifacts/$artifact2"
+show "${gate[@]}" record --stage dev --version "$version2" --status in_progress
+deploy dev "$artifacts/$artifact2"
+show health-check --url "$dev_url/health" --expect-version "$version2" --interval 500ms --deadline 30s
+show "${gate[@]}" record --stage dev --version "$version2" --status success --url "$dev_url"
+show "${gate[@]}" create --stage build --version "$version2" --artifact "$artifacts/$artifact2"
+ok "$version2 passed the build; dev runs it; QA has not seen it"
+
+# ---------------------------------------------------------------------------
+step "Production refuses a version QA never saw"
+say "promote --to prod needs $service/qa-$version2; the message names it and what does pass."
+expect_exit 1 "${gate[@]}" promote --to prod --version "$version2" --artifact "$artifacts/$artifact2"
+
+# ---------------------------------------------------------------------------
+step "Promote the QA'd version to production"
+say "Gate first, then record, deploy, health, smoke, record success, and the prod tag."
+show "${gate[@]}" require --stage qa --version "$version"
+show "${gate[@]}" record --stage prod --version "$version" --status in_progress
+deploy prod "$artifacts/$artifact"
+prod_url=$url
+show health-check --url "$prod_url/health" --expect-version "$version" --interval 500ms --deadline 30s
+show env EXPECTED_VERSION="$version" \
+  smoke-test --spec "$root/examples/demo-service/smoke.yml" --base-url "$prod_url"
+show "${gate[@]}" record --stage prod --version "$version" --status success --url "$prod_url"
+show "${gate[@]}" promote --to prod --version "$version" --artifact "$artifacts/$artifact"
+ok "$prod_tag: production runs $version at $prod_url"
+
+# ---------------------------------------------------------------------------
+step "A bad production deploy"
+say "$version2 passes QA later, but in production its /health fails (simulated:"
+say "DEMO_UNHEALTHY=1). What is live is read before deploying: the rollback target."
+show "${gate[@]}" promote --to qa --version "$version2" --artifact "$artifacts/$artifact2"
+show "${gate[@]}" require --stage qa --version "$version2"
+capture live_before "${gate[@]}" current --stage prod
+say "live before the deploy: $live_before"
+[ "$live_before" = "$version" ] || die "expected $version live in prod, got '$live_before'"
+show "${gate[@]}" record --stage prod --version "$version2" --status in_progress
+deploy prod "$artifacts/$artifact2" DEMO_UNHEALTHY=1
+exits_with 1 health-check --url "$prod_url/health" --expect-version "$version2" --interval 500ms --retries 3
+ok "unhealthy: exit 1, as it should be"
+show "${gate[@]}" record --stage prod --version "$version2" --status failure \
+  --url "$prod_url" --note "health-check failed"
+
+# ---------------------------------------------------------------------------
+step "Roll back to $live_before"
+say "Redeploy the artifact that was live (no rebuild), check it, record it."
+deploy prod "$artifacts/$artifact"
+show health-check --url "$prod_url/health" --expect-version "$live_before" --interval 500ms --deadline 30s
+show "${gate[@]}" record --stage prod --version "$live_before" --status success \
+  --url "$prod_url" --note "rollback from $version2"
+ok "production runs $live_before again"
+
+# ---------------------------------------------------------------------------
+step "What production runs, and how it got there"
+say "current: the version whose latest deployment succeeded; history: every event."
+capture now_live "${gate[@]}" current --stage prod
+say "current: $now_live"
+[ "$now_live" = "$version" ] || die "expected $version live in prod, got '$now_live'"
+show "${gate[@]}" history --stage prod
+say "The stage tags on origin: $version2 never got a prod tag."
+show git ls-remote --tags --refs origin
+git ls-remote --tags --refs origin | grep -q "refs/tags/$prod_tag\$" || die "$prod_tag is missing on origin"
+if git ls-remote --tags --refs origin | grep -q "refs/tags/$service/prod-$version2\$"; then
+  die "$service/prod-$version2 must not exist"
+fi
+ok "prod: $now_live · the failed deploy and the rollback are events, not tags"
+
+# ---------------------------------------------------------------------------
+step "The next release (semantic-bump next)"
+say "The Conventional Commits since v0.1.0 propose the next semantic version."
+show semantic-bump next
+GITHUB_OUTPUT="$work/next.out" semantic-bump next >/dev/null 2>&1
+next="$(sed -n 's/^next-tag=//p' "$work/next.out")"
+bump="$(sed -n 's/^bump=//p' "$work/next.out")"
+say "Its changelog:"
+awk '/^changelog<</ { d = substr($0, 12); on = 1; next } on && $0 == d { on = 0 } on' \
+  "$work/next.out" | sed 's/^/     /'
+if [ "$next" != "v0.2.0" ] || [ "$bump" != "minor" ]; then
+  die "expected v0.2.0 (minor), got '$next' ($bump)"
+fi
+ok "v0.1.0 → $next ($bump: a feat since the last release)"
+
+printf '\n%sThe whole pipeline ran in %d s (after the build).%s\n' "$bold" "$((SECONDS - started))" "$reset"

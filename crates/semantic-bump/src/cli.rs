@@ -34,6 +34,12 @@ pub enum Cmd {
     /// Read a pull request through the API (title, labels), check its title
     /// and preview the release merging it would make.
     LintPr(LintPrArgs),
+    /// Release notes for a range (or since the last release), optionally
+    /// prepended to CHANGELOG.md.
+    Changelog(ChangelogArgs),
+    /// Tag the next version (annotated), publish its GitHub Release and
+    /// move the floating tags (v1, v1.3).
+    Release(ReleaseArgs),
 }
 
 /// How versions are read and computed (shared by `next` and `lint-pr`).
@@ -63,7 +69,7 @@ pub struct VersionArgs {
     #[arg(long, env = "INPUT_REPOSITORY_URL", value_parser = links, value_name = "URL")]
     pub repository_url: Option<Links>,
 
-    /// The remote asked whether tags exist when the clone has none.
+    /// The git remote: asked whether tags exist when the clone has none; `release` pushes its tags there (git backend).
     #[arg(long, env = "INPUT_REMOTE", default_value = "origin", value_parser = remote_name, value_name = "NAME")]
     pub remote: String,
 }
@@ -237,6 +243,123 @@ pub struct LintPrArgs {
     /// Print one JSON object on stdout.
     #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ChangelogArgs {
+    /// The commits, A..B (e.g. the previous production commit..the one being deployed) [default: since the last release tag, like next].
+    #[arg(long, env = "INPUT_RANGE", value_parser = range_arg, value_name = "A..B")]
+    pub range: Option<String>,
+
+    #[command(flatten)]
+    pub version: VersionArgs,
+
+    /// The pull request's labels (without --range: they decide the version, like next).
+    #[arg(long = "label", env = "INPUT_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
+    pub labels: Vec<String>,
+
+    /// The version in the section heading [default: the version tagged at B, or next's version].
+    #[arg(long, env = "INPUT_HEADING", value_parser = heading_arg, value_name = "VERSION")]
+    pub heading: Option<String>,
+
+    /// Write the notes to this file (with --prepend: insert them into it).
+    #[arg(long, env = "INPUT_OUTPUT", value_parser = output_arg, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Insert a `## version` section into --output under the marker `<!-- shipgate:changelog -->` (else above the newest release), leaving every other byte as it was; a version already there is not added again.
+    #[arg(long, env = "INPUT_PREPEND", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new(), requires = "output")]
+    pub prepend: bool,
+
+    /// Print one JSON object on stdout.
+    #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub json: bool,
+}
+
+/// Where the release tag is written.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// api when GITHUB_TOKEN and a repository are set, else git.
+    Auto,
+    /// git push to --remote (the checkout's credentials).
+    Git,
+    /// The GitHub API (GITHUB_TOKEN, contents: write); no push needed.
+    Api,
+}
+
+/// Whether `release` publishes a GitHub Release.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GithubRelease {
+    /// When GITHUB_TOKEN and a repository are set; otherwise skipped, with a notice.
+    Auto,
+    /// Always: without a token and a repository, exit 3.
+    Always,
+    /// Never: only the tag (and the floating tags).
+    Never,
+}
+
+#[derive(Args, Debug)]
+pub struct ReleaseArgs {
+    #[command(flatten)]
+    pub version: VersionArgs,
+
+    /// The pull request's labels: release:major|minor|patch|skip override the commits.
+    #[arg(long = "label", env = "INPUT_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
+    pub labels: Vec<String>,
+
+    /// Also read the labels of the pull request the commit was merged from (needs pull-requests: read). auto: on push events.
+    #[arg(long, env = "INPUT_LABELS_FROM_PR", value_enum, default_value_t = LabelsFromPr::Never, ignore_case = true, num_args = 0..=1, require_equals = true, default_missing_value = "always")]
+    pub labels_from_pr: LabelsFromPr,
+
+    /// The commit to release [default: HEAD].
+    #[arg(long, env = "INPUT_SHA", value_parser = sha_arg, value_name = "SHA")]
+    pub sha: Option<String>,
+
+    /// Where the tag is written.
+    #[arg(long, env = "INPUT_BACKEND", value_enum, default_value_t = Backend::Auto, ignore_case = true)]
+    pub backend: Backend,
+
+    /// Publish a GitHub Release with the changelog as its notes.
+    #[arg(long, env = "INPUT_GITHUB_RELEASE", value_enum, default_value_t = GithubRelease::Auto, ignore_case = true, num_args = 0..=1, require_equals = true, default_missing_value = "always")]
+    pub github_release: GithubRelease,
+
+    /// Create the GitHub Release as a draft.
+    #[arg(long, env = "INPUT_DRAFT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub draft: bool,
+
+    /// Point the floating tags v1 and v1.3 at a stable release (each only while it is the highest of its line; never for prereleases).
+    #[arg(long, env = "INPUT_FLOATING_TAGS", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub floating_tags: bool,
+
+    /// Say exactly what would be written (tag, release, floating tags), and write nothing (a read-only token is enough).
+    #[arg(long, env = "INPUT_DRY_RUN", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub dry_run: bool,
+
+    #[command(flatten)]
+    pub api: ApiArgs,
+
+    /// Print one JSON object on stdout.
+    #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub json: bool,
+}
+
+fn heading_arg(s: &str) -> Result<String, String> {
+    let t = s.trim();
+    if t.is_empty() || t.contains(['\n', '\r']) || t.len() > 100 {
+        return Err(format!(
+            "invalid heading '{t}': expected a version such as 1.3.0 (one line)"
+        ));
+    }
+    Ok(t.to_owned())
+}
+
+fn output_arg(s: &str) -> Result<std::path::PathBuf, String> {
+    let t = s.trim();
+    if t.is_empty() || t.contains('\0') || t.ends_with('/') {
+        return Err(format!(
+            "invalid output file '{t}': expected a file path such as CHANGELOG.md"
+        ));
+    }
+    Ok(std::path::PathBuf::from(t))
 }
 
 fn tag_prefix(s: &str) -> Result<TagPrefix, String> {

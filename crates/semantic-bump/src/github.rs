@@ -13,7 +13,7 @@ struct Api {
     store: ApiStore,
 }
 
-fn remote(e: RepoError) -> ApiError {
+pub fn remote(e: RepoError) -> ApiError {
     ApiError::Remote {
         message: e.to_string(),
         class: e.class(),
@@ -53,28 +53,46 @@ impl PullRequests for Api {
     }
 }
 
-/// The client, from the flags or the runner's environment
-/// (`GITHUB_REPOSITORY`, `GITHUB_API_URL`) and the token.
-pub fn client(api: &ApiArgs, token: Option<String>) -> Result<Box<dyn PullRequests>, ApiError> {
-    let token = token.ok_or(ApiError::NoToken)?;
-    let repository = match &api.repository {
-        Some((o, n)) => format!("{o}/{n}"),
+/// The repository the API is about: `--repository`, else
+/// `GITHUB_REPOSITORY` when it is `OWNER/NAME`.
+pub fn repository(api: &ApiArgs) -> Option<String> {
+    match &api.repository {
+        Some((o, n)) => Some(format!("{o}/{n}")),
         None => {
             let env = std::env::var("GITHUB_REPOSITORY").unwrap_or_default();
-            let (o, n) = parse_repository(&env).map_err(|_| ApiError::NoRepository)?;
-            format!("{o}/{n}")
+            parse_repository(&env).ok().map(|(o, n)| format!("{o}/{n}"))
         }
-    };
+    }
+}
+
+fn env_url(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|u| u.trim().trim_end_matches('/').to_owned())
+        .filter(|u| !u.is_empty())
+}
+
+/// The API store, from the flags or the runner's environment
+/// (`GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_GRAPHQL_URL`).
+pub fn store(api: &ApiArgs, token: Option<String>) -> Result<ApiStore, ApiError> {
+    let token = token.ok_or(ApiError::NoToken)?;
+    let repository = repository(api).ok_or(ApiError::NoRepository)?;
     let api_url = api
         .api_url
         .clone()
-        .or_else(|| {
-            std::env::var("GITHUB_API_URL")
-                .ok()
-                .map(|u| u.trim().trim_end_matches('/').to_owned())
-                .filter(|u| !u.is_empty())
-        })
+        .or_else(|| env_url("GITHUB_API_URL"))
         .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-    let store = ApiStore::new(ApiConfig::new(&api_url, &repository, &token)).map_err(remote)?;
-    Ok(Box::new(Api { store }))
+    let mut config = ApiConfig::new(&api_url, &repository, &token);
+    if let Some(g) = env_url("GITHUB_GRAPHQL_URL") {
+        config = config.graphql_url(&g);
+    }
+    ApiStore::new(config).map_err(remote)
+}
+
+/// The client, from the flags or the runner's environment
+/// (`GITHUB_REPOSITORY`, `GITHUB_API_URL`) and the token.
+pub fn client(api: &ApiArgs, token: Option<String>) -> Result<Box<dyn PullRequests>, ApiError> {
+    Ok(Box::new(Api {
+        store: store(api, token)?,
+    }))
 }

@@ -1,6 +1,8 @@
 //! semantic-bump: flags, environment and rendering around the library.
 
 mod cli;
+mod cmd_changelog;
+mod cmd_release;
 mod github;
 mod render;
 
@@ -50,6 +52,14 @@ fn run(cli: Cli, env: Env) -> ExitCode {
         Cmd::LintPr(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
             render::lint_pr(&runner, a)
+        }
+        Cmd::Changelog(a) => {
+            let runner = Runner::new("semantic-bump", env).json(a.json);
+            cmd_changelog::changelog(&runner, a)
+        }
+        Cmd::Release(a) => {
+            let runner = Runner::new("semantic-bump", env).json(a.json);
+            cmd_release::release(&runner, a)
         }
     }
 }

@@ -110,6 +110,99 @@ pub fn plan(git: &Git, opts: &NextOptions) -> Result<Plan, Error> {
     Ok(Plan::Release(Box::new(target), report))
 }
 
+/// What release notes cover.
+#[derive(Debug, Clone)]
+pub struct Notes {
+    /// The range as people read it (`v1.2.0..v1.3.0`, `a1b2c3d..HEAD`).
+    pub range: String,
+    /// The start, for a compare link (a tag, or the revision as given).
+    pub from: Option<String>,
+    /// The end, for a compare link (the version's tag, or the revision).
+    pub to: String,
+    /// The commit at the end.
+    pub commit: String,
+    /// The version these notes are for: next's, or the one tagged at the
+    /// end of the range. `None`: nothing to release (without a range), or
+    /// no version tag at the end of the range.
+    pub version: Option<Version>,
+    pub analysis: Analysis,
+}
+
+/// The notes of a range `A..B` (every commit B reaches and A does not,
+/// limited to `opts.paths`), or without one, of the next release (or of
+/// the release already tagged on `opts.rev`: a re-run gets the same notes).
+pub fn notes(git: &Git, opts: &NextOptions, range: Option<&str>) -> Result<Notes, Error> {
+    let Some(range) = range else {
+        return Ok(match plan(git, opts)? {
+            Plan::Release(t, _) => Notes {
+                range: format!(
+                    "{}..{}",
+                    t.previous.as_ref().map_or("", |p| p.name.as_str()),
+                    if t.already_tagged {
+                        t.tag.as_str()
+                    } else {
+                        &opts.rev
+                    }
+                )
+                .trim_start_matches("..")
+                .to_owned(),
+                from: t.previous.as_ref().map(|p| p.name.clone()),
+                to: t.tag.clone(),
+                commit: t.commit.clone(),
+                version: Some(t.version.clone()),
+                analysis: t.analysis,
+            },
+            Plan::Nothing(r) => Notes {
+                range: match &r.current {
+                    Some(c) => format!("{}..{}", c.name, opts.rev),
+                    None => opts.rev.clone(),
+                },
+                from: r.current.as_ref().map(|c| c.name.clone()),
+                to: opts.rev.clone(),
+                commit: r.commit.clone(),
+                version: None,
+                analysis: r.analysis,
+            },
+        });
+    };
+    let (a, b) = crate::commits::parse_range(range)?;
+    let state = git.state(&b)?.ok_or_else(|| Error::NotARepository {
+        dir: git.dir().display().to_string(),
+    })?;
+    if state.shallow {
+        return Err(Error::Shallow);
+    }
+    let resolve = |rev: &str| -> Result<String, Error> {
+        git.resolve(rev)?.ok_or_else(|| Error::BadRange {
+            range: range.to_owned(),
+            why: format!("'{rev}' does not name a commit here"),
+        })
+    };
+    let (from, to) = (resolve(&a)?, resolve(&b)?);
+    let analysis = next::analyze(git, &to, Some(&from), &opts.paths)?;
+    let inv = Inventory::new(&git.tags()?, &opts.prefix);
+    let at_end = inv
+        .versions
+        .iter()
+        .filter(|t| t.commit == to)
+        .max_by(|x, y| {
+            (x.version.pre.is_empty(), &x.version).cmp(&(y.version.pre.is_empty(), &y.version))
+        });
+    let end_name = match at_end {
+        Some(t) => t.name.clone(),
+        None if b == "HEAD" => to[..to.len().min(7)].to_owned(),
+        None => b.clone(),
+    };
+    Ok(Notes {
+        range: range.to_owned(),
+        from: Some(a),
+        to: end_name,
+        commit: to,
+        version: at_end.map(|t| t.version.clone()),
+        analysis,
+    })
+}
+
 /// Whether `v` is the highest stable version among `existing` (and itself):
 /// GitHub's `make_latest`. A prerelease never is.
 pub fn is_latest(v: &Version, existing: &[Version]) -> bool {

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 /// How many commit warnings become annotations (the rest are counted).
 const MAX_ANNOTATIONS: usize = 10;
 
-fn token(runner: &Runner) -> Option<String> {
+pub(crate) fn token(runner: &Runner) -> Option<String> {
     let t = std::env::var("GITHUB_TOKEN").ok()?;
     let t = t.trim().to_owned();
     if t.is_empty() {
@@ -56,7 +56,7 @@ fn policy(v: &VersionArgs) -> Policy {
     }
 }
 
-fn next_options(
+pub(crate) fn next_options(
     v: &VersionArgs,
     rev: String,
     labels: Vec<String>,
@@ -76,7 +76,7 @@ fn next_options(
     }
 }
 
-fn ms(d: Duration) -> String {
+pub(crate) fn ms(d: Duration) -> String {
     gha::cli::human_duration(d)
 }
 
@@ -92,7 +92,7 @@ pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
         LabelsFromPr::Auto => std::env::var("GITHUB_EVENT_NAME").is_ok_and(|e| e == "push"),
     };
     if from_pr {
-        match labels_of_merged_pr(runner, &git, &a, token.clone()) {
+        match labels_of_merged_pr(runner, &git, &a.rev, &a.api, token.clone()) {
             Ok(found) => labels.extend(found),
             Err(e) => return runner.fail(e.as_ref()),
         }
@@ -121,19 +121,22 @@ pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
 }
 
 /// On a push, the labels of the pull request merged as this commit.
-fn labels_of_merged_pr(
+pub(crate) fn labels_of_merged_pr(
     runner: &Runner,
     git: &Git,
-    a: &NextArgs,
+    rev: &str,
+    api: &crate::cli::ApiArgs,
     token: Option<String>,
 ) -> Result<Vec<String>, Box<dyn Classify>> {
     let commit = git
-        .resolve(&a.rev)
+        .resolve(rev)
         .map_err(|e| Box::new(semantic_bump::Error::from(e)) as Box<dyn Classify>)?
         .ok_or_else(|| {
-            Box::new(semantic_bump::Error::NoCommit { rev: a.rev.clone() }) as Box<dyn Classify>
+            Box::new(semantic_bump::Error::NoCommit {
+                rev: rev.to_owned(),
+            }) as Box<dyn Classify>
         })?;
-    let client = github::client(&a.api, token).map_err(|e| Box::new(e) as Box<dyn Classify>)?;
+    let client = github::client(api, token).map_err(|e| Box::new(e) as Box<dyn Classify>)?;
     let prs = client
         .for_commit(&commit)
         .map_err(|e| Box::new(e) as Box<dyn Classify>)?;
@@ -162,11 +165,11 @@ fn labels_of_merged_pr(
     }
 }
 
-fn version_str(v: Option<&semver::Version>) -> String {
+pub(crate) fn version_str(v: Option<&semver::Version>) -> String {
     v.map(ToString::to_string).unwrap_or_default()
 }
 
-fn headline(r: &NextReport, v: &VersionArgs) -> String {
+pub(crate) fn headline(r: &NextReport, v: &VersionArgs) -> String {
     let cur = r
         .current
         .as_ref()
@@ -188,7 +191,7 @@ fn headline(r: &NextReport, v: &VersionArgs) -> String {
     }
 }
 
-fn annotate_next(runner: &Runner, r: &NextReport) {
+pub(crate) fn annotate_next(runner: &Runner, r: &NextReport) {
     let d = &r.decision;
     if d.leaves_zero && d.bump != Bump::None {
         runner.warning(&format!(
@@ -220,7 +223,7 @@ fn annotate_next(runner: &Runner, r: &NextReport) {
     }
 }
 
-fn short(sha: &str) -> &str {
+pub(crate) fn short(sha: &str) -> &str {
     if sha.is_empty() {
         "(this PR)"
     } else {
@@ -253,7 +256,11 @@ fn decision_json(d: &Decision) -> Value {
     })
 }
 
-fn next_result(r: &NextReport, v: &VersionArgs, elapsed: Duration) -> (Outputs, Summary) {
+pub(crate) fn next_result(
+    r: &NextReport,
+    v: &VersionArgs,
+    elapsed: Duration,
+) -> (Outputs, Summary) {
     let d = &r.decision;
     let released = d.bump != Bump::None;
     let current = r.current.as_ref().map(|c| &c.version);

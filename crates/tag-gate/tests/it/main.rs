@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against real git remotes.
 
+mod api;
 mod chain;
 mod deployments;
 mod help;

@@ -250,7 +250,7 @@ pub struct RunFiles {
 }
 
 impl RunFiles {
-    fn new(base: &Path) -> Self {
+    pub fn new(base: &Path) -> Self {
         let dir = tempfile::tempdir_in(base).unwrap();
         let output = dir.path().join("output");
         let summary = dir.path().join("summary.md");
@@ -261,6 +261,14 @@ impl RunFiles {
             output,
             summary,
         }
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    pub fn summary(&self) -> &Path {
+        &self.summary
     }
 
     pub fn read(self, out: Output) -> Run {

@@ -165,10 +165,6 @@ fn two_racing_promotions_end_with_one_tag() {
             "{}",
             loser.stderr
         );
-        eprintln!(
-            "{v}: the loser {}",
-            if raced { "raced" } else { "came second" }
-        );
         assert_eq!(ra.out("sha"), rb.out("sha"));
         let qa: Vec<String> = fx
             .remote_tags()

@@ -698,3 +698,84 @@ fn services_scope_tags_and_events() {
         .unwrap();
     assert_eq!(qa.tag, "shop/qa-84fb5881-20250120-143022");
 }
+
+#[test]
+fn refusals_advise_the_newest_passing_versions_but_not_revoked_ones() {
+    let store = MemStore::new();
+    let none = Artifact::default();
+    for (ver, d, at) in [
+        (V3, 'c', "2025-01-20T10:00:00Z"),
+        (V1, 'a', "2025-01-20T11:00:00Z"),
+        (V2, 'b', "2025-01-20T12:00:00Z"),
+    ] {
+        built(&store, ver, d, at);
+    }
+    for (ver, at) in [(V3, "2025-01-21T10:00:00Z"), (V1, "2025-01-21T11:00:00Z")] {
+        gate(&store, at)
+            .promote(&stage("qa"), &v(ver), &none)
+            .unwrap();
+    }
+    let g = gate(&store, "2025-01-22T10:00:00Z");
+    // V1 is revoked for prod: it is not offered as the way on.
+    g.revoke(&stage("prod"), &v(V1), "bad").unwrap();
+    let err = g.promote(&stage("prod"), &v(V1), &none).unwrap_err();
+    let a = g
+        .advise_promote(&stage("prod"), &v(V1), &err)
+        .expect("advice");
+    assert_eq!(a.stage, "qa");
+    assert_eq!(
+        a.passing
+            .iter()
+            .map(|s| s.version.to_string())
+            .collect::<Vec<_>>(),
+        [V3]
+    );
+    assert_eq!(
+        a.fix,
+        format!("promote a version that passes qa: tag-gate promote --to prod --version {V3}")
+    );
+    assert!(a.to_string().starts_with(&format!(
+        "newest versions that pass qa: {V3} (since 2025-01-21 10:00:00 UTC)\nto fix: "
+    )));
+
+    // A missing tag carries its own advice; none is added.
+    let err = g.promote(&stage("prod"), &v(V2), &none).unwrap_err();
+    assert!(matches!(err, GateError::NotPassed { .. }));
+    assert_eq!(g.advise_promote(&stage("prod"), &v(V2), &err), None);
+
+    // require: the stage's own passing versions, leaving out the one asked.
+    let err = GateError::Unverified {
+        tag: format!("qa-{V3}"),
+        flaw: Flaw::Lightweight,
+    };
+    let a = g
+        .advise_require(&stage("qa"), &v(V3), &err)
+        .expect("advice");
+    assert_eq!(
+        a.passing
+            .iter()
+            .map(|s| s.version.to_string())
+            .collect::<Vec<_>>(),
+        [V1]
+    );
+    assert!(
+        a.fix
+            .contains(&format!("tag-gate require --stage qa --version {V1}"))
+    );
+
+    // Nothing passes: build a new version.
+    let empty = MemStore::new();
+    let g = gate(&empty, "2025-01-22T10:00:00Z");
+    let a = g
+        .advise_require(&stage("qa"), &v(V3), &err)
+        .expect("advice");
+    assert!(a.passing.is_empty());
+    assert!(a.to_string().contains("no version passes qa yet"));
+    assert!(
+        a.fix
+            .contains("tag-gate create --stage build --version NEW")
+    );
+    // Bad input gets no advice.
+    let input = GateError::Input("x".into());
+    assert_eq!(g.advise_require(&stage("qa"), &v(V3), &input), None);
+}

@@ -239,18 +239,19 @@ package() {
 
 # deploy ENV FILE [VAR=VALUE...]: unpacks the artifact and starts what is in
 # it with deploy.sh (the stand-in for kubectl or aws), on the environment's
-# port; VAR=VALUE settings go to the service. Sets $url.
-declare -A ports=()
+# port (chosen at its first deploy, kept after); VAR=VALUE settings go to
+# the service. Sets $url.
 deploy() {
-  local env=$1 file=$2 dir v
+  local env=$1 file=$2 dir v port
   shift 2
   dir="../unpacked/$env-$(basename "$file" .tar.gz)"
   mkdir -p "$dir"
   show tar -xzf "$file" -C "$dir"
   v="$(cat "$dir/VERSION")"
-  [ -n "${ports[$env]:-}" ] || ports[$env]="$(free_port)"
+  [ -s "$work/$env.port" ] || free_port >"$work/$env.port"
+  port="$(cat "$work/$env.port")"
   capture url env DEMO_BIN="$dir/demo-service" "$@" \
-    bash "$deploy_sh" start "$env" "$v" "${ports[$env]}"
+    bash "$deploy_sh" start "$env" "$v" "$port"
 }
 
 # ---------------------------------------------------------------------------

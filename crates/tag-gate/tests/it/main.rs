@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against real git remotes.
 
+mod action;
 mod api;
 mod chain;
 mod deployments;

@@ -1,0 +1,232 @@
+//! `actions/tag-gate/action.yml` run as the runner would: its `run:` script
+//! in bash, with exactly the `env:` it declares, inputs filled from what a
+//! workflow passes or their defaults. Every output the binary writes is
+//! declared, and the inputs' defaults are accepted by every command.
+
+use crate::support::{Fixture, Run, RunFiles, bin, parse_outputs, sha256_hex, version_of};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[derive(Deserialize)]
+struct Action {
+    inputs: BTreeMap<String, Input>,
+    outputs: BTreeMap<String, Output>,
+    runs: Runs,
+}
+
+#[derive(Deserialize)]
+struct Input {
+    #[serde(default)]
+    default: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Output {
+    value: String,
+}
+
+#[derive(Deserialize)]
+struct Runs {
+    steps: Vec<Step>,
+}
+
+#[derive(Deserialize)]
+struct Step {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    env: BTreeMap<String, String>,
+    #[serde(default)]
+    run: Option<String>,
+}
+
+fn action() -> Action {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../actions/tag-gate/action.yml");
+    serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).expect("action.yml parses")
+}
+
+/// Runs the `run` step's script with `with:` values over the defaults.
+fn run_action(fx: &Fixture, with: &[(&str, &str)]) -> Run {
+    let a = action();
+    let step = a
+        .runs
+        .steps
+        .iter()
+        .find(|s| s.id.as_deref() == Some("run"))
+        .expect("a step with id: run");
+    let with: BTreeMap<&str, &str> = with.iter().copied().collect();
+    for k in with.keys() {
+        assert!(a.inputs.contains_key(*k), "no input {k}");
+    }
+    let files = RunFiles::new(fx.dir.path());
+    let mut cmd = crate::support::scrubbed("bash", &fx.home);
+    cmd.current_dir(&fx.work)
+        .env("GITHUB_OUTPUT", files.output())
+        .env("GITHUB_STEP_SUMMARY", files.summary())
+        .env("GITHUB_ACTIONS", "true")
+        .args(["-c", step.run.as_deref().unwrap()]);
+    for (name, value) in &step.env {
+        let value = if value.starts_with("${{ steps.install.outputs.path }}") {
+            bin().parent().unwrap().display().to_string()
+        } else if let Some(input) = value
+            .strip_prefix("${{ inputs.")
+            .and_then(|v| v.strip_suffix(" }}"))
+        {
+            match with.get(input) {
+                Some(v) => v.to_string(),
+                None => {
+                    let d = a.inputs[input].default.clone().unwrap_or_default();
+                    // `${{ github.token }}`: a token the git backend ignores.
+                    if d.contains("${{") {
+                        "ghs_unused".into()
+                    } else {
+                        d
+                    }
+                }
+            }
+        } else {
+            panic!("{name}: unexpected env value {value}");
+        };
+        cmd.env(name, value);
+    }
+    files.read(cmd.output().unwrap())
+}
+
+#[test]
+fn the_action_runs_the_chain_and_declares_every_output() {
+    let mut fx = Fixture::new();
+    let sha = fx.commit("feat: one");
+    let v = version_of(&sha);
+    let art = fx.dir.path().join("app.tar.gz");
+    std::fs::write(&art, b"bytes").unwrap();
+    let art = art.to_str().unwrap();
+    let git = ("backend", "git");
+    let mut written = BTreeSet::new();
+    let mut step = |with: &[(&str, &str)]| {
+        let r = run_action(&fx, with);
+        r.ok();
+        written.extend(r.outputs.keys().cloned());
+        r
+    };
+
+    let r = step(&[
+        git,
+        ("command", " create\n"),
+        ("version", &v),
+        ("artifact", art),
+    ]);
+    assert_eq!(
+        r.out("artifact-digest"),
+        format!("sha256:{}", sha256_hex(b"bytes"))
+    );
+    assert_eq!(r.out("created"), "true");
+    step(&[
+        git,
+        ("command", "promote"),
+        ("to", "qa"),
+        ("version", &v),
+        ("artifact", art),
+    ]);
+    step(&[
+        git,
+        ("command", "require"),
+        ("stage", "qa"),
+        ("version", &v),
+    ]);
+    step(&[git, ("command", "show"), ("stage", "qa"), ("version", &v)]);
+    let r = step(&[git, ("command", "latest"), ("stage", "qa")]);
+    assert_eq!(r.out("version"), v);
+    step(&[git, ("command", "list"), ("stage", "qa"), ("limit", "5")]);
+    for status in ["in_progress", "success"] {
+        step(&[
+            git,
+            ("command", "record"),
+            ("stage", "qa"),
+            ("version", &v),
+            ("status", status),
+            ("url", "https://qa.example.com"),
+            ("note", "first"),
+        ]);
+    }
+    step(&[git, ("command", "current"), ("stage", "qa")]);
+    let v2 = version_of(&fx.commit("feat: two"));
+    let v1 = v.clone();
+    let mut step = |with: &[(&str, &str)]| {
+        let r = run_action(&fx, with);
+        r.ok();
+        written.extend(r.outputs.keys().cloned());
+        r
+    };
+    step(&[
+        git,
+        ("command", "record"),
+        ("stage", "qa"),
+        ("version", &v2),
+        ("status", "success"),
+    ]);
+    let r = step(&[git, ("command", "previous"), ("stage", "qa")]);
+    assert_eq!(r.out("version"), v1);
+    assert_eq!(r.out("current"), v2);
+    step(&[git, ("command", "history"), ("stage", "qa")]);
+    step(&[
+        git,
+        ("command", "revoke"),
+        ("stage", "prod"),
+        ("version", &v),
+        ("reason", "bad"),
+    ]);
+    let r = step(&[
+        git,
+        ("command", "promote"),
+        ("to", "prod"),
+        ("version", &v),
+        ("soft", "true"),
+    ]);
+    assert_eq!(r.out("passed"), "false");
+
+    let declared: BTreeSet<String> = action().outputs.keys().cloned().collect();
+    let undeclared: Vec<&String> = written.difference(&declared).collect();
+    assert!(
+        undeclared.is_empty(),
+        "outputs written but not declared: {undeclared:?}"
+    );
+    for (name, o) in action().outputs {
+        assert_eq!(o.value, format!("${{{{ steps.run.outputs.{name} }}}}"));
+    }
+    let unwritten: Vec<&String> = declared.difference(&written).collect();
+    assert!(
+        unwritten.is_empty(),
+        "declared but never written: {unwritten:?}"
+    );
+}
+
+#[test]
+fn the_action_refuses_and_fails_the_step() {
+    let mut fx = Fixture::new();
+    let sha = fx.commit("feat: one");
+    let v = version_of(&sha);
+    let git = ("backend", "git");
+    run_action(&fx, &[git, ("command", "create"), ("version", &v)]).ok();
+    let r = run_action(
+        &fx,
+        &[git, ("command", "promote"), ("to", "prod"), ("version", &v)],
+    );
+    r.code(1)
+        .says(&["::error title=tag-gate::", &format!("qa-{v} not found")]);
+    // An unknown command is bad input, whatever it contains.
+    let r = run_action(&fx, &[git, ("command", "$(touch pwned)")]);
+    r.code(2);
+    assert!(!fx.work.join("pwned").exists());
+    let r = run_action(&fx, &[git, ("command", "create"), ("version", "nope")]);
+    r.code(2).says(&["invalid version 'nope'"]);
+    // The token is masked first, even when the git backend does not use it.
+    let r = run_action(&fx, &[git, ("command", "latest"), ("stage", "build")]);
+    r.ok();
+    assert!(
+        r.stderr.starts_with("::add-mask::ghs_unused"),
+        "{}",
+        r.stderr
+    );
+    let _ = parse_outputs;
+}

@@ -32,7 +32,9 @@ fn help(sub: &str) -> String {
         .join(" ")
 }
 
-fn check(name: &str, sub: &str) {
+/// `subs`: the subcommands the step may run; `script_only`: inputs the
+/// `run:` script reads itself.
+fn check(name: &str, subs: &[&str], script_only: &[&str]) {
     let a = action(name);
     assert_eq!(a["runs"]["using"], "composite");
     let steps = a["runs"]["steps"].as_array().unwrap();
@@ -51,15 +53,18 @@ fn check(name: &str, sub: &str) {
     }
     let run = &steps[1];
     assert_eq!(run["id"], "run");
-    assert!(
-        run["run"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("\"$SHIPGATE_BIN/semantic-bump\" {sub}"))
-    );
+    for sub in subs {
+        assert!(
+            run["run"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("\"$SHIPGATE_BIN/semantic-bump\" {sub}")),
+            "{name}: the step does not run {sub}"
+        );
+    }
     let env = run["env"].as_object().unwrap();
     assert_eq!(env["SHIPGATE_BIN"], "${{ steps.install.outputs.path }}");
-    let help = help(sub);
+    let help: String = subs.iter().map(|s| help(s)).collect::<Vec<_>>().join(" ");
     let inputs = a["inputs"].as_object().unwrap();
     for input in inputs.keys() {
         let var = env_of(input);
@@ -68,10 +73,10 @@ fn check(name: &str, sub: &str) {
             format!("${{{{ inputs.{input} }}}}"),
             "{name}: {input}"
         );
-        if input != "token" {
+        if input != "token" && !script_only.contains(&input.as_str()) {
             assert!(
                 help.contains(&format!("[env: {var}=")),
-                "{name}: {sub} does not read {var}"
+                "{name}: {subs:?} do not read {var}"
             );
             assert!(
                 help.contains(&format!("--{input}")),
@@ -96,13 +101,65 @@ fn check(name: &str, sub: &str) {
 }
 
 #[test]
-fn semantic_bump_action_matches_next() {
-    check("semantic-bump", "next");
+fn semantic_bump_action_matches_next_and_release() {
+    check("semantic-bump", &["next", "release"], &["release"]);
 }
 
 #[test]
 fn semantic_pr_action_matches_lint_pr() {
-    check("semantic-pr", "lint-pr");
+    check("semantic-pr", &["lint-pr"], &[]);
+}
+
+#[test]
+fn the_semantic_bump_step_releases() {
+    let r = Repo::new();
+    r.commit("chore: init");
+    r.tag("v1.0.0");
+    r.commit("feat: x");
+    let bare = r.tmp.path().join("remote.git");
+    r.git(&["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()]);
+    r.git(&["remote", "add", "origin", bare.to_str().unwrap()]);
+    r.git(&["push", "-q", "origin", "main", "--tags"]);
+    let out_file = r.tmp.path().join("out");
+    let env = [
+        ("GITHUB_OUTPUT", out_file.display().to_string()),
+        ("HOME", r.tmp.path().display().to_string()),
+        ("GITHUB_EVENT_NAME", "push".into()),
+    ];
+    let out = run_step(
+        "semantic-bump",
+        &r.dir,
+        &[
+            ("release", " True "),
+            ("floating-tags", "true"),
+            ("labels-from-pr", "never"),
+        ],
+        &env,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let o = read_outputs(&std::fs::read_to_string(&out_file).unwrap());
+    assert_eq!(
+        (
+            o["tag"].as_str(),
+            o["created"].as_str(),
+            o["floating-tags"].as_str()
+        ),
+        ("v1.1.0", "true", "v1,v1.1")
+    );
+    assert_eq!(o["github-release"], "skipped");
+    let remote = r.git(&["ls-remote", "--tags", "origin"]);
+    assert!(
+        remote.contains("refs/tags/v1.1.0") && remote.contains("refs/tags/v1.1\n"),
+        "{remote}"
+    );
+
+    let out = run_step("semantic-bump", &r.dir, &[("release", "yes")], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid input release"));
 }
 
 /// Runs the `run:` step of an action the way the runner does: bash, with

@@ -3,58 +3,108 @@
 //! workflow passes or their defaults. Every output the binary writes is
 //! declared, and the inputs' defaults are accepted by every command.
 
-use crate::support::{Fixture, Run, RunFiles, bin, parse_outputs, sha256_hex, version_of};
-use serde::Deserialize;
+use crate::support::{Fixture, Run, RunFiles, bin, sha256_hex, version_of};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-#[derive(Deserialize)]
+/// What the tests need from action.yml, read line by line (its layout is
+/// the house style: two-space indents, `id: run` step with `env:` then
+/// `run: |`). The shape is also checked by /tests/actions.rs.
 struct Action {
-    inputs: BTreeMap<String, Input>,
-    outputs: BTreeMap<String, Output>,
-    runs: Runs,
+    /// Input name → default.
+    inputs: BTreeMap<String, String>,
+    /// Output name → value.
+    outputs: BTreeMap<String, String>,
+    /// The `run` step's env and script.
+    env: Vec<(String, String)>,
+    script: String,
 }
 
-#[derive(Deserialize)]
-struct Input {
-    #[serde(default)]
-    default: Option<String>,
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start().len()
 }
 
-#[derive(Deserialize)]
-struct Output {
-    value: String,
-}
-
-#[derive(Deserialize)]
-struct Runs {
-    steps: Vec<Step>,
-}
-
-#[derive(Deserialize)]
-struct Step {
-    #[serde(default)]
-    id: Option<String>,
-    #[serde(default)]
-    env: BTreeMap<String, String>,
-    #[serde(default)]
-    run: Option<String>,
+fn unquote(s: &str) -> String {
+    let s = s.trim();
+    s.strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(s)
+        .to_owned()
 }
 
 fn action() -> Action {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../actions/tag-gate/action.yml");
-    serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).expect("action.yml parses")
+    let text = std::fs::read_to_string(path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut a = Action {
+        inputs: BTreeMap::new(),
+        outputs: BTreeMap::new(),
+        env: Vec::new(),
+        script: String::new(),
+    };
+    let mut section = "";
+    let mut current = String::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let t = line.trim();
+        i += 1;
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        match indent(line) {
+            0 => section = t.trim_end_matches(':'),
+            2 if section == "inputs" || section == "outputs" => {
+                current = t.trim_end_matches(':').to_owned();
+                if section == "inputs" {
+                    a.inputs.insert(current.clone(), String::new());
+                }
+            }
+            4 if section == "inputs" => {
+                if let Some(d) = t.strip_prefix("default:") {
+                    a.inputs.insert(current.clone(), unquote(d));
+                }
+            }
+            4 if section == "outputs" => {
+                if let Some(v) = t.strip_prefix("value:") {
+                    a.outputs.insert(current.clone(), unquote(v));
+                }
+            }
+            4 if section == "runs" && t == "- id: run" => {
+                while i < lines.len() && (indent(lines[i]) > 4 || lines[i].trim().is_empty()) {
+                    let l = lines[i];
+                    i += 1;
+                    if l.trim() == "env:" {
+                        while i < lines.len() && indent(lines[i]) >= 8 {
+                            let (k, v) = lines[i].trim().split_once(": ").expect("KEY: VALUE");
+                            a.env.push((k.to_owned(), unquote(v)));
+                            i += 1;
+                        }
+                    } else if l.trim() == "run: |" {
+                        while i < lines.len()
+                            && (indent(lines[i]) >= 8 || lines[i].trim().is_empty())
+                        {
+                            a.script.push_str(lines[i].get(8..).unwrap_or(""));
+                            a.script.push('\n');
+                            i += 1;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        !a.env.is_empty() && !a.script.is_empty(),
+        "no run step found"
+    );
+    assert!(a.inputs.len() > 10 && a.outputs.len() > 10);
+    a
 }
 
 /// Runs the `run` step's script with `with:` values over the defaults.
 fn run_action(fx: &Fixture, with: &[(&str, &str)]) -> Run {
     let a = action();
-    let step = a
-        .runs
-        .steps
-        .iter()
-        .find(|s| s.id.as_deref() == Some("run"))
-        .expect("a step with id: run");
     let with: BTreeMap<&str, &str> = with.iter().copied().collect();
     for k in with.keys() {
         assert!(a.inputs.contains_key(*k), "no input {k}");
@@ -65,8 +115,8 @@ fn run_action(fx: &Fixture, with: &[(&str, &str)]) -> Run {
         .env("GITHUB_OUTPUT", files.output())
         .env("GITHUB_STEP_SUMMARY", files.summary())
         .env("GITHUB_ACTIONS", "true")
-        .args(["-c", step.run.as_deref().unwrap()]);
-    for (name, value) in &step.env {
+        .args(["-c", &a.script]);
+    for (name, value) in &a.env {
         let value = if value.starts_with("${{ steps.install.outputs.path }}") {
             bin().parent().unwrap().display().to_string()
         } else if let Some(input) = value
@@ -76,7 +126,7 @@ fn run_action(fx: &Fixture, with: &[(&str, &str)]) -> Run {
             match with.get(input) {
                 Some(v) => v.to_string(),
                 None => {
-                    let d = a.inputs[input].default.clone().unwrap_or_default();
+                    let d = a.inputs[input].clone();
                     // `${{ github.token }}`: a token the git backend ignores.
                     if d.contains("${{") {
                         "ghs_unused".into()
@@ -191,8 +241,8 @@ fn the_action_runs_the_chain_and_declares_every_output() {
         undeclared.is_empty(),
         "outputs written but not declared: {undeclared:?}"
     );
-    for (name, o) in action().outputs {
-        assert_eq!(o.value, format!("${{{{ steps.run.outputs.{name} }}}}"));
+    for (name, value) in action().outputs {
+        assert_eq!(value, format!("${{{{ steps.run.outputs.{name} }}}}"));
     }
     let unwritten: Vec<&String> = declared.difference(&written).collect();
     assert!(
@@ -228,5 +278,4 @@ fn the_action_refuses_and_fails_the_step() {
         "{}",
         r.stderr
     );
-    let _ = parse_outputs;
 }

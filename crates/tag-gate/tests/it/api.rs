@@ -287,3 +287,36 @@ fn the_git_backend_is_not_used_without_a_checkout() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("GITHUB_TOKEN"));
 }
+
+#[test]
+fn a_ruleset_refusal_says_so() {
+    let a = api();
+    a.run(&["create", "--version", V_A]).ok();
+    a.run(&["promote", "--to", "qa", "--version", V_A]).ok();
+    a.gh.restrict_tag_creation("prod-*");
+    let r = a.run(&["promote", "--to", "prod", "--version", V_A]);
+    r.code(3).says(&["ruleset"]);
+    assert!(a.gh.refs("refs/tags/prod-").is_empty());
+}
+
+#[test]
+fn the_token_is_masked_first_on_a_runner() {
+    let a = api();
+    let home = a.dir.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut cmd = scrubbed(bin(), &home);
+    cmd.current_dir(a.dir.path()).env("GITHUB_ACTIONS", "true");
+    for (k, v) in a.gh.env() {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .args(["promote", "--to", "prod", "--version", V_A])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mask = format!("::add-mask::{}", a.gh.token());
+    assert_eq!(stderr.lines().next(), Some(mask.as_str()), "{stderr}");
+    assert_eq!(stderr.matches(a.gh.token()).count(), 1, "{stderr}");
+    assert!(stderr.contains("::error title=tag-gate::"), "{stderr}");
+}

@@ -45,6 +45,12 @@ fn malformed_versions() {
         &["promote", "--to", "qa", "--version", &month13],
         &[&format!("'{month13}'"), "there is no month 13"],
     );
+    // --soft softens a closed gate, never bad input.
+    refused(
+        &fx,
+        &["require", "--stage", "qa", "--version", "$(id)", "--soft"],
+        &["invalid version '$(id)'"],
+    );
     // Through the action's env twin too, trimmed first.
     let r = fx.tg_env(
         &["promote", "--to", "qa"],

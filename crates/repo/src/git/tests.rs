@@ -444,3 +444,57 @@ fn push_failures_are_environment_errors_with_git_output() {
     }
     assert_eq!(gha::Classify::class(&err), gha::ErrorClass::Environment);
 }
+
+#[test]
+fn floating_tags_move_one_ref_leased() {
+    let f = fixture();
+    let store = GitStore::open(&f.src, "origin").unwrap();
+    let at = |name: &str| {
+        git(
+            &f.src,
+            &["ls-remote", "origin", &format!("refs/tags/{name}")],
+        )
+    };
+    let first = store
+        .move_tag("v1", &CommitId::parse(&f.commits[1]).unwrap())
+        .unwrap();
+    assert_eq!((first.previous.as_ref(), first.moved), (None, true));
+    assert!(at("v1").starts_with(&f.commits[1]));
+    let moved = store
+        .move_tag("v1", &CommitId::parse(&f.commits[3]).unwrap())
+        .unwrap();
+    assert_eq!(
+        moved.previous.map(|c| c.to_string()),
+        Some(f.commits[1].clone())
+    );
+    assert!(moved.moved);
+    assert!(at("v1").starts_with(&f.commits[3]));
+    let same = store
+        .move_tag("v1", &CommitId::parse(&f.commits[3]).unwrap())
+        .unwrap();
+    assert!(!same.moved);
+    // version tags are still never moved by create_tag
+    store
+        .create_tag(&new_tag(
+            "v1.0.0",
+            &f.commits[0],
+            "r",
+            "2025-01-20T14:30:22Z",
+        ))
+        .unwrap();
+    let again = store
+        .create_tag(&new_tag(
+            "v1.0.0",
+            &f.commits[4],
+            "r",
+            "2025-01-20T14:30:22Z",
+        ))
+        .unwrap();
+    assert!(!again.was_created());
+    assert_eq!(again.tag().commit.as_str(), f.commits[0]);
+    assert!(
+        store
+            .move_tag("bad name", &CommitId::parse(&f.commits[0]).unwrap())
+            .is_err()
+    );
+}

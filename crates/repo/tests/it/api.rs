@@ -1277,3 +1277,44 @@ fn budget_report() {
         println!("| {name} | {n} | {} |", gha::cli::human_duration(t));
     }
 }
+
+#[test]
+fn floating_tags_are_created_then_force_updated() {
+    let gh = seeded();
+    let s = store(&gh);
+    let m = s.move_tag("v1", &commit(SHA_A)).unwrap();
+    assert_eq!((m.previous, m.moved), (None, true));
+    assert_eq!(gh.tag("v1").unwrap(), (SHA_A.to_owned(), None));
+    // an annotated v1 elsewhere becomes a lightweight tag at the commit
+    gh.annotated_tag("v2", SHA_A, "old", gh.now());
+    let m = s.move_tag("v2", &commit(SHA_B)).unwrap();
+    assert_eq!((m.previous, m.moved), (Some(commit(SHA_A)), true));
+    assert_eq!(gh.tag("v2").unwrap(), (SHA_B.to_owned(), None));
+    let patch = gh
+        .requests()
+        .into_iter()
+        .find(|r| r.is(&Route::patch("git/refs/tags/v2")))
+        .unwrap();
+    assert_eq!(patch.body.unwrap()["force"], true);
+    gh.clear_requests();
+    let m = s.move_tag("v2", &commit(SHA_B)).unwrap();
+    assert!(!m.moved);
+    assert_eq!(gh.request_count(), 1, "one read, no write");
+}
+
+#[test]
+fn release_for_tag_finds_drafts() {
+    let gh = seeded();
+    let s = store(&gh);
+    let mut new = repo::api::NewRelease::new("v1.0.0");
+    new.draft = true;
+    new.target_commitish = Some(SHA_A.into());
+    s.create_release(&new).unwrap();
+    assert!(
+        s.release_by_tag("v1.0.0").unwrap().is_none(),
+        "drafts are not served by tag"
+    );
+    let found = s.release_for_tag("v1.0.0").unwrap().unwrap();
+    assert!(found.draft);
+    assert!(s.release_for_tag("v9.9.9").unwrap().is_none());
+}

@@ -162,7 +162,8 @@ if [ -n "${SHIPGATE_DEMO_BIN:-}" ]; then
   bin="$(cd "$bin" 2>/dev/null && pwd)" || die "SHIPGATE_DEMO_BIN=$SHIPGATE_DEMO_BIN is not a folder"
 else
   step "Build the shipgate binaries (once; later runs are instant)"
-  say "Five tools and the demo service, from this checkout's locked dependencies."
+  say "Five tools and the demo service, from this checkout's locked dependencies"
+  say "(the first build takes a few minutes; SHIPGATE_DEMO_BIN=DIR skips it)."
   show cargo build --release --workspace --bins --locked --manifest-path "$root/Cargo.toml" --quiet
 fi
 for tool in version-stamp tag-gate health-check smoke-test semantic-bump demo-service; do

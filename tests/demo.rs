@@ -127,9 +127,8 @@ fn the_demo_runs_the_whole_pipeline() {
         std::thread::sleep(Duration::from_millis(100));
     };
     let output = std::fs::read_to_string(&log_path).unwrap();
-    let status = status.unwrap_or_else(|| {
-        panic!("examples/demo.sh did not finish within {TIMEOUT:?}:\n{output}")
-    });
+    let status = status
+        .unwrap_or_else(|| panic!("examples/demo.sh did not finish within {TIMEOUT:?}:\n{output}"));
     assert!(
         status.success(),
         "examples/demo.sh failed ({status}):\n{output}"
@@ -154,7 +153,9 @@ fn the_demo_runs_the_whole_pipeline() {
         );
     }
     assert_eq!(
-        output.matches("refused with exit 1, as it should be").count(),
+        output
+            .matches("refused with exit 1, as it should be")
+            .count(),
         2,
         "two gates refuse (a rebuilt artifact, prod before QA):\n{output}"
     );

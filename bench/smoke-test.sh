@@ -42,6 +42,8 @@ if [ ! -x "$bin/smoke-test" ] || [ ! -x "$bin/health-check" ]; then
 fi
 
 work="$(mktemp -d)"
+# nginx workers run as an unprivileged user: they must be able to read it.
+chmod 755 "$work"
 nginx_pid=""
 cleanup() {
   if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; fi

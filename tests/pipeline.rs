@@ -9,15 +9,21 @@
 //! are what the next one reads:
 //!
 //! 1. pr-validation: a conventional title passes, a bad one fails.
-//! 2. ci-deploy-dev on commit 1: V1 built, deployed to dev, tagged build.
+//! 2. ci-deploy-dev on commit 1: V1 built, deployed to dev, tagged build;
+//!    a re-run (attempt 2) keeps the version and the tag, uploads nothing.
 //! 3. promote-qa V1, then promote-prod V1: tags, deployments, a Release.
 //! 4. ci-deploy-dev on commit 2 (whose deploy.sh breaks in production): V2.
 //! 5. promote-prod V2 is refused: QA never saw it.
 //! 6. promote-qa V2 with its stored artifact swapped is refused.
 //! 7. promote-qa V2, then promote-prod V2: the health check fails, the
 //!    rollback redeploys V1, and `tag-gate current --stage prod` stays V1.
+//! 8. commit 3 fixes it: V3 through dev, QA (`latest`) and prod with
+//!    `skip_tests`; its Release's changelog starts at V1's commit.
+//! 9. promote-prod V1 again: no new tag, its Release updated, not latest.
+//! 10. V1's artifact expires: promote-qa says how to rebuild it.
 //!
-//! `SHIPGATE_PIPELINE_TEST_BINS=DIR` uses the five binaries in DIR instead
+//! `SHIPGATE_PIPELINE_TRACE=1` prints every run's trace (jobs, steps,
+//! outputs, logs). `SHIPGATE_PIPELINE_TEST_BINS=DIR` uses the five binaries in DIR instead
 //! of building them (`cargo build` of the five tools, debug profile).
 
 mod harness;
@@ -250,6 +256,9 @@ fn tag_gate(gh: &StandIn, args: &[&str]) -> Value {
 fn timed(what: &str, f: impl FnOnce() -> RunResult) -> RunResult {
     let start = Instant::now();
     let run = f();
+    if std::env::var_os("SHIPGATE_PIPELINE_TRACE").is_some() {
+        eprintln!("{}", run.trace());
+    }
     eprintln!(
         "{what}: {} in {:.1}s",
         run.conclusion,
@@ -294,6 +303,15 @@ fn deployments(gh: &StandIn, environment: &str) -> Vec<Value> {
         .collect()
 }
 
+fn release_body(gh: &StandIn, tag: &str) -> String {
+    let releases = gh.releases();
+    let release = releases
+        .iter()
+        .find(|r| r["tag_name"] == tag)
+        .unwrap_or_else(|| panic!("no release for {tag}: {releases:?}"));
+    release["body"].as_str().unwrap_or_default().to_owned()
+}
+
 #[test]
 fn pipeline_dev_qa_prod_refusals_and_rollback() {
     let started = Instant::now();
@@ -305,12 +323,13 @@ fn pipeline_dev_qa_prod_refusals_and_rollback() {
     let mut h = harness(&gh, &fx, &cargo_target);
 
     // ---------------------------------------------------------- 1. PR check
-    // the merge queue's branch names pull request 1
+    // the merge queue's branch names the pull request
     gh.add_pull(
         NewPull::new(1, "feat(demo): list items by tag")
             .head(&sha1)
             .head_ref("topic"),
     );
+    gh.add_pull(NewPull::new(2, "Added some stuff").head(&sha1));
     let run = timed("pr-validation (good title, merge queue)", || {
         h.run(
             workflow("pr-validation.yml"),
@@ -325,6 +344,25 @@ fn pipeline_dev_qa_prod_refusals_and_rollback() {
     });
     run.assert_success();
     assert_eq!(run.job("semantic-pr").step("lint").output("passed"), "true");
+    let run = timed("pr-validation (bad title, merge queue)", || {
+        h.run(
+            workflow("pr-validation.yml"),
+            Event::merge_group("main")
+                .sha(&sha1)
+                .payload(serde_json::json!({"merge_group": {
+                    "head_ref": format!("refs/heads/gh-readonly-queue/main/pr-2-{sha1}"),
+                    "head_sha": sha1,
+                }})),
+        )
+        .unwrap()
+    });
+    assert_eq!(run.conclusion, Conclusion::Failure, "{}", run.trace());
+    assert!(step_failed(&run, "semantic-pr", "lint"), "{}", run.trace());
+    assert!(
+        errors(&run).contains("Added some stuff"),
+        "{}",
+        errors(&run)
+    );
     assert_eq!(run.job("tests").result, Conclusion::Skipped);
     let perms = run.job("semantic-pr").permissions.clone().unwrap();
     assert_eq!(perms.level("pull-requests"), "read");
@@ -366,6 +404,20 @@ fn pipeline_dev_qa_prod_refusals_and_rollback() {
         v1.as_str()
     );
 
+    let run = timed("ci-deploy-dev V1, attempt 2", || {
+        h.run(
+            workflow("ci-deploy-dev.yml"),
+            Event::push("main").sha(&sha1).attempt(2),
+        )
+        .unwrap()
+    });
+    run.assert_success();
+    let job = run.job("build-deploy-dev");
+    assert_eq!(job.step("stamp").output("version"), v1);
+    assert_eq!(job.step("built-before").output("passed"), "true");
+    assert_eq!(job.step("upload").outcome, Conclusion::Skipped);
+    assert_eq!(job.step("tag").output("created"), "false");
+
     // ---------------------------------------------------------- 3. qa, prod
     let run = timed("promote-qa V1", || {
         h.run(workflow("promote-qa.yml"), dispatch(&v1)).unwrap()
@@ -401,12 +453,7 @@ fn pipeline_dev_qa_prod_refusals_and_rollback() {
         Conclusion::Skipped,
         "no rollback after a good deploy"
     );
-    let releases = gh.releases();
-    let release = releases
-        .iter()
-        .find(|r| r["tag_name"] == format!("{SERVICE}/prod-{v1}"))
-        .unwrap_or_else(|| panic!("no release for prod-{v1}: {releases:?}"));
-    let body = release["body"].as_str().unwrap();
+    let body = release_body(&gh, &format!("{SERVICE}/prod-{v1}"));
     assert!(body.starts_with("First light."), "{body}");
     assert_eq!(
         tag_gate(&gh, &["current", "--stage", "prod"])["version"],
@@ -519,6 +566,103 @@ fn pipeline_dev_qa_prod_refusals_and_rollback() {
         tag_gate(&gh, &["current", "--stage", "prod"])["version"],
         v1.as_str(),
         "prod stays on the version live before"
+    );
+
+    // ---------------------------------------------------------- 8. V3
+    // the fix: the changelog of its release starts at V1's commit
+    let fixed = deploy_sh.replacen(
+        "if [ \"${1:-}\" = start ] && [ \"${2:-}\" = prod ]; then export DEMO_UNHEALTHY=true; fi\n",
+        "",
+        1,
+    );
+    let sha3 = fx.commit(
+        "examples/demo-service/deploy.sh",
+        &fixed,
+        "fix(demo): healthy in production again",
+    );
+    mirror(&gh, &fx, &sha3);
+    let run = timed("ci-deploy-dev V3", || {
+        h.run(
+            workflow("ci-deploy-dev.yml"),
+            Event::push("main").sha(&sha3),
+        )
+        .unwrap()
+    });
+    run.assert_success();
+    let v3 = run
+        .job("build-deploy-dev")
+        .step("stamp")
+        .output("version")
+        .to_owned();
+    let run = timed("promote-qa V3", || {
+        h.run(workflow("promote-qa.yml"), dispatch(&v3)).unwrap()
+    });
+    run.assert_success();
+    let run = timed("promote-prod latest (V3, skip_tests)", || {
+        h.run(
+            workflow("promote-prod.yml"),
+            dispatch("latest").input("skip_tests", "true"),
+        )
+        .unwrap()
+    });
+    run.assert_success();
+    let deploy = run.job("deploy-prod");
+    assert_eq!(deploy.step("smoke").outcome, Conclusion::Skipped);
+    assert_eq!(deploy.step("record-outcome").output("status"), "success");
+    assert_eq!(deploy.step("previous-release").output("version"), v1);
+    assert_eq!(deploy.step("release").output("make-latest"), "true");
+    let body = release_body(&gh, &format!("{SERVICE}/prod-{v3}"));
+    assert!(
+        body.contains("healthy in production again") && body.contains("tune the start-up"),
+        "the changelog since {v1}'s commit:\n{body}"
+    );
+    assert!(
+        !body.contains("the demo service"),
+        "V1's own commit is not new:\n{body}"
+    );
+
+    // ---------------------------------------------------------- 9. V1 again
+    // redeploying an older version: no new tag, its Release is updated and
+    // not made latest
+    let run = timed("promote-prod V1 again", || {
+        h.run(
+            workflow("promote-prod.yml"),
+            dispatch(&v1).input("deployment_notes", "Back to V1 for a while."),
+        )
+        .unwrap()
+    });
+    run.assert_success();
+    let deploy = run.job("deploy-prod");
+    assert_eq!(deploy.step("promote").output("created"), "false");
+    assert_eq!(deploy.step("release").output("make-latest"), "false");
+    assert!(
+        release_body(&gh, &format!("{SERVICE}/prod-{v1}")).starts_with("Back to V1 for a while.")
+    );
+    assert_eq!(
+        tag_gate(&gh, &["current", "--stage", "prod"])["version"],
+        v1.as_str()
+    );
+
+    // ---------------------------------------------------------- 10. expired
+    // V1's artifact past its retention: the preflight says how to rebuild
+    let shown = tag_gate(&gh, &["show", "--stage", "build", "--version", &v1]);
+    let v1_artifact: u64 = shown["record"]["artifact_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(h.artifacts().expire(v1_artifact));
+    let run = timed("promote-qa V1 with its artifact expired (refused)", || {
+        h.run(workflow("promote-qa.yml"), dispatch(&v1)).unwrap()
+    });
+    assert_eq!(run.conclusion, Conclusion::Failure, "{}", run.trace());
+    assert!(step_failed(&run, "preflight", "fetch"), "{}", run.trace());
+    assert_eq!(run.job("deploy-qa").result, Conclusion::Skipped);
+    let build_run = shown["record"]["run_id"].to_string();
+    assert!(
+        errors(&run).contains(&format!("gh run rerun {build_run}")),
+        "the command to rebuild:\n{}",
+        errors(&run)
     );
 
     eprintln!(

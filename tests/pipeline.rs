@@ -635,8 +635,11 @@ fn pipeline_dev_qa_prod_refusals_and_rollback() {
     let deploy = run.job("deploy-prod");
     assert_eq!(deploy.step("promote").output("created"), "false");
     assert_eq!(deploy.step("release").output("make-latest"), "false");
+    let body = release_body(&gh, &format!("{SERVICE}/prod-{v1}"));
+    assert!(body.starts_with("Back to V1 for a while."), "{body}");
     assert!(
-        release_body(&gh, &format!("{SERVICE}/prod-{v1}")).starts_with("Back to V1 for a while.")
+        body.contains(&format!("an older version again: {v3} was promoted")),
+        "{body}"
     );
     assert_eq!(
         tag_gate(&gh, &["current", "--stage", "prod"])["version"],

@@ -205,17 +205,52 @@ impl fmt::Display for Suggestion {
     }
 }
 
-fn suggestions_text(stage: &str, list: &[Suggestion]) -> String {
-    if list.is_empty() {
-        format!("no version passes {stage} yet")
-    } else {
-        format!(
+/// Where a build's recorded artifact came from, for a digest mismatch's
+/// fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltBy {
+    /// The build tag (verified).
+    pub tag: String,
+    pub artifact_id: Option<String>,
+    /// The build run's URL, else `run ID`.
+    pub run: Option<String>,
+    /// The command that builds a new version's tag.
+    pub rebuild: String,
+}
+
+/// How far a search for passing versions got, so that an empty list is
+/// never worded as "nothing passes" when the search did not look at
+/// everything.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Searched {
+    /// Every version tag under the stage's prefix was considered.
+    #[default]
+    All,
+    /// Only the newest N version tags were read (the scan limit).
+    Newest(usize),
+    /// The search itself failed.
+    Failed(String),
+}
+
+fn suggestions_text(stage: &str, list: &[Suggestion], searched: &Searched) -> String {
+    if !list.is_empty() {
+        return format!(
             "newest versions that pass {stage}: {}",
             list.iter()
                 .map(|s| s.to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        )
+        );
+    }
+    match searched {
+        Searched::All => format!("no version passes {stage} yet"),
+        Searched::Newest(n) => format!(
+            "none of the newest {n} version tags under {stage} passes (older ones were not \
+             read; tag-gate list --limit N reads further)"
+        ),
+        Searched::Failed(e) => {
+            format!("the versions that pass {stage} could not be listed: {e}")
+        }
     }
 }
 
@@ -225,18 +260,31 @@ fn suggestions_text(stage: &str, list: &[Suggestion]) -> String {
 pub struct Advice {
     /// The stage (with its service) the versions pass, as messages name it.
     pub stage: String,
+    /// Versions that pass `stage`, other than the one refused.
     pub passing: Vec<Suggestion>,
+    /// The refused version passes `stage` itself (so it is not in
+    /// `passing`); with what to say about it.
+    pub itself: Option<String>,
+    pub searched: Searched,
     pub fix: String,
 }
 
 impl fmt::Display for Advice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}\nto fix: {}",
-            suggestions_text(&self.stage, &self.passing),
-            self.fix
-        )
+        match (&self.itself, self.passing.is_empty()) {
+            (Some(note), true) => write!(f, "{note}; no other version passes {}", self.stage)?,
+            (Some(note), false) => write!(
+                f,
+                "{note}; besides it, {}",
+                suggestions_text(&self.stage, &self.passing, &self.searched)
+            )?,
+            (None, _) => f.write_str(&suggestions_text(
+                &self.stage,
+                &self.passing,
+                &self.searched,
+            ))?,
+        }
+        write!(f, "\nto fix: {}", self.fix)
     }
 }
 
@@ -249,12 +297,13 @@ pub enum GateError {
     Repo(#[from] RepoError),
 
     /// The stage tag a check needs is not there.
-    #[error("{tag} not found: version {version} has not passed {stage}; {}", suggestions_text(.stage, .passing))]
+    #[error("{tag} not found: version {version} has not passed {stage}; {}", suggestions_text(.stage, .passing, .searched))]
     NotPassed {
         tag: String,
         stage: String,
         version: BuildVersion,
         passing: Vec<Suggestion>,
+        searched: Searched,
         fix: String,
     },
 
@@ -282,6 +331,9 @@ pub enum GateError {
         tag: String,
         recorded: String,
         given: Digest,
+        /// Where the recorded artifact came from (the record's artifact
+        /// id and run), when `tag` is the build's and verifies.
+        built: Option<BuiltBy>,
     },
 
     /// A digest was given but nothing was recorded to compare it with.
@@ -411,11 +463,23 @@ impl Classify for GateError {
             GateError::StagesDisagree { .. } => Some(
                 "a version is built once: rebuild from the right commit under a new version".into(),
             ),
-            GateError::DigestMismatch { .. } => Some(
-                "deploy the artifact recorded at build (download it by its id from the build \
-                 run), or build a new version"
+            GateError::DigestMismatch { built, .. } => Some(match built {
+                Some(b) => format!(
+                    "{} itself is fine (it verifies); only the artifact differs: deploy the \
+                     artifact recorded at build: download {} from the build run{}, and pass \
+                     that file; or rebuild and create a new build tag: version-stamp, then {}",
+                    b.tag,
+                    b.artifact_id
+                        .as_ref()
+                        .map(|id| format!("artifact {id} (by its artifact id)"))
+                        .unwrap_or_else(|| "it by its artifact id".into()),
+                    b.run.as_ref().map(|r| format!(" {r}")).unwrap_or_default(),
+                    b.rebuild
+                ),
+                None => "deploy the artifact recorded at build (download it by its id from the \
+                         build run), or build a new version"
                     .into(),
-            ),
+            }),
             GateError::NoRecordedDigest { .. } => Some(
                 "record the digest at build (tag-gate create --artifact FILE), or promote \
                  without --artifact-digest"
@@ -540,6 +604,9 @@ pub struct Listing {
     pub skipped: Vec<Skipped>,
     /// Version tags under the prefix in all.
     pub total: usize,
+    /// Whether every version tag was considered, or the scan stopped at
+    /// its limit before finding enough.
+    pub searched: Searched,
     pub warnings: Vec<String>,
 }
 
@@ -844,43 +911,68 @@ impl<'s> Gate<'s> {
                 }
             }
         }
+        let searched = if entries.len() < want && read < ranked.len() {
+            Searched::Newest(read)
+        } else {
+            Searched::All
+        };
         Ok(Listing {
             scope: scope.clone(),
             entries,
             ignored,
             skipped,
             total,
+            searched,
             warnings,
         })
     }
 
-    fn suggestions(&self, scope: &Scope) -> Result<Vec<Suggestion>, GateError> {
-        let revoked = self.revocations(scope)?;
-        Ok(self
-            .passing(scope, SUGGESTIONS, &revoked)?
-            .entries
-            .into_iter()
-            .map(|e| Suggestion {
-                version: e.version,
-                time: e.time,
-            })
-            .collect())
+    /// The newest versions that pass a stage, and how far the search got
+    /// (a failed search is said so, never worded as "nothing passes").
+    fn suggestions(&self, scope: &Scope) -> (Vec<Suggestion>, Searched) {
+        let found = self
+            .revocations(scope)
+            .and_then(|revoked| self.passing(scope, SUGGESTIONS, &revoked));
+        match found {
+            Ok(l) => (
+                l.entries
+                    .into_iter()
+                    .map(|e| Suggestion {
+                        version: e.version,
+                        time: e.time,
+                    })
+                    .collect(),
+                l.searched,
+            ),
+            Err(e) => (Vec::new(), Searched::Failed(e.to_string())),
+        }
     }
 
     /// The newest versions passing `from` (verified, not revoked for it
-    /// nor for `target`), leaving out `version`.
+    /// nor for `target`), leaving out `version`; and whether `version`
+    /// itself passes `from` (verified, not revoked for `from`).
     fn alternatives(
         &self,
         from: &Scope,
         target: &Scope,
         version: &BuildVersion,
-    ) -> Result<Vec<Suggestion>, GateError> {
-        let mut revoked = self.revocations(from)?;
+    ) -> Result<(Vec<Suggestion>, Searched, bool), GateError> {
+        let own = self.revocations(from)?;
+        let mut revoked = own.clone();
         if target != from {
             revoked.extend(self.revocations(target)?);
         }
-        Ok(self
-            .passing(from, SUGGESTIONS + 1, &revoked)?
+        let listing = self.passing(from, SUGGESTIONS + 1, &revoked)?;
+        let mut itself = listing.entries.iter().any(|e| e.version == *version);
+        if !itself && !own.contains_key(version) {
+            // Not among the newest (or revoked for the target only): read
+            // its own tag.
+            let scope_tag = from.tag_name(version);
+            if let Some(tag) = self.store.read_tag(&scope_tag)? {
+                itself = self.check(from, version, &tag).is_ok();
+            }
+        }
+        let passing = listing
             .entries
             .into_iter()
             .filter(|e| e.version != *version)
@@ -889,7 +981,8 @@ impl<'s> Gate<'s> {
                 version: e.version,
                 time: e.time,
             })
-            .collect())
+            .collect();
+        Ok((passing, listing.searched, itself))
     }
 
     /// Whether a refusal needs [`Advice`]: a closed gate that does not
@@ -926,19 +1019,45 @@ impl<'s> Gate<'s> {
         }
         let pos = self.chain.position(to).filter(|p| *p > 0)?;
         let from = self.scope(&self.chain.stages()[pos - 1]);
-        let passing = self.alternatives(&from, &self.scope(to), version).ok()?;
-        let fix = match passing.first() {
-            Some(p) => format!(
-                "promote a version that passes {}: tag-gate promote --to {to} --version {}{}",
+        let (passing, searched, itself) =
+            self.alternatives(&from, &self.scope(to), version).ok()?;
+        let svc = self.service_flag();
+        let other = passing.first().map(|p| {
+            format!(
+                "promote a version that passes {}: tag-gate promote --to {to} --version {}{svc}",
                 from.environment(),
                 p.version,
-                self.service_flag()
+            )
+        });
+        let (itself, fix) = match err {
+            // The version is fine; the file is not the one built.
+            GateError::DigestMismatch { built: Some(_), .. } => (
+                Some(format!(
+                    "{version} passes {} itself: only the artifact differs",
+                    from.environment()
+                )),
+                format!(
+                    "promote {version} with the artifact that was built: tag-gate promote --to \
+                     {to} --version {version} --artifact FILE{svc} (FILE downloaded from the \
+                     build run); or {}",
+                    other.unwrap_or_else(|| self.new_version_fix())
+                ),
             ),
-            None => self.new_version_fix(),
+            _ => (
+                itself.then(|| {
+                    format!(
+                        "{version} passes {} itself, but is refused as said above",
+                        from.environment()
+                    )
+                }),
+                other.unwrap_or_else(|| self.new_version_fix()),
+            ),
         };
         Some(Advice {
             stage: from.environment(),
             passing,
+            itself,
+            searched,
             fix,
         })
     }
@@ -955,7 +1074,7 @@ impl<'s> Gate<'s> {
             return None;
         }
         let scope = self.scope(stage);
-        let passing = self.alternatives(&scope, &scope, version).ok()?;
+        let (passing, searched, itself) = self.alternatives(&scope, &scope, version).ok()?;
         let fix = match passing.first() {
             Some(p) => format!(
                 "use a version that passes {}: tag-gate require --stage {stage} --version {}{}",
@@ -968,7 +1087,36 @@ impl<'s> Gate<'s> {
         Some(Advice {
             stage: scope.environment(),
             passing,
+            itself: itself.then(|| {
+                format!(
+                    "{version} passes {} itself, but is refused as said above",
+                    scope.environment()
+                )
+            }),
+            searched,
             fix,
+        })
+    }
+
+    /// Where a verified build tag's artifact came from, for a digest
+    /// mismatch's fix.
+    fn built_by(&self, c: &Checked) -> Option<BuiltBy> {
+        if c.flaw.is_some() {
+            return None;
+        }
+        let r = c.record.as_ref()?;
+        Some(BuiltBy {
+            tag: c.tag.name.clone(),
+            artifact_id: r.artifact_id.clone(),
+            run: r
+                .run_url
+                .clone()
+                .or_else(|| r.run_id.map(|id| id.to_string())),
+            rebuild: format!(
+                "tag-gate create --stage {} --version NEW --artifact FILE{}",
+                self.chain.first(),
+                self.service_flag()
+            ),
         })
     }
 
@@ -981,12 +1129,13 @@ impl<'s> Gate<'s> {
     }
 
     fn not_passed(&self, scope: &Scope, version: &BuildVersion) -> GateError {
-        let passing = self.suggestions(scope).unwrap_or_default();
+        let (passing, searched) = self.suggestions(scope);
         GateError::NotPassed {
             tag: scope.tag_name(version),
             stage: scope.environment(),
             version: version.clone(),
             passing,
+            searched,
             fix: self.fix_command(&scope.stage, version),
         }
     }
@@ -1208,6 +1357,7 @@ impl<'s> Gate<'s> {
                         tag: found.tag.name.clone(),
                         recorded: recorded.to_owned(),
                         given: given.clone(),
+                        built: self.built_by(&found),
                     });
                 }
                 None => {
@@ -1309,6 +1459,7 @@ impl<'s> Gate<'s> {
                     tag: c.tag.name.clone(),
                     recorded: d.to_owned(),
                     given: Digest(b.clone()),
+                    built: None,
                 });
             }
         }
@@ -1321,6 +1472,7 @@ impl<'s> Gate<'s> {
                         tag: first.tag.name.clone(),
                         recorded: b.clone(),
                         given: given.clone(),
+                        built: self.built_by(first),
                     });
                 }
                 None => {

@@ -734,8 +734,10 @@ fn refusals_advise_the_newest_passing_versions_but_not_revoked_ones() {
         a.fix,
         format!("promote a version that passes qa: tag-gate promote --to prod --version {V3}")
     );
+    // V1 passes qa itself: said so, never "no version passes".
     assert!(a.to_string().starts_with(&format!(
-        "newest versions that pass qa: {V3} (since 2025-01-21 10:00:00 UTC)\nto fix: "
+        "{V1} passes qa itself, but is refused as said above; besides it, newest versions \
+         that pass qa: {V3} (since 2025-01-21 10:00:00 UTC)\nto fix: "
     )));
 
     // A missing tag carries its own advice; none is added.
@@ -778,4 +780,92 @@ fn refusals_advise_the_newest_passing_versions_but_not_revoked_ones() {
     // Bad input gets no advice.
     let input = GateError::Input("x".into());
     assert_eq!(g.advise_require(&stage("qa"), &v(V3), &input), None);
+}
+
+#[test]
+fn a_refused_version_that_passes_the_stage_is_never_worded_as_nothing_passes() {
+    let store = MemStore::new();
+    let none = Artifact::default();
+    built(&store, V1, 'a', "2025-01-20T10:00:00Z");
+    gate(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &v(V1), &none)
+        .unwrap();
+    let g = gate(&store, "2025-01-22T10:00:00Z");
+    // V1, the only version in qa, is revoked for prod.
+    g.revoke(&stage("prod"), &v(V1), "bad").unwrap();
+    let err = g.promote(&stage("prod"), &v(V1), &none).unwrap_err();
+    let a = g
+        .advise_promote(&stage("prod"), &v(V1), &err)
+        .expect("advice");
+    assert!(a.passing.is_empty());
+    let text = a.to_string();
+    assert!(!text.contains("no version passes"), "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "{V1} passes qa itself, but is refused as said above; no other version passes qa"
+        )),
+        "{text}"
+    );
+
+    // A wrong digest: V1 itself is fine, the fix is the built artifact.
+    let bad = Artifact {
+        digest: Some(digest('b')),
+        ..Default::default()
+    };
+    let err = g.promote(&stage("qa"), &v(V1), &bad).unwrap_err();
+    let GateError::DigestMismatch { built, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(
+        built.as_ref().map(|b| b.tag.as_str()),
+        Some("build-84fb5881-20250120-143022")
+    );
+    let hint = err.hint().unwrap();
+    assert!(
+        hint.contains("build-84fb5881-20250120-143022 itself is fine"),
+        "{hint}"
+    );
+    assert!(hint.contains("download artifact 7"), "{hint}");
+    let a = g
+        .advise_promote(&stage("qa"), &v(V1), &err)
+        .expect("advice");
+    let text = a.to_string();
+    assert!(!text.contains("no version passes"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "tag-gate promote --to qa --version {V1} --artifact FILE"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_scan_that_stopped_early_does_not_say_nothing_passes() {
+    let store = MemStore::new();
+    // More lightweight (unverifiable) tags than the scan reads.
+    for i in 0..(SCAN_LIMIT + 5) {
+        let name = format!(
+            "qa-84fb5881-20250120-{:02}{:02}{:02}",
+            i / 3600,
+            (i / 60) % 60,
+            i % 60
+        );
+        store.put(Tag {
+            name,
+            commit: CommitId::parse(SHA1).unwrap(),
+            kind: TagKind::Lightweight,
+        });
+    }
+    let g = gate(&store, "2025-01-22T10:00:00Z");
+    let err = g
+        .require(&stage("qa"), &v("9a0b1c2d-20250121-090000"))
+        .unwrap_err();
+    let text = err.to_string();
+    assert!(!text.contains("no version passes"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "none of the newest {SCAN_LIMIT} version tags under qa passes"
+        )),
+        "{text}"
+    );
 }

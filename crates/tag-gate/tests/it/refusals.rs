@@ -379,3 +379,71 @@ fn a_custom_chain() {
     t.fx.tg(&["require", "--stage", "qa", "--version", &t.v2])
         .code(1);
 }
+
+/// The only version built, promoted with another file than the one built:
+/// the message says the digest differs (both shown), that the build tag
+/// itself is fine, and how to get the right file; never "no version passes".
+#[test]
+fn another_file_than_the_one_built_with_a_service() {
+    use crate::support::sha256_hex;
+    let mut fx = Fixture::new();
+    let sha = fx.commit("feat: shop");
+    let v = version_of(&sha);
+    let built = fx.dir.path().join("shop.tar.gz");
+    std::fs::write(&built, b"the artifact that was built").unwrap();
+    let other = fx.dir.path().join("other.tar.gz");
+    std::fs::write(&other, b"some other file").unwrap();
+    let run = [
+        ("GITHUB_RUN_ID", "4242"),
+        ("GITHUB_SERVER_URL", "https://github.com"),
+        ("GITHUB_REPOSITORY", "o/r"),
+    ];
+    fx.tg_env(
+        &[
+            "--service",
+            "shop",
+            "create",
+            "--version",
+            &v,
+            "--artifact",
+            built.to_str().unwrap(),
+            "--artifact-id",
+            "777",
+            "--backend",
+            "git",
+        ],
+        &run,
+    )
+    .ok();
+    let before = fx.remote_refs();
+    let r = fx.tg(&[
+        "--service",
+        "shop",
+        "promote",
+        "--to",
+        "qa",
+        "--version",
+        &v,
+        "--artifact",
+        other.to_str().unwrap(),
+    ]);
+    r.code(1).says(&[
+        &format!("artifact digest mismatch for {v}"),
+        &format!(
+            "shop/build-{v} records sha256:{}",
+            sha256_hex(b"the artifact that was built")
+        ),
+        &format!("but sha256:{} was given", sha256_hex(b"some other file")),
+        &format!("shop/build-{v} itself is fine"),
+        "only the artifact differs",
+        "artifact 777",
+        "https://github.com/o/r/actions/runs/4242",
+        "tag-gate create --stage build --version NEW --artifact FILE --service shop",
+    ]);
+    assert!(
+        !r.stderr.contains("no version passes"),
+        "a version passes shop/build: {}",
+        r.stderr
+    );
+    assert_eq!(fx.remote_refs(), before, "nothing written");
+}

@@ -26,6 +26,10 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// The next version from the commits since the last release tag.
+    ///
+    /// Prints the version (X.Y.Z, no tag prefix) on stdout, nothing when
+    /// there is nothing to release; human lines go to stderr. With --json,
+    /// stdout holds only the JSON object.
     Next(NextArgs),
     /// Check a pull request title (the semantic PR check).
     LintTitle(LintTitleArgs),
@@ -36,9 +40,16 @@ pub enum Cmd {
     LintPr(LintPrArgs),
     /// Release notes for a range (or since the last release), optionally
     /// prepended to CHANGELOG.md.
+    ///
+    /// Without --output, prints the Markdown notes on stdout; human lines go
+    /// to stderr. With --json, stdout holds only the JSON object.
     Changelog(ChangelogArgs),
     /// Tag the next version (annotated), publish its GitHub Release and
     /// move the floating tags (v1, v1.3).
+    ///
+    /// Prints the tag it made (with --dry-run: would make) on stdout, nothing
+    /// when there is nothing to release; human lines go to stderr. With
+    /// --json, stdout holds only the JSON object.
     Release(ReleaseArgs),
 }
 
@@ -94,7 +105,7 @@ pub struct NextArgs {
     #[command(flatten)]
     pub api: ApiArgs,
 
-    /// Print one JSON object (every output, and the reasons) on stdout.
+    /// Print one JSON object (every output, and the reasons) on stdout, instead of the version.
     #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub json: bool,
 }

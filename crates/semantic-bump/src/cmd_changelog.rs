@@ -2,7 +2,7 @@
 //! output, a file, or a section prepended to CHANGELOG.md.
 
 use crate::cli::ChangelogArgs;
-use crate::render::{ms, next_options, token};
+use crate::render::{finish_with_result, ms, next_options, token};
 use gha::escape::markdown_cell;
 use gha::{Failure, Outcome, Outputs, Runner, Summary};
 use semantic_bump::Git;
@@ -112,7 +112,9 @@ pub fn changelog(runner: &Runner, a: ChangelogArgs) -> ExitCode {
         s.line(&markdown_cell(written.trim_start_matches("; ")));
     }
     s.raw(&format!("{body}\n"));
-    runner.finish(Outcome::done(outputs).with_summary(s))
+    // The result: the notes themselves, unless they went to --output.
+    let result = a.output.is_none().then_some(body.as_str());
+    finish_with_result(runner, Outcome::done(outputs).with_summary(s), result)
 }
 
 /// Inserts the section; `Ok(None)` when the version is already there or

@@ -6,7 +6,8 @@
 use crate::cli::{Backend, GithubRelease, LabelsFromPr, ReleaseArgs};
 use crate::github;
 use crate::render::{
-    annotate_next, labels_of_merged_pr, ms, next_options, next_result, short, token,
+    annotate_next, finish_with_result, labels_of_merged_pr, ms, next_options, next_result, short,
+    token,
 };
 use gha::escape::markdown_cell;
 use gha::{Classify, Failure, Outcome, Runner};
@@ -167,7 +168,11 @@ fn run(runner: &Runner, a: &ReleaseArgs) -> Result<ExitCode, Fail> {
             let line = format!("nothing to release: {}", report.decision.detail);
             runner.info(&format!("semantic-bump: {line}"));
             summary.line(&format!("ℹ️ {}", markdown_cell(&line)));
-            return Ok(runner.finish(Outcome::done(outputs).with_summary(summary)));
+            return Ok(finish_with_result(
+                runner,
+                Outcome::done(outputs).with_summary(summary),
+                None,
+            ));
         }
     };
     let stores = open(a, token)?;
@@ -483,5 +488,10 @@ fn report_release(
         t.previous.as_ref().map_or("the start", |p| p.name.as_str()),
         ms(elapsed)
     ));
-    Ok(runner.finish(Outcome::done(outputs).with_summary(s)))
+    // The result line: the tag made (or, with --dry-run, that would be).
+    Ok(finish_with_result(
+        runner,
+        Outcome::done(outputs).with_summary(s),
+        Some(&t.tag),
+    ))
 }

@@ -96,8 +96,38 @@ impl fmt::Display for LintRule {
 pub struct LintFailure {
     pub rule: LintRule,
     pub message: String,
-    /// A valid title built from the one that failed.
-    pub example: String,
+    /// A valid title built from the one that failed: it passes the same
+    /// rules. `None` when none could be built (a subject pattern that no
+    /// candidate matches); then [`LintFailure::requires`] says what to write.
+    pub example: Option<String>,
+    /// What the rules require, in words, when there is no example.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requires: Option<String>,
+}
+
+impl LintFailure {
+    fn new(rule: LintRule, message: String, title: &str, rules: &TitleRules) -> Self {
+        let (example, requires) = match suggest(title, rules) {
+            Ok(e) => (Some(e), None),
+            Err(r) => (None, Some(r)),
+        };
+        LintFailure {
+            rule,
+            message,
+            example,
+            requires,
+        }
+    }
+
+    /// What to do instead, as a sentence: "A valid title: …", or what the
+    /// rules require when no example passes them.
+    pub fn advice(&self) -> String {
+        match (&self.example, &self.requires) {
+            (Some(e), _) => format!("A valid title: {e}"),
+            (None, Some(r)) => format!("No example could be built: {r}"),
+            (None, None) => "No example could be built".to_owned(),
+        }
+    }
 }
 
 impl fmt::Display for LintFailure {
@@ -201,11 +231,7 @@ fn strict(header: &str) -> Result<Strict<'_>, (LintRule, String)> {
 
 /// Checks a pull request title.
 pub fn lint_title(title: &str, rules: &TitleRules) -> Result<TitleOk, LintFailure> {
-    let fail = |rule, message: String| LintFailure {
-        rule,
-        message,
-        example: example(title, rules),
-    };
+    let fail = |rule, message: String| LintFailure::new(rule, message, title, rules);
     if title.trim().is_empty() {
         return Err(fail(LintRule::Empty, "the title is empty".into()));
     }
@@ -315,11 +341,7 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
 pub fn lint_commit(message: &str, rules: &TitleRules) -> Result<(), LintFailure> {
     let m = message::parse(message);
     let subject = m.subject;
-    let fail = |rule, message: String| LintFailure {
-        rule,
-        message,
-        example: example(subject, rules),
-    };
+    let fail = |rule, message: String| LintFailure::new(rule, message, subject, rules);
     if subject.trim().is_empty() {
         return Err(fail(LintRule::Empty, "the commit message is empty".into()));
     }
@@ -366,8 +388,86 @@ static LOOSE: LazyLock<Option<Regex>> = LazyLock::new(|| {
 });
 
 /// Builds a valid title from one that failed: keeps what is usable (a known
-/// type, the scope, the words) and fills in the rest.
-pub fn example(title: &str, rules: &TitleRules) -> String {
+/// type, the scope, the words) and fills in the rest. The result passes
+/// the same rules (types, scopes, required scope, subject pattern); `None`
+/// when no candidate does (see [`LintFailure::requires`]).
+pub fn example(title: &str, rules: &TitleRules) -> Option<String> {
+    suggest(title, rules).ok()
+}
+
+/// A title that passes `rules`, built from `title`; else what the rules
+/// require, in words.
+fn suggest(title: &str, rules: &TitleRules) -> Result<String, String> {
+    let (head, description) = example_parts(title, rules);
+    for d in descriptions(&description) {
+        let candidate = format!("{head}{d}");
+        if passes(&candidate, rules) {
+            return Ok(candidate);
+        }
+    }
+    Err(match &rules.subject_pattern {
+        Some(re) => format!(
+            "the description after `{head}` must match the pattern `{}`",
+            re.as_str()
+        ),
+        None => format!(
+            "the title must be `type(scope): description`, the type one of: {}",
+            rules.types.join(", ")
+        ),
+    })
+}
+
+/// Whether a candidate example passes [`lint_title`] (without building an
+/// example of its own).
+fn passes(title: &str, rules: &TitleRules) -> bool {
+    !title.trim().is_empty()
+        && !title.contains(['\n', '\r'])
+        && (github_revert(title).is_some() || check_header(title, rules).is_ok())
+}
+
+/// How many leading words of a description are tried as shorter examples.
+const MAX_PREFIX_WORDS: usize = 64;
+
+/// Descriptions to try, best first: the given one; with its first letter
+/// lower- or upper-cased; without a trailing period; its leading words
+/// (for a length limit); then generic ones.
+fn descriptions(given: &str) -> Vec<String> {
+    fn first(s: &str, upper: bool) -> String {
+        let mut c = s.chars();
+        match c.next() {
+            Some(f) if upper => f.to_uppercase().chain(c).collect(),
+            Some(f) => f.to_lowercase().chain(c).collect(),
+            None => String::new(),
+        }
+    }
+    fn variants(s: &str, out: &mut Vec<String>) {
+        let bare = s.trim_end_matches(['.', ' ']);
+        for base in [s, bare] {
+            if base.is_empty() {
+                continue;
+            }
+            for v in [base.to_owned(), first(base, false), first(base, true)] {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    variants(given, &mut out);
+    let words: Vec<&str> = given.split_whitespace().take(MAX_PREFIX_WORDS).collect();
+    for n in (1..words.len()).rev() {
+        variants(&words[..n].join(" "), &mut out);
+    }
+    for generic in ["describe the change", "describe the change.", "change"] {
+        variants(generic, &mut out);
+    }
+    out
+}
+
+/// The type, scope and `!` an example keeps (as `type(scope)!: `), and its
+/// description before any adjustment.
+fn example_parts(title: &str, rules: &TitleRules) -> (String, String) {
     let title = message::first_line(title).trim();
     let caps = LOOSE.as_ref().and_then(|re| re.captures(title));
     let word = caps
@@ -440,7 +540,7 @@ pub fn example(title: &str, rules: &TitleRules) -> String {
     }
     let scope = scope.map(|s| format!("({s})")).unwrap_or_default();
     let bang = if bang { "!" } else { "" };
-    format!("{ty}{scope}{bang}: {description}")
+    (format!("{ty}{scope}{bang}: "), description)
 }
 
 #[cfg(test)]
@@ -513,7 +613,7 @@ mod tests {
             ("Bugfix - crash on start", "fix: crash on start"),
             ("", "feat: describe the change"),
         ] {
-            let e = example(bad, &r);
+            let e = example(bad, &r).unwrap();
             assert_eq!(e, want, "{bad}");
             assert!(lint_title(&e, &r).is_ok(), "{e}");
         }
@@ -522,11 +622,83 @@ mod tests {
             require_scope: true,
             ..rules()
         };
-        let e = example("feat: x", &scoped);
+        let e = example("feat: x", &scoped).unwrap();
         assert_eq!(e, "feat(api): x");
         assert!(lint_title(&e, &scoped).is_ok());
-        let e = lint_title("wip", &r).unwrap_err().example;
+        let e = lint_title("wip", &r).unwrap_err().example.unwrap();
         assert!(lint_title(&e, &r).is_ok(), "{e}");
+    }
+
+    #[test]
+    fn examples_pass_every_rule_set_or_say_what_is_required() {
+        let re = |p: &str| Some(Regex::new(p).unwrap());
+        let sets = [
+            rules(),
+            TitleRules {
+                subject_pattern: re("^[a-z]"),
+                ..rules()
+            },
+            TitleRules {
+                subject_pattern: re("^[A-Z]"),
+                ..rules()
+            },
+            TitleRules {
+                subject_pattern: re("[^.]$"),
+                scopes: Some(vec!["api".into(), "ui".into()]),
+                require_scope: true,
+                ..rules()
+            },
+            TitleRules {
+                subject_pattern: re("^.{1,12}$"),
+                types: vec!["fix".into(), "chore".into()],
+                ..rules()
+            },
+            TitleRules {
+                require_scope: true,
+                subject_pattern: re("^[a-z]+ [a-z]+"),
+                ..rules()
+            },
+        ];
+        let titles = [
+            "",
+            "fix(ui): X",
+            "Fix(UI): X.",
+            "feat!: Drop the old API.",
+            "Add login page",
+            "feature(db) - Big change that goes on",
+            "wip",
+            "docs: README",
+            "feat(api):x",
+        ];
+        for r in &sets {
+            for t in titles {
+                let Err(f) = lint_title(t, r) else { continue };
+                let e = f
+                    .example
+                    .clone()
+                    .unwrap_or_else(|| panic!("no example for {t:?} with {:?}", r.subject_pattern));
+                assert!(
+                    lint_title(&e, r).is_ok(),
+                    "the example {e:?} for {t:?} fails {r:?}"
+                );
+                assert!(f.requires.is_none());
+            }
+        }
+        assert_eq!(
+            example("fix(ui): X", &sets[1]).as_deref(),
+            Some("fix(ui): x")
+        );
+        let jira = TitleRules {
+            subject_pattern: re("^JIRA-[0-9]+ "),
+            ..rules()
+        };
+        let f = lint_title("fix(ui): X", &jira).unwrap_err();
+        assert_eq!(f.rule, LintRule::SubjectPattern);
+        assert_eq!(f.example, None);
+        assert_eq!(
+            f.advice(),
+            "No example could be built: the description after `fix(ui): ` must match the pattern `^JIRA-[0-9]+ `"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@ use semantic_bump::lint::{LintFailure, TitleOk, TitleRules, lint_title as run_li
 use semantic_bump::pr;
 use semantic_bump::{Bump, Decision, Git, Labels, NextOptions, NextReport, Policy, Source};
 use serde_json::{Value, json};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -117,7 +118,38 @@ pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
         },
         ms(elapsed)
     ));
-    runner.finish(Outcome::done(outputs).with_summary(summary))
+    let result =
+        (report.decision.bump != Bump::None).then(|| version_str(report.decision.next.as_ref()));
+    finish_with_result(
+        runner,
+        Outcome::done(outputs).with_summary(summary),
+        result.as_deref(),
+    )
+}
+
+/// Writes the outcome ([`Runner::finish`]); then, when it succeeded and
+/// without `--json`, prints the command's one result line on stdout (the
+/// version, the tag, the notes) so `X=$(semantic-bump …)` captures it.
+/// `None` or empty: nothing on stdout.
+pub(crate) fn finish_with_result(
+    runner: &Runner,
+    outcome: Outcome,
+    result: Option<&str>,
+) -> ExitCode {
+    let code = runner.finish_code(outcome);
+    if code == 0
+        && !runner.is_json()
+        && let Some(text) = result.filter(|t| !t.is_empty())
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = if text.ends_with('\n') {
+            write!(out, "{text}")
+        } else {
+            writeln!(out, "{text}")
+        };
+        let _ = out.flush();
+    }
+    ExitCode::from(code)
 }
 
 /// On a push, the labels of the pull request merged as this commit.
@@ -437,17 +469,17 @@ fn title_outputs(ok: &TitleOk, labels: &[String]) -> Outputs {
 fn failure_outputs(f: &LintFailure) -> Outputs {
     Outputs::new()
         .with("rule", f.rule.id())
-        .with("example", f.example.clone())
+        .with("example", f.example.clone().unwrap_or_default())
         .with("message", f.message.clone())
         .with("skipped", false)
 }
 
 fn failure_reason(title: &str, f: &LintFailure) -> String {
     format!(
-        "the title '{title}' breaks the rule {}: {}. A valid title: {}",
+        "the title '{title}' breaks the rule {}: {}. {}",
         f.rule.id(),
         f.message,
-        f.example
+        f.advice()
     )
 }
 
@@ -455,7 +487,11 @@ pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
     let title = a.title.trim().to_owned();
     let rules = rules(&a.rules);
     if let Some(l) = ignored_by(&a.labels, &a.ignore_labels) {
-        return skipped(runner, &format!("label '{l}'"));
+        return skipped(
+            runner,
+            &format!("label '{l}'"),
+            Outputs::new().with("title", title),
+        );
     }
     runner.finish(title_outcome(
         runner,
@@ -466,17 +502,19 @@ pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
     ))
 }
 
-fn skipped(runner: &Runner, why: &str) -> ExitCode {
+/// The check skipped by an ignore label; `known` holds the outputs known
+/// anyway (the title, the pull request's number).
+fn skipped(runner: &Runner, why: &str, known: Outputs) -> ExitCode {
     runner.info(&format!("semantic-bump: title check skipped ({why})"));
     let mut s = Summary::new();
     s.line(&format!(
         "⏭️ **semantic-bump**: title check skipped ({})",
         markdown_cell(why)
     ));
-    runner.finish(
-        Outcome::passed(Outputs::new().with("skipped", true).with("skipped-by", why))
-            .with_summary(s),
-    )
+    let mut outputs = known;
+    outputs.set("skipped", true);
+    outputs.set("skipped-by", why);
+    runner.finish(Outcome::passed(outputs).with_summary(s))
 }
 
 fn title_outcome(
@@ -522,7 +560,10 @@ fn title_outcome(
                 f.rule.id(),
                 markdown_cell(&f.message)
             ));
-            s.line(&format!("A valid title: `{}`", markdown_cell(&f.example)));
+            s.line(&match &f.example {
+                Some(e) => format!("A valid title: `{}`", markdown_cell(e)),
+                None => markdown_cell(&f.advice()),
+            });
             Outcome::failed(outputs, failure_reason(title, &f)).with_summary(s)
         }
     }
@@ -581,12 +622,12 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
         runner.annotate(
             Level::Error,
             &format!(
-                "{} '{}': {} [{}] — e.g. {}",
+                "{} '{}': {} [{}] — {}",
                 short(&f.sha),
                 f.subject,
                 f.failure.message,
                 f.failure.rule,
-                f.failure.example
+                f.failure.advice()
             ),
             &Location {
                 title: Some(format!("semantic-bump: {}", f.failure.rule)),
@@ -609,7 +650,11 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
                 short(&f.sha).to_owned(),
                 f.subject.clone(),
                 format!("{}: {}", f.failure.rule, f.failure.message),
-                f.failure.example.clone(),
+                match (&f.failure.example, &f.failure.requires) {
+                    (Some(e), _) => e.clone(),
+                    (None, Some(r)) => format!("none: {r}"),
+                    (None, None) => String::new(),
+                },
             ]
         })
         .collect();
@@ -660,6 +705,9 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
         return skipped(
             runner,
             &format!("pull request #{number} has the label '{l}'"),
+            Outputs::new()
+                .with("pr", number)
+                .with("title", pr.title.trim()),
         );
     }
     let title = pr.title.trim().to_owned();

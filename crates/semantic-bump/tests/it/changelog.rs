@@ -212,3 +212,37 @@ fn bad_input_exits_2() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn stdout_is_the_notes_unless_they_go_to_a_file() {
+    let r = history(&["feat(api): pagination", "fix: crash"]);
+    let run = |args: &[&str]| {
+        r.reset_files();
+        let out = r.cmd().arg("changelog").args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&[]);
+    assert_eq!(code, 0, "{err}");
+    let want = r.outputs()["changelog"].clone();
+    assert!(want.contains("- **api:** pagination"), "{want}");
+    assert_eq!(out.trim_end(), want.trim_end(), "{err}");
+    assert!(err.contains("release notes for"), "{err}");
+    // --output: the notes are in the file, stdout stays empty
+    let file = r.tmp.path().join("NOTES.md");
+    let (code, out, err) = run(&["--output", file.to_str().unwrap()]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("pagination")
+    );
+    // --json: only the JSON
+    let (code, out, _) = run(&["--json"]);
+    assert_eq!(code, 0);
+    let j: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert!(s(&j, "changelog").contains("pagination"));
+}

@@ -303,3 +303,105 @@ fn commits_since_the_merge_base_without_tags() {
     assert_eq!(j["checked"], 2);
     assert!(s(&j, "range").ends_with("..HEAD"));
 }
+
+/// Runs `lint-title` without `--json`: (exit code, stdout, stderr).
+fn lint_title_plain(r: &Repo, args: &[&str]) -> (i32, String, String) {
+    r.reset_files();
+    let out = r.cmd().arg("lint-title").args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn the_example_passes_the_same_rules() {
+    let r = Repo::new();
+    // (title, rules, the example shown)
+    let cases: &[(&str, &[&str], &str)] = &[
+        ("fix(ui): X", &["--subject-pattern", "^[a-z]"], "fix(ui): x"),
+        (
+            "feat: add login",
+            &["--subject-pattern", "^[A-Z]"],
+            "feat: Add login",
+        ),
+        (
+            "feat: add login.",
+            &["--subject-pattern", "[^.]$"],
+            "feat: add login",
+        ),
+        (
+            "Add Login page",
+            &[
+                "--subject-pattern",
+                "^[a-z]",
+                "--require-scope",
+                "--scopes",
+                "api,ui",
+            ],
+            "feat(api): add Login page",
+        ),
+        (
+            "fix(ui): X",
+            &["--subject-pattern", "^[a-z]+ [a-z]+"],
+            "fix(ui): describe the change",
+        ),
+        (
+            "feat: a description that goes on and on for far too long",
+            &["--subject-pattern", "^.{1,20}$"],
+            "feat: a description that",
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (title, rules, want) in cases {
+        let mut args = vec![*title];
+        args.extend_from_slice(rules);
+        let (code, j, err) = lint_title(&r, &args);
+        let example = s(&j, "example").to_owned();
+        if code != 1 || example != *want {
+            failures.push(format!(
+                "{title:?} {rules:?}: exit {code}, example {example:?}, want {want:?}: {err}"
+            ));
+            continue;
+        }
+        // the example shown passes the very same rules
+        let mut again = vec![example.as_str()];
+        again.extend_from_slice(rules);
+        let (code, j, err) = lint_title(&r, &again);
+        if code != 0 {
+            failures.push(format!(
+                "the example {example:?} for {title:?} {rules:?} fails: {j} {err}"
+            ));
+        }
+        // and the human message shows it
+        let mut plain = vec![*title];
+        plain.extend_from_slice(rules);
+        let (_, _, err) = lint_title_plain(&r, &plain);
+        if !err.contains(&format!("A valid title: {want}")) {
+            failures.push(format!(
+                "{title:?} {rules:?}: stderr lacks the example: {err}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn without_a_passing_example_it_says_what_the_pattern_requires() {
+    let r = Repo::new();
+    let (code, _, err) =
+        lint_title_plain(&r, &["fix(ui): X", "--subject-pattern", "^JIRA-[0-9]+:"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(!err.contains("A valid title"), "{err}");
+    assert!(
+        err.contains("the description after `fix(ui): ` must match the pattern `^JIRA-[0-9]+:`"),
+        "{err}"
+    );
+    let outputs = r.outputs();
+    assert_eq!(outputs["rule"], "subject-pattern");
+    assert_eq!(outputs["example"], "");
+    assert!(!r.summary().contains("A valid title"), "{}", r.summary());
+    let (_, j, _) = lint_title(&r, &["fix(ui): X", "--subject-pattern", "^JIRA-[0-9]+:"]);
+    assert_eq!(j["example"], "");
+}

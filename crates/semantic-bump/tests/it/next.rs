@@ -798,3 +798,40 @@ fn rev_previews_an_older_commit() {
     let j = r.next_ok(&["--rev", &at]);
     assert_eq!((s(&j, "next"), s(&j, "commit")), ("1.0.1", at.as_str()));
 }
+
+/// Runs the binary without `--json`: (exit code, stdout, stderr).
+fn plain(r: &Repo, args: &[&str]) -> (i32, String, String) {
+    r.reset_files();
+    let out = r.cmd().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn stdout_is_the_next_version_alone() {
+    // NEXT=$(semantic-bump next)
+    let r = history("1.2.3", &["feat(api): b"]);
+    let (code, out, err) = plain(&r, &["next"]);
+    assert_eq!((code, out.as_str()), (0, "1.3.0\n"), "{err}");
+    assert!(err.contains("v1.2.3 → v1.3.0 (minor)"), "{err}");
+    // a prerelease, without the tag prefix
+    let (code, out, err) = plain(&r, &["next", "--prerelease", "dev"]);
+    assert_eq!((code, out.as_str()), (0, "1.3.0-dev.1\n"), "{err}");
+    // --json: only the JSON on stdout
+    let (code, out, _) = plain(&r, &["next", "--json"]);
+    assert_eq!(code, 0);
+    let j: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert_eq!(s(&j, "next"), "1.3.0");
+    // nothing to release: nothing on stdout
+    let r = history("1.2.3", &["docs: a"]);
+    let (code, out, err) = plain(&r, &["next"]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(err.contains("nothing to release"), "{err}");
+    // an error: nothing on stdout either
+    let (code, out, _) = plain(&r, &["next", "--rev", "nope"]);
+    assert_ne!(code, 0);
+    assert_eq!(out, "");
+}

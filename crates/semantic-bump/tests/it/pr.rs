@@ -164,6 +164,18 @@ fn ignore_labels_skip_bots() {
         &["--ignore-label", "dependencies"],
     );
     assert_eq!((code, j["skipped"].as_bool()), (0, Some(true)), "{j}");
+    // the outputs known without the check are set all the same
+    assert_eq!(
+        (j["pr"].as_u64(), s(&j, "title")),
+        (Some(9), "Bump lodash from 4.17.20 to 4.17.21"),
+        "{j}"
+    );
+    let outputs = r.outputs();
+    assert_eq!(
+        (outputs["pr"].as_str(), outputs["skipped"].as_str()),
+        ("9", "true"),
+        "{outputs:?}"
+    );
 }
 
 #[test]

@@ -520,3 +520,33 @@ fn git_backend_with_a_token_publishes_the_release_through_the_api() {
     assert!(remote_refs(&r).contains_key("refs/tags/v1.3.0"));
     assert_eq!(gh.releases()[0]["tag_name"], "v1.3.0");
 }
+
+#[test]
+fn stdout_is_the_tag_made_or_that_would_be() {
+    let r = with_remote(&["feat(api): pagination"]);
+    let run = |args: &[&str]| {
+        r.reset_files();
+        let out = r.cmd().arg("release").args(args).output().unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, out, err) = run(&["--dry-run"]);
+    assert_eq!((code, out.as_str()), (0, "v1.3.0\n"), "{err}");
+    assert!(!remote_refs(&r).contains_key("refs/tags/v1.3.0"));
+    let (code, out, err) = run(&[]);
+    assert_eq!((code, out.as_str()), (0, "v1.3.0\n"), "{err}");
+    assert!(remote_refs(&r).contains_key("refs/tags/v1.3.0"));
+    // --json: only the JSON
+    let (code, out, _) = run(&["--json"]);
+    assert_eq!(code, 0);
+    let j: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
+    assert_eq!(s(&j, "tag"), "v1.3.0");
+    // nothing to release: nothing on stdout
+    r.git(&["fetch", "-q", "origin", "tag", "v1.3.0"]);
+    r.commit("docs: a");
+    let (code, out, err) = run(&[]);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+}

@@ -619,6 +619,8 @@ pub struct Live {
     /// The current version (for `previous`: the one it is previous to).
     pub current: Option<BuildVersion>,
     pub revoked: bool,
+    /// The stage tag of the event's version (`S-V`), only when it exists.
+    pub tag: Option<String>,
 }
 
 /// The result of `record` and `revoke`.
@@ -1575,12 +1577,48 @@ impl<'s> Gate<'s> {
                 commit: c.clone(),
             });
         }
+        // `--sha` defaults to the version's commit: its short sha resolved
+        // to the full id, else the build tag's commit (a shallow clone may
+        // lack an older commit), else none is recorded.
+        let commit = match commit {
+            Some(c) => Some(c),
+            None => self.version_commit(version)?,
+        };
         let event = self.event(stage, version, status, url, commit, description);
         let stored = self.store.append_event(&event)?;
         Ok(Recorded {
             event: stored,
             created: true,
         })
+    }
+
+    /// The full commit of a version: its short sha resolved by the store,
+    /// else the commit its first stage's tag points at; `None` when neither
+    /// knows it.
+    fn version_commit(&self, version: &BuildVersion) -> Result<Option<CommitId>, GateError> {
+        if let Some(c) = self.store.resolve_commit(version.short_sha())?
+            && version.matches_commit(c.as_str())
+        {
+            return Ok(Some(c));
+        }
+        let build = self.scope(self.chain.first()).tag_name(version);
+        Ok(self
+            .store
+            .read_tag(&build)?
+            .map(|t| t.commit)
+            .filter(|c| version.matches_commit(c.as_str())))
+    }
+
+    /// The stage tag of a version, when it exists: a deployment stage
+    /// need not be a chain stage (`dev`), nor has every deployed version
+    /// passed it.
+    fn existing_tag(
+        &self,
+        scope: &Scope,
+        version: &BuildVersion,
+    ) -> Result<Option<String>, GateError> {
+        let name = scope.tag_name(version);
+        Ok(self.store.read_tag(&name)?.map(|_| name))
     }
 
     fn event(
@@ -1685,6 +1723,7 @@ impl<'s> Gate<'s> {
         Ok(Live {
             revoked: revoked.contains(&event.event.version),
             current: Some(event.event.version.clone()),
+            tag: self.existing_tag(&scope, &event.event.version)?,
             scope,
             event,
         })
@@ -1715,6 +1754,7 @@ impl<'s> Gate<'s> {
                 ),
             })?;
         Ok(Live {
+            tag: self.existing_tag(&scope, &event.event.version)?,
             scope,
             event,
             current: Some(current.event.version),

@@ -1078,6 +1078,10 @@ impl Ctx<'_> {
             .set("status", e.status.as_str())
             .set("event-id", r.event.id.as_str())
             .set("created", r.created)
+            .set(
+                "sha",
+                e.commit.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+            )
             .set("url", e.url.clone().unwrap_or_default());
         let mut s = Summary::new();
         s.heading(
@@ -1132,8 +1136,9 @@ impl Ctx<'_> {
             text.push_str(&format!(", before the current {c}"));
         }
         self.runner.info(&format!("{text} in {}", self.took()));
-        let tag = self.gate.scope(stage).tag_name(&e.version);
-        let mut outputs = base_outputs(stage, &e.version, &tag);
+        // The stage tag only when it exists: a deployment stage (dev) need
+        // not be a chain stage.
+        let mut outputs = base_outputs(stage, &e.version, l.tag.as_deref().unwrap_or(""));
         outputs
             .set(
                 "sha",

@@ -218,3 +218,76 @@ fn record_checks_its_commit() {
     .code(2)
     .says(&["tag-gate revoke"]);
 }
+
+/// `record` without `--sha` keeps the version's full commit; `current`
+/// and `previous` output it, and name a stage tag only when it exists
+/// (`dev` is a deployment stage, not a chain stage).
+#[test]
+fn record_defaults_the_sha_and_current_names_only_existing_tags() {
+    let mut fx = Fixture::new();
+    let sha1 = fx.commit("feat: one");
+    let v1 = version_of(&sha1);
+    let sha2 = fx.commit("feat: two");
+    let v2 = version_of(&sha2);
+    for v in [&v1, &v2] {
+        let r = fx.tg(&[
+            "--service",
+            "shop",
+            "record",
+            "--stage",
+            "dev",
+            "--version",
+            v,
+            "--status",
+            "success",
+        ]);
+        r.ok();
+        assert_eq!(r.out("sha").len(), 40, "{:?}", r.outputs);
+    }
+    let r = fx.tg(&["--service", "shop", "current", "--stage", "dev", "--json"]);
+    r.ok();
+    let j = r.json();
+    assert_eq!(j["version"], v2.as_str());
+    assert_eq!(j["sha"], sha2.as_str());
+    assert!(
+        j.get("tag").is_none_or(|t| t == ""),
+        "no shop/dev-V tag exists: {j}"
+    );
+    let r = fx.tg(&["--service", "shop", "previous", "--stage", "dev", "--json"]);
+    r.ok();
+    let j = r.json();
+    assert_eq!(j["version"], v1.as_str());
+    assert_eq!(j["sha"], sha1.as_str());
+    assert!(j.get("tag").is_none_or(|t| t == ""), "{j}");
+
+    // A chain stage whose tag exists: named.
+    fx.tg(&["--service", "shop", "create", "--version", &v2])
+        .ok();
+    fx.tg(&[
+        "--service",
+        "shop",
+        "promote",
+        "--to",
+        "qa",
+        "--version",
+        &v2,
+    ])
+    .ok();
+    fx.tg(&[
+        "--service",
+        "shop",
+        "record",
+        "--stage",
+        "qa",
+        "--version",
+        &v2,
+        "--status",
+        "success",
+    ])
+    .ok();
+    let j = fx
+        .tg(&["--service", "shop", "current", "--stage", "qa", "--json"])
+        .json();
+    assert_eq!(j["tag"], format!("shop/qa-{v2}").as_str());
+    assert_eq!(j["sha"], sha2.as_str());
+}

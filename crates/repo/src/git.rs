@@ -31,7 +31,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The namespace deployment events live in on the remote.
 pub const DEPLOYMENTS_NAMESPACE: &str = "refs/shipgate/deployments/";
@@ -66,6 +66,39 @@ pub struct GitStore {
     cache_path: PathBuf,
     timeouts: Timeouts,
     identity: std::sync::OnceLock<Person>,
+    /// The remote's refs, listed once (one `ls-remote`) and served to every
+    /// read until this store writes (a push clears it, so what is read
+    /// after a write is the remote's again).
+    listing: std::sync::Mutex<Option<std::sync::Arc<Listing>>>,
+}
+
+/// Every ref of the remote, sorted by name.
+#[derive(Debug, Default)]
+struct Listing {
+    refs: Vec<RemoteRef>,
+}
+
+impl Listing {
+    fn new(mut refs: Vec<RemoteRef>) -> Self {
+        // ls-remote prints refs sorted already; sorting sorted input is cheap.
+        refs.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        Listing { refs }
+    }
+
+    /// The refs whose name starts with `prefix`, in name order.
+    fn with_prefix(&self, prefix: &str) -> &[RemoteRef] {
+        let start = self.refs.partition_point(|r| r.name.as_str() < prefix);
+        let len = self.refs[start..].partition_point(|r| r.name.starts_with(prefix));
+        &self.refs[start..start + len]
+    }
+
+    /// The ref named exactly `name`.
+    fn get(&self, name: &str) -> Option<&RemoteRef> {
+        self.refs
+            .binary_search_by(|r| r.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.refs[i])
+    }
 }
 
 /// One ref as `git ls-remote` shows it.
@@ -122,6 +155,7 @@ impl GitStore {
             cache_path: PathBuf::new(),
             timeouts,
             identity: std::sync::OnceLock::new(),
+            listing: std::sync::Mutex::new(None),
         };
         let out = match store.run(
             &["rev-parse", "--git-common-dir", "--is-shallow-repository"],
@@ -310,30 +344,38 @@ impl GitStore {
             }
             buf
         });
-        let started = Instant::now();
-        let mut pause = Duration::from_millis(2);
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() >= timeout => {
-                    kill_tree(&mut child);
-                    let _ = child.wait();
-                    return Err(RepoError::GitTimeout {
-                        command: shown_command(args),
-                        after: timeout,
-                    });
-                }
-                Ok(None) => {
-                    std::thread::sleep(pause);
-                    pause = (pause * 2).min(Duration::from_millis(50));
-                }
-                Err(e) => {
-                    kill_tree(&mut child);
-                    return Err(RepoError::Io {
-                        context: format!("waiting for `git {}`", shown_command(args)),
-                        source: e,
-                    });
-                }
+        // Wait on a thread, so the exit is seen at once (no polling
+        // delay); the timeout ends the whole process group.
+        let pid = child.id();
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let waiter = std::thread::spawn(move || {
+            let status = child.wait();
+            let _ = done_tx.send(());
+            status
+        });
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
+            kill_group(pid);
+            let _ = waiter.join();
+            return Err(RepoError::GitTimeout {
+                command: shown_command(args),
+                after: timeout,
+            });
+        }
+        let status = match waiter.join() {
+            Ok(Ok(status)) => status,
+            Ok(Err(e)) => {
+                kill_group(pid);
+                return Err(RepoError::Io {
+                    context: format!("waiting for `git {}`", shown_command(args)),
+                    source: e,
+                });
+            }
+            Err(_) => {
+                kill_group(pid);
+                return Err(RepoError::Io {
+                    context: format!("waiting for `git {}`", shown_command(args)),
+                    source: std::io::Error::other("the waiting thread panicked"),
+                });
             }
         };
         if let Some(w) = writer {
@@ -354,6 +396,33 @@ impl GitStore {
         Ok(parse_ls_remote(&String::from_utf8_lossy(&out)))
     }
 
+    /// The remote's refs: one `git ls-remote` of everything, kept until
+    /// the next write. (`ls-remote` matches patterns on the client, so a
+    /// listing by pattern costs a full listing anyway: one listing serves
+    /// the deployment events, the stage tags and the tags read.)
+    fn listing(&self) -> Result<std::sync::Arc<Listing>, RepoError> {
+        let mut slot = self
+            .listing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(l) = slot.as_ref() {
+            return Ok(l.clone());
+        }
+        let listed = std::sync::Arc::new(Listing::new(self.ls_remote(&[])?));
+        *slot = Some(listed.clone());
+        Ok(listed)
+    }
+
+    /// Forgets the listing: called before every push, so that whatever is
+    /// read after a write (the tag that stands after a refused create)
+    /// comes from the remote again.
+    fn forget_listing(&self) {
+        *self
+            .listing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     /// Which of `oids` the local repository has.
     fn present(&self, oids: &[&str]) -> Result<HashSet<String>, RepoError> {
         if oids.is_empty() {
@@ -365,7 +434,11 @@ impl GitStore {
             input.push('\n');
         }
         let out = self.run(
-            &["cat-file", "--batch-check=%(objectname) %(objecttype)"],
+            &[
+                "cat-file",
+                "--batch-check=%(objectname) %(objecttype)",
+                "--buffer",
+            ],
             Some(input.as_bytes()),
             self.timeouts.local,
         )?;
@@ -459,7 +532,7 @@ impl GitStore {
             input.push('\n');
         }
         let out = self.run(
-            &["cat-file", "--batch"],
+            &["cat-file", "--batch", "--buffer"],
             Some(input.as_bytes()),
             self.timeouts.local,
         )?;
@@ -521,6 +594,7 @@ impl GitStore {
         refname: &str,
         lease: Option<&str>,
     ) -> Result<PushResult, RepoError> {
+        self.forget_listing();
         let spec = format!("{oid}:{refname}");
         let lease_arg = lease.map(|l| format!("--force-with-lease={refname}:{l}"));
         let mut args = vec![
@@ -661,11 +735,8 @@ impl Store for GitStore {
     fn list_tags(&self, prefix: &str) -> Result<Vec<ListedTag>, RepoError> {
         check_pattern_safe(prefix)?;
         let full = format!("refs/tags/{prefix}");
-        let refs: Vec<RemoteRef> = self
-            .ls_remote(&[format!("{full}*")])?
-            .into_iter()
-            .filter(|r| r.name.starts_with(&full))
-            .collect();
+        let listing = self.listing()?;
+        let refs = listing.with_prefix(&full);
         let mut cache = DateCache::load(&self.cache_path);
         let unknown: Vec<&RemoteRef> = refs
             .iter()
@@ -714,16 +785,13 @@ impl Store for GitStore {
         if names.is_empty() {
             return Ok(Vec::new());
         }
-        let mut patterns = Vec::with_capacity(names.len() * 2);
         for n in names {
             check_pattern_safe(n)?;
-            patterns.push(format!("refs/tags/{n}"));
-            patterns.push(format!("refs/tags/{n}^{{}}"));
         }
-        let refs = self.ls_remote(&patterns)?;
-        let by_name: HashMap<&str, &RemoteRef> = refs
+        let listing = self.listing()?;
+        let by_name: HashMap<&str, &RemoteRef> = names
             .iter()
-            .filter_map(|r| Some((r.name.strip_prefix("refs/tags/")?, r)))
+            .filter_map(|n| Some((*n, listing.get(&format!("refs/tags/{n}"))?)))
             .collect();
         let annotated: Vec<&RemoteRef> = names
             .iter()
@@ -911,9 +979,10 @@ impl Store for GitStore {
         limit: Option<usize>,
     ) -> Result<Vec<StoredEvent>, RepoError> {
         let prefix = Self::events_prefix(scope);
-        let mut refs: Vec<RemoteRef> = self
-            .ls_remote(&[format!("{prefix}*")])?
-            .into_iter()
+        let listing = self.listing()?;
+        let mut refs: Vec<&RemoteRef> = listing
+            .with_prefix(&prefix)
+            .iter()
             .filter(|r| {
                 r.name
                     .strip_prefix(&prefix)
@@ -924,8 +993,7 @@ impl Store for GitStore {
         if let Some(n) = limit {
             refs.truncate(n);
         }
-        let wanted: Vec<&RemoteRef> = refs.iter().collect();
-        self.ensure_objects(&wanted)?;
+        self.ensure_objects(&refs)?;
         let oids: Vec<&str> = refs.iter().map(|r| r.oid.as_str()).collect();
         let objects = self.read_objects(&oids)?;
         let mut events = Vec::with_capacity(refs.len());
@@ -1100,42 +1168,66 @@ fn is_unknown_object(stderr: &str) -> bool {
         || s.contains("bad object")
 }
 
+/// Ends a git child and its process group (remote helpers, ssh,
+/// upload-pack). The child is reaped by its waiting thread.
 #[cfg(unix)]
-fn kill_tree(child: &mut std::process::Child) {
-    let group = format!("-{}", child.id());
-    let killed = Command::new("kill")
-        .args(["-KILL", "--", &group])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !killed {
-        let _ = child.kill();
+fn kill_group(pid: u32) {
+    for target in [format!("-{pid}"), pid.to_string()] {
+        let killed = Command::new("kill")
+            .args(["-KILL", "--", &target])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if killed {
+            return;
+        }
     }
 }
 
 #[cfg(not(unix))]
-fn kill_tree(child: &mut std::process::Child) {
-    let _ = child.kill();
+fn kill_group(pid: u32) {
+    let _ = Command::new("taskkill")
+        .args(["/F", "/T", "/PID", &pid.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 // ── parsing git's output ────────────────────────────────────────────────
 
 fn parse_ls_remote(text: &str) -> Vec<RemoteRef> {
-    let mut refs: Vec<RemoteRef> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut refs: Vec<RemoteRef> = Vec::with_capacity(text.len() / 100);
+    // git prints a peeled line right after its ref; the index is only
+    // built if one ever is not.
+    let mut index: Option<HashMap<String, usize>> = None;
     for line in text.lines() {
         let Some((oid, name)) = line.split_once('\t') else {
             continue;
         };
         if let Some(base) = name.strip_suffix("^{}") {
-            if let Some(&i) = index.get(base) {
+            let at = match refs.last() {
+                Some(last) if last.name == base => Some(refs.len() - 1),
+                _ => index
+                    .get_or_insert_with(|| {
+                        refs.iter()
+                            .enumerate()
+                            .map(|(i, r)| (r.name.clone(), i))
+                            .collect()
+                    })
+                    .get(base)
+                    .copied(),
+            };
+            if let Some(i) = at {
                 refs[i].peeled = Some(oid.to_owned());
             }
             continue;
         }
-        index.insert(name.to_owned(), refs.len());
+        if let Some(index) = index.as_mut() {
+            index.insert(name.to_owned(), refs.len());
+        }
         refs.push(RemoteRef {
             name: name.to_owned(),
             oid: oid.to_owned(),

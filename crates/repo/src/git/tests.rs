@@ -2,6 +2,7 @@ use super::*;
 use crate::model::{DEPLOYMENT_SCHEMA, DeployStatus, Stage};
 use std::path::Path;
 use std::process::Command;
+use std::time::Instant;
 
 /// Runs git in `dir` with a fixed identity and fixed dates.
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -497,4 +498,145 @@ fn floating_tags_move_one_ref_leased() {
             .move_tag("bad name", &CommitId::parse(&f.commits[0]).unwrap())
             .is_err()
     );
+}
+
+/// A git that logs every command line to `log`, then runs the real git.
+fn logging_git(dir: &Path, log: &Path) -> PathBuf {
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let script = dir.join("logging-git");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.trim()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    script
+}
+
+fn ls_remotes(log: &Path) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("ls-remote"))
+        .count()
+}
+
+#[test]
+fn one_listing_of_the_remote_serves_every_read_until_a_write() {
+    let f = fixture();
+    let work = f.clone("work", Some(1));
+    let setup = GitStore::open(&work, "origin").unwrap();
+    for (i, name) in ["qa-a", "qa-b", "prod-a"].iter().enumerate() {
+        setup
+            .create_tag(&new_tag(
+                name,
+                &f.commits[4],
+                &format!("{name}\n"),
+                &format!("2025-01-2{}T10:00:00Z", i + 1),
+            ))
+            .unwrap();
+    }
+    let e1 = event(
+        "qa",
+        "84fb5881-20250120-143022",
+        DeployStatus::Success,
+        "2025-01-20T15:00:00Z",
+    );
+    setup.append_event(&e1).unwrap();
+
+    let log = f.remote.parent().unwrap().join("git.log");
+    let store = GitStore::open(&work, "origin")
+        .unwrap()
+        .with_git(logging_git(f.remote.parent().unwrap(), &log));
+    // What `tag-gate latest` does: events, the listing, the candidates.
+    assert_eq!(store.list_events(&e1.scope(), None).unwrap().len(), 1);
+    let listed = store.list_tags("qa-").unwrap();
+    assert_eq!(listed.len(), 2);
+    let read = store.read_tags(&["qa-a", "qa-b", "qa-none"]).unwrap();
+    assert_eq!(read[0].as_ref().unwrap().name, "qa-a");
+    assert_eq!(read[1].as_ref().unwrap().commit.as_str(), f.commits[4]);
+    assert!(read[2].is_none());
+    assert_eq!(store.list_tags("prod-").unwrap().len(), 1);
+    assert_eq!(ls_remotes(&log), 1, "one listing for every read");
+
+    // Someone else writes meanwhile; our write re-reads the remote.
+    git(
+        &f.src,
+        &["tag", "-a", "-m", "theirs", "qa-c", &f.commits[3]],
+    );
+    git(&f.src, &["push", "-q", "origin", "qa-c"]);
+    let ours = store
+        .create_tag(&new_tag(
+            "qa-c",
+            &f.commits[4],
+            "ours\n",
+            "2025-01-25T10:00:00Z",
+        ))
+        .unwrap();
+    let Created::AlreadyExists(theirs) = ours else {
+        panic!("expected AlreadyExists: {ours:?}");
+    };
+    assert_eq!(theirs.commit.as_str(), f.commits[3]);
+    assert_eq!(ls_remotes(&log), 2, "a refused push reads the remote again");
+    // After a write, reads list again (once).
+    let made = store
+        .create_tag(&new_tag(
+            "qa-d",
+            &f.commits[4],
+            "d\n",
+            "2025-01-26T10:00:00Z",
+        ))
+        .unwrap();
+    assert!(made.was_created());
+    assert_eq!(store.list_tags("qa-").unwrap().len(), 4);
+    assert!(store.read_tag("qa-d").unwrap().is_some());
+    assert_eq!(ls_remotes(&log), 3);
+    store.append_event(&e1).unwrap();
+    assert_eq!(store.list_events(&e1.scope(), None).unwrap().len(), 1);
+    assert_eq!(ls_remotes(&log), 4);
+}
+
+#[test]
+fn parses_peeled_lines_out_of_order_and_serves_prefixes() {
+    let (a, b, c, d) = (
+        "a".repeat(40),
+        "b".repeat(40),
+        "c".repeat(40),
+        "d".repeat(40),
+    );
+    let text = format!(
+        "{a}\trefs/tags/qa-1\n{c}\trefs/tags/qa-2\n{b}\trefs/tags/qa-1^{{}}\n{d}\trefs/tags/qa-2^{{}}\n"
+    );
+    let refs = parse_ls_remote(&text);
+    assert_eq!(refs.len(), 2);
+    assert_eq!(refs[0].target(), b);
+    assert_eq!(refs[1].target(), d);
+
+    let listing = Listing::new(parse_ls_remote(&format!(
+        "{a}\trefs/tags/qa-2\n{a}\trefs/tags/prod-1\n{a}\trefs/tags/qa-1\n{a}\trefs/tags/qaz\n{a}\trefs/heads/main\n"
+    )));
+    let names: Vec<&str> = listing
+        .with_prefix("refs/tags/qa-")
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert_eq!(names, ["refs/tags/qa-1", "refs/tags/qa-2"]);
+    assert!(listing.with_prefix("refs/tags/x").is_empty());
+    assert!(listing.get("refs/tags/qaz").is_some());
+    assert!(listing.get("refs/tags/qa").is_none());
 }

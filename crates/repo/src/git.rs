@@ -80,8 +80,10 @@ struct Listing {
 
 impl Listing {
     fn new(mut refs: Vec<RemoteRef>) -> Self {
-        // ls-remote prints refs sorted already; sorting sorted input is cheap.
-        refs.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        // ls-remote prints refs sorted already.
+        if !refs.is_sorted_by(|a, b| a.name <= b.name) {
+            refs.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        }
         Listing { refs }
     }
 
@@ -503,6 +505,12 @@ impl GitStore {
             .copied()
             .filter(|r| !here.contains(&r.oid))
             .collect();
+        self.fetch_missing(&missing)
+    }
+
+    /// Fetches the objects of refs known to be missing here (see
+    /// [`GitStore::ensure_objects`]).
+    fn fetch_missing(&self, missing: &[&RemoteRef]) -> Result<(), RepoError> {
         if missing.is_empty() {
             return Ok(());
         }
@@ -743,11 +751,25 @@ impl Store for GitStore {
             .filter(|r| r.peeled.is_some() && !cache.contains(&r.oid))
             .collect();
         if !unknown.is_empty() {
-            self.ensure_objects(&unknown)?;
+            // Read first: the objects usually are here (a checkout that
+            // fetched tags, an earlier run); only the missing ones are
+            // fetched, then read.
             let oids: Vec<&str> = unknown.iter().map(|r| r.oid.as_str()).collect();
-            for (r, obj) in unknown.iter().zip(self.read_objects(&oids)?) {
+            let mut objects = self.read_objects(&oids)?;
+            let missing: Vec<usize> = (0..objects.len())
+                .filter(|&i| objects[i].is_none())
+                .collect();
+            if !missing.is_empty() {
+                let refs: Vec<&RemoteRef> = missing.iter().map(|&i| unknown[i]).collect();
+                self.fetch_missing(&refs)?;
+                let oids: Vec<&str> = refs.iter().map(|r| r.oid.as_str()).collect();
+                for (i, obj) in missing.iter().zip(self.read_objects(&oids)?) {
+                    objects[*i] = obj;
+                }
+            }
+            for (r, obj) in unknown.iter().zip(objects) {
                 let date = match obj {
-                    Some(o) if o.kind == "tag" => parse_tag_object(&o.data).tagger.map(|(_, t)| t),
+                    Some(o) if o.kind == "tag" => tagger_date(&o.data),
                     Some(o) => {
                         return Err(RepoError::Corrupt {
                             what: format!("tag {}", short_tag_name(&r.name)),
@@ -1291,6 +1313,21 @@ fn parse_tag_object(data: &[u8]) -> RawTag {
         tagger,
         message: message.to_owned(),
     }
+}
+
+/// The tagger date of a tag object, from its headers only (the message,
+/// often the larger part, is not decoded).
+fn tagger_date(data: &[u8]) -> Option<Timestamp> {
+    let end = data
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .unwrap_or(data.len());
+    let headers = String::from_utf8_lossy(&data[..end]);
+    headers
+        .lines()
+        .find_map(|l| l.strip_prefix("tagger "))
+        .and_then(parse_ident)
+        .and_then(|(_, t)| t)
 }
 
 fn commit_message(data: &[u8]) -> String {

@@ -129,6 +129,15 @@ fn parses_identities_and_tag_objects() {
     assert_eq!(raw.message, "first\n\n{}\n");
     let raw = parse_tag_object(b"object abc\ntype commit\ntag old\n\nno tagger\n");
     assert!(raw.tagger.is_none());
+    // The date alone, from the headers only.
+    assert_eq!(
+        tagger_date(b"object abc\ntype commit\ntag qa-x\ntagger A <a@x> 1737383422 +0000\n\ntagger B <b@x> 1 +0000\n"),
+        Some(ts("2025-01-20T14:30:22Z"))
+    );
+    assert_eq!(
+        tagger_date(b"object abc\ntype commit\ntag old\n\ntagger B <b@x> 1 +0000\n"),
+        None
+    );
 }
 
 #[test]

@@ -145,3 +145,66 @@ fn names_that_are_not_versions_are_ignored_and_counted() {
     ]);
     assert_eq!(r.out("passed"), "false");
 }
+
+/// `latest` on the git backend lists the remote's refs once: the
+/// deployment events, the stage's tags and the candidates read all come
+/// from one `git ls-remote` (each used to list every ref again).
+#[test]
+fn latest_lists_the_remote_once() {
+    let mut fx = Fixture::new();
+    let newest_first = opposite_orders(&mut fx);
+    let sha = fx.git(&["rev-parse", "HEAD"]);
+    fx.tg(&[
+        "record",
+        "--stage",
+        "qa",
+        "--version",
+        &version_of(&sha),
+        "--status",
+        "success",
+    ])
+    .ok();
+    // A `git` first on PATH that logs its arguments, then runs the real one.
+    let real = String::from_utf8(
+        std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let bin = fx.dir.path().join("logging-bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = fx.dir.path().join("git.log");
+    let script = bin.join("git");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.trim()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let r = fx.tg_env(
+        &["latest", "--stage", "qa", "--backend", "git"],
+        &[("PATH", &path)],
+    );
+    r.ok();
+    assert_eq!(r.stdout.trim(), newest_first[0].0);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let listings = logged
+        .lines()
+        .filter(|l| l.starts_with("ls-remote"))
+        .count();
+    assert_eq!(listings, 1, "git calls:\n{logged}");
+}

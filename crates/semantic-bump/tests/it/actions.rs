@@ -107,7 +107,8 @@ fn semantic_bump_action_matches_next_and_release() {
 
 #[test]
 fn semantic_pr_action_matches_lint_pr() {
-    check("semantic-pr", &["lint-pr"], &[]);
+    // `title` is lint-title's positional argument (its env twin INPUT_TITLE).
+    check("semantic-pr", &["lint-pr", "lint-title"], &["title"]);
 }
 
 #[test]
@@ -272,4 +273,34 @@ fn the_semantic_pr_step_fails_a_bad_title() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("A valid title: feat: update stuff"), "{err}");
+}
+
+#[test]
+fn the_semantic_pr_step_checks_a_given_title_without_the_api() {
+    let r = Repo::new();
+    r.commit("chore: init");
+    // No API and no event: a given title is checked by the same rules.
+    let home = r.tmp.path().display().to_string();
+    let env = [("HOME", home)];
+    let ok = run_step(
+        "semantic-pr",
+        &r.dir,
+        &[
+            ("title", "feat(ci): self-test every action"),
+            ("types", "feat\nfix"),
+        ],
+        &env,
+    );
+    let err = String::from_utf8_lossy(&ok.stderr);
+    assert_eq!(ok.status.code(), Some(0), "{err}");
+    assert!(err.contains("follows the rules"), "{err}");
+    let bad = run_step(
+        "semantic-pr",
+        &r.dir,
+        &[("title", "docs: readme"), ("types", "feat\nfix")],
+        &env,
+    );
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{err}");
+    assert!(err.contains("`docs` is not one of: feat, fix"), "{err}");
 }

@@ -838,8 +838,15 @@ impl<'s> Gate<'s> {
     fn ranked(&self, scope: &Scope) -> Result<Ranked, GateError> {
         let mut ranked = Vec::new();
         let mut ignored = Vec::new();
-        for t in self.store.list_tags(&scope.tag_prefix())? {
-            match scope.version_of(&t.name) {
+        let prefix = scope.tag_prefix();
+        for t in self.store.list_tags(&prefix)? {
+            // Scope::version_of, without building the prefix per tag.
+            let version = t
+                .name
+                .strip_prefix(prefix.as_str())
+                .filter(|rest| rest.trim() == *rest)
+                .and_then(|rest| BuildVersion::parse(rest).ok());
+            match version {
                 Some(v) => ranked.push((v, t)),
                 None => ignored.push(t.name),
             }

@@ -3,8 +3,10 @@
 //! from outside (trimmed, then validated).
 
 use crate::escape;
+use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Command, Parser};
+use std::ffi::OsStr;
 use std::time::Duration;
 
 /// Parses the command line. `--help`/`--version` print and exit 0; any other
@@ -157,6 +159,55 @@ pub fn human_duration(d: Duration) -> String {
     }
 }
 
+/// A clap value parser from a plain `fn(&str) -> Result<T, String>` whose
+/// error is that message, with control characters escaped: clap's usual
+/// "invalid value '<raw>'" would echo the raw value — a secret, or a newline
+/// followed by a workflow command such as `::error::`. Exit 2 follows (see
+/// [`parse`]).
+///
+/// ```ignore
+/// #[arg(long, env = "INPUT_STAGE", value_parser = Safe(parse_stage))]
+/// stage: Stage,
+/// ```
+#[derive(Clone, Copy)]
+pub struct Safe<T>(pub fn(&str) -> Result<T, String>);
+
+impl<T: Clone + Send + Sync + 'static> TypedValueParser for Safe<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<T, clap::Error> {
+        let name = arg.map_or_else(|| "the value".to_owned(), |a| format!("'{a}'"));
+        let fail = |message: &str| {
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid value for {name}: {}\n", escape_controls(message)),
+            )
+            .with_cmd(cmd)
+        };
+        let text = value.to_str().ok_or_else(|| fail("not valid UTF-8"))?;
+        (self.0)(text).map_err(|m| fail(&m))
+    }
+}
+
+/// `s` with every control character (newline, CR, ESC…) written as its
+/// Rust escape (`\n`, `\u{1b}`), everything else as it is.
+pub fn escape_controls(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +271,36 @@ mod tests {
     fn trimming() {
         assert_eq!(trimmed("  abc\n"), Ok("abc".into()));
         assert!(trimmed("  ").is_err());
+    }
+
+    #[test]
+    fn safe_parsers_escape_the_message() {
+        fn even(s: &str) -> Result<u32, String> {
+            let n: u32 = s.parse().map_err(|_| format!("'{s}' is not a number"))?;
+            if n % 2 == 0 {
+                Ok(n)
+            } else {
+                Err(format!("{n} is odd"))
+            }
+        }
+        #[derive(Parser, Debug)]
+        struct P {
+            #[arg(long, value_parser = Safe(even))]
+            n: u32,
+        }
+        assert_eq!(P::try_parse_from(["p", "--n", "4"]).unwrap().n, 4);
+        let e = P::try_parse_from(["p", "--n", "3"]).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::ValueValidation);
+        assert!(
+            e.to_string()
+                .contains("invalid value for '--n <N>': 3 is odd"),
+            "{e}"
+        );
+        let e = P::try_parse_from(["p", "--n", "1\n::error::x"])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("'1\\n::error::x' is not a number"), "{e}");
+        assert!(!e.contains("\n::error"), "{e}");
+        assert_eq!(escape_controls("a\u{1b}[31mb\r"), "a\\u{1b}[31mb\\r");
     }
 }

@@ -2,16 +2,14 @@
 //! per attempt on stderr; the verdict as outputs, a job summary table,
 //! `--json` and the exit code.
 
-use clap::builder::TypedValueParser;
-use clap::error::ErrorKind as ClapErrorKind;
 use clap::{ArgAction, ArgGroup, Parser};
+use gha::cli::Safe;
 use gha::{Env, Failure, Outcome, Outputs, Runner, Summary};
 use health_check::{AttemptEvent, Backoff, Config, Ending, Next, Report, Target, TargetReport};
 use probe::{
     CaCert, Client, ClientConfig, Expectation, Header, JsonPathExpr, Method, Request, StatusExpect,
     TcpTarget, Url,
 };
-use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -136,44 +134,6 @@ struct Cli {
     /// Print one JSON object with every output on stdout (and nothing else)
     #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = Safe(parse_bool))]
     json: bool,
-}
-
-/// A clap value parser whose error is our own message, control characters
-/// escaped: clap's usual "invalid value '<raw>'" would echo the raw value —
-/// a secret header, or a newline followed by a workflow command.
-#[derive(Clone, Copy)]
-struct Safe<T>(fn(&str) -> Result<T, String>);
-
-impl<T: Clone + Send + Sync + 'static> TypedValueParser for Safe<T> {
-    type Value = T;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<T, clap::Error> {
-        let name = arg.map_or_else(|| "the value".to_owned(), |a| format!("'{a}'"));
-        let fail = |message: &str| {
-            let message: String = message
-                .chars()
-                .flat_map(|c| -> Vec<char> {
-                    if c.is_control() {
-                        c.escape_default().collect()
-                    } else {
-                        vec![c]
-                    }
-                })
-                .collect();
-            clap::Error::raw(
-                ClapErrorKind::ValueValidation,
-                format!("invalid value for {name}: {message}\n"),
-            )
-            .with_cmd(cmd)
-        };
-        let text = value.to_str().ok_or_else(|| fail("not valid UTF-8"))?;
-        (self.0)(text).map_err(|m| fail(&m))
-    }
 }
 
 /// Lines of a list value, without blanks and `#` comments.

@@ -2,13 +2,11 @@
 //! stderr, JUnit XML, the job summary, outputs and the exit code out.
 
 use clap::Parser;
-use clap::builder::TypedValueParser;
-use clap::error::ErrorKind;
+use gha::cli::Safe;
 use gha::{Env, Failure, Level, Location, Outcome, Outputs, Runner, Summary};
 use smoke_test::report::{CheckResult, CheckStatus, RunReport};
 use smoke_test::run::{Observer, RunOptions};
 use smoke_test::spec::{self, LoadOptions, Spec};
-use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -103,36 +101,6 @@ struct Cli {
 /// `--var` values: one or more `K=V` (one per line).
 #[derive(Debug, Clone)]
 struct VarDefs(Vec<(String, String)>);
-
-/// A clap value parser whose errors are our own, with control characters
-/// escaped (a raw value echoed by clap could carry a newline and a
-/// workflow command).
-#[derive(Clone, Copy)]
-struct Safe<T>(fn(&str) -> Result<T, String>);
-
-impl<T: Clone + Send + Sync + 'static> TypedValueParser for Safe<T> {
-    type Value = T;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<T, clap::Error> {
-        let name = arg.map_or_else(|| "the value".to_owned(), |a| format!("'{a}'"));
-        let fail = |message: &str| {
-            let message: String = message.chars().flat_map(char::escape_debug).collect();
-            let message = message.replace("\\'", "'").replace("\\\"", "\"");
-            clap::Error::raw(
-                ErrorKind::ValueValidation,
-                format!("invalid value for {name}: {message}\n"),
-            )
-            .with_cmd(cmd)
-        };
-        let text = value.to_str().ok_or_else(|| fail("not valid UTF-8"))?;
-        (self.0)(text).map_err(|m| fail(&m))
-    }
-}
 
 fn spec_path(s: &str) -> Result<PathBuf, String> {
     let t = gha::cli::trimmed(s).map_err(|_| "expected a spec file, e.g. smoke.yml".to_owned())?;

@@ -5,15 +5,13 @@
 // GateError is large on purpose (see lib.rs) and made once per run.
 #![allow(clippy::result_large_err)]
 
-use clap::builder::TypedValueParser;
-use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use gha::cli::Safe;
 use gha::{Classify, Env, ErrorClass, Failure, Outcome, Outputs, Runner, Summary};
 use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
 use repo::git::GitStore;
 use repo::{Chain, CommitId, DeployStatus, Provenance, Service, Stage, Store, StoredEvent};
 use serde_json::{Value, json};
-use std::ffi::OsStr;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -303,44 +301,6 @@ struct ArtifactArgs {
 }
 
 // ── value parsers ───────────────────────────────────────────────────────
-
-/// A clap value parser whose error is our own message, the value quoted
-/// and escaped (a newline followed by `::error::` in a hostile value would
-/// otherwise reach the runner as a workflow command).
-#[derive(Clone, Copy)]
-struct Safe<T>(fn(&str) -> Result<T, String>);
-
-impl<T: Clone + Send + Sync + 'static> TypedValueParser for Safe<T> {
-    type Value = T;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<T, clap::Error> {
-        let name = arg.map_or_else(|| "the value".to_owned(), |a| format!("'{a}'"));
-        let fail = |message: &str| {
-            let message: String = message
-                .chars()
-                .flat_map(|c| -> Vec<char> {
-                    if c.is_control() {
-                        c.escape_default().collect()
-                    } else {
-                        vec![c]
-                    }
-                })
-                .collect();
-            clap::Error::raw(
-                ErrorKind::ValueValidation,
-                format!("invalid value for {name}: {message}\n"),
-            )
-            .with_cmd(cmd)
-        };
-        let text = value.to_str().ok_or_else(|| fail("not valid UTF-8"))?;
-        (self.0)(text).map_err(|m| fail(&m))
-    }
-}
 
 fn parse_chain(s: &str) -> Result<Chain, String> {
     Chain::parse(s).map_err(|e| e.to_string())

@@ -1,11 +1,9 @@
 //! `version-stamp`: flags and the runner's variables in, the version and its
 //! tags out (stdout, `$GITHUB_OUTPUT`, the job summary, `--json`).
 
-use clap::builder::TypedValueParser;
-use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
+use gha::cli::Safe;
 use gha::{Env, Outcome, Runner, Summary};
-use std::ffi::OsStr;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -100,46 +98,6 @@ enum Command {
         #[arg(env = "INPUT_VERSION", value_name = "VERSION", value_parser = Safe(parse_version))]
         version: BuildVersion,
     },
-}
-
-/// A clap value parser whose error is our own message, with the value
-/// quoted and escaped. clap's usual "invalid value '<raw>'" would echo a
-/// hostile value verbatim: a newline in it followed by `::error::` or
-/// `::add-mask::` would be read by the runner as a workflow command.
-#[derive(Clone, Copy)]
-struct Safe<T>(fn(&str) -> Result<T, String>);
-
-impl<T: Clone + Send + Sync + 'static> TypedValueParser for Safe<T> {
-    type Value = T;
-
-    fn parse_ref(
-        &self,
-        cmd: &clap::Command,
-        arg: Option<&clap::Arg>,
-        value: &OsStr,
-    ) -> Result<T, clap::Error> {
-        let name = arg.map_or_else(|| "the value".to_owned(), |a| format!("'{a}'"));
-        let fail = |message: &str| {
-            let message: String = message
-                .chars()
-                .flat_map(|c| {
-                    let escaped: Vec<char> = if c.is_control() {
-                        c.escape_default().collect()
-                    } else {
-                        vec![c]
-                    };
-                    escaped
-                })
-                .collect();
-            clap::Error::raw(
-                ErrorKind::ValueValidation,
-                format!("invalid value for {name}: {message}\n"),
-            )
-            .with_cmd(cmd)
-        };
-        let text = value.to_str().ok_or_else(|| fail("not valid UTF-8"))?;
-        (self.0)(text).map_err(|m| fail(&m))
-    }
 }
 
 fn parse_sha(s: &str) -> Result<Sha, String> {

@@ -225,13 +225,15 @@ read_target() {
   local tool suffix=""
   case "$target" in *-windows-*) suffix=".exe" ;; esac
   for tool in $TOOLS; do
-    printf '%s\n' "$t_binaries" | grep -q "^$tool$suffix " ||
+    # A here-string, not a pipe: grep -q exits at its first match, and under
+    # pipefail the writer's SIGPIPE would turn a match into a failure.
+    grep -q "^$tool$suffix " <<<"$t_binaries" ||
       manifest_problem "target $target does not list $tool$suffix"
   done
 }
 
 target_listed() {
-  printf '%s\n' "$m_targets" | grep -qxF -- "$1"
+  grep -qxF -- "$1" <<<"$m_targets"
 }
 
 # Why this tree cannot use the manifest's prebuilt binaries; empty when it can.
@@ -449,7 +451,7 @@ fetch() {
     else
       curl "${args[@]}" "$url" 2>"$errfile" </dev/null || rc=$?
     fi
-  elif wget --version 2>/dev/null | grep -q 'GNU Wget'; then
+  elif [[ "$(wget --version 2>/dev/null || true)" == *"GNU Wget"* ]]; then
     local args=(--quiet --tries=4 --waitretry=2 --retry-connrefused --timeout=60 -O "$out")
     if ! $base_is_local_http; then args+=(--https-only --secure-protocol=TLSv1_2); fi
     if [ -n "$header" ]; then args+=("--header=$header"); fi

@@ -66,7 +66,7 @@ done
 
 name="shipgate-$version-$target.tar.gz"
 owner=(--uid 0 --gid 0 --uname root --gname root)
-if tar --version 2>/dev/null | grep -q 'GNU tar'; then
+if [[ "$(tar --version 2>/dev/null || true)" == *"GNU tar"* ]]; then
   owner=(--owner=0 --group=0 --numeric-owner --format=ustar)
 fi
 (cd "$stage" && tar "${owner[@]}" -cf - "${names[@]}") | gzip -9n >"$out_dir/$name.tmp"

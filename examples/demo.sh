@@ -368,8 +368,11 @@ say "current: $now_live"
 show "${gate[@]}" history --stage prod
 say "The stage tags on origin: $version2 never got a prod tag."
 show git ls-remote --tags --refs origin
-git ls-remote --tags --refs origin | grep -q "refs/tags/$prod_tag\$" || die "$prod_tag is missing on origin"
-if git ls-remote --tags --refs origin | grep -q "refs/tags/$service/prod-$version2\$"; then
+# Read once, then searched: `git … | grep -q` fails under pipefail when grep
+# stops reading early and git gets SIGPIPE.
+remote_tags="$(git ls-remote --tags --refs origin)"
+grep -q "refs/tags/$prod_tag\$" <<<"$remote_tags" || die "$prod_tag is missing on origin"
+if grep -q "refs/tags/$service/prod-$version2\$" <<<"$remote_tags"; then
   die "$service/prod-$version2 must not exist"
 fi
 ok "prod: $now_live · the failed deploy and the rollback are events, not tags"

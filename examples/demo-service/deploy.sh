@@ -71,7 +71,7 @@ running_pid() {
   pid="$(tr -dc '0-9' <"$pidfile")"
   [ -n "$pid" ] || return 0
   kill -0 "$pid" 2>/dev/null || return 0
-  if [ -r "/proc/$pid/cmdline" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q 'demo-service'; then
+  if [ -r "/proc/$pid/cmdline" ] && [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" != *demo-service* ]]; then
     return 0
   fi
   echo "$pid"

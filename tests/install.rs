@@ -1594,26 +1594,3 @@ fn the_generator_validates_its_inputs_and_the_archive_contents() {
         out.stderr
     );
 }
-
-#[test]
-fn shell_scripts_pass_shellcheck() {
-    if Command::new("shellcheck")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        // .ci/run installs shellcheck and runs it over every script itself
-        eprintln!("shellcheck not installed; skipped here");
-        return;
-    }
-    let mut cmd = Command::new("shellcheck");
-    for script in ["install.sh", "manifest.sh", "package.sh"] {
-        cmd.arg(dist(script));
-    }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}

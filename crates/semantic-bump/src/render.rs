@@ -15,7 +15,6 @@ use semantic_bump::lint::{LintFailure, TitleOk, TitleRules, lint_title as run_li
 use semantic_bump::pr;
 use semantic_bump::{Bump, Decision, Git, Labels, NextOptions, NextReport, Policy, Source};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -138,16 +137,11 @@ pub(crate) fn finish_with_result(
 ) -> ExitCode {
     let code = runner.finish_code(outcome);
     if code == 0
-        && !runner.is_json()
         && let Some(text) = result.filter(|t| !t.is_empty())
     {
-        let mut out = std::io::stdout().lock();
-        let _ = if text.ends_with('\n') {
-            write!(out, "{text}")
-        } else {
-            writeln!(out, "{text}")
-        };
-        let _ = out.flush();
+        // Neutralised (`##[` → `##\[`, a Markdown escape): the notes render
+        // the same, and no commit message commands the runner.
+        runner.print(text);
     }
     ExitCode::from(code)
 }

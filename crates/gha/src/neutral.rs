@@ -226,6 +226,29 @@ pub fn commands(output: &str) -> Vec<Command> {
     found
 }
 
+/// The commands in `output` that shipgate did not mean to write, for tests
+/// that feed hostile text (which carries `marker`) through a binary.
+/// shipgate's own commands start their line with `::` and are
+/// `error`/`warning`/`notice` with a `title`, `group`/`endgroup`, or an
+/// `add-mask` of a value without the marker. Anything else is forged: every
+/// legacy `##[…]`, an indented `::`, `stop-commands`, `set-output`…
+pub fn forged(output: &str, marker: &str) -> Vec<Command> {
+    commands(output)
+        .into_iter()
+        .filter(|c| {
+            let own = c.form == Form::V2
+                && c.line.starts_with("::")
+                && match c.name.as_str() {
+                    "error" | "warning" | "notice" => c.prop("title").is_some(),
+                    "group" | "endgroup" => true,
+                    "add-mask" => !c.data.contains(marker),
+                    _ => false,
+                };
+            !own
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

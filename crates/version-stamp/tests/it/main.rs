@@ -2,6 +2,7 @@
 //! repositories with fixed dates, event files, `$GITHUB_OUTPUT` and
 //! `$GITHUB_STEP_SUMMARY` read back.
 
+mod commands;
 mod env;
 mod events;
 mod git_errors;

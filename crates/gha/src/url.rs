@@ -77,7 +77,8 @@ fn redact_after_scheme(url: &str) -> String {
     while let Some(sep) = params.chars().next() {
         out.push(sep);
         params = &params[sep.len_utf8()..];
-        let end = params.find(['&', '#', ';']).unwrap_or(params.len());
+        // A second `?` starts a parameter too (`?a=1?token=S`).
+        let end = params.find(['&', '#', ';', '?']).unwrap_or(params.len());
         out.push_str(&redact_param(&params[..end]));
         params = &params[end..];
     }
@@ -133,6 +134,10 @@ mod tests {
             "invalid URL 'ht tp://x/?password=***': bad"
         );
         assert_eq!(redact("http://x/?q=a&sort="), "http://x/?q=a&sort=");
+        assert_eq!(
+            redact("http://x/?a=1%20?access_token=S"),
+            "http://x/?a=1%20?access_token=***"
+        );
     }
 
     #[test]

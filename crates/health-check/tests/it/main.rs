@@ -4,6 +4,7 @@
 
 mod action;
 mod bodies;
+mod commands;
 mod inputs;
 mod output;
 mod schedule;

@@ -4,7 +4,6 @@
 
 mod action;
 mod bodies;
-mod commands;
 mod inputs;
 mod output;
 mod schedule;
@@ -12,3 +11,4 @@ mod secrets;
 mod targets;
 mod tls;
 mod util;
+mod workflow_commands;

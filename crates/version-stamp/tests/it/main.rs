@@ -2,7 +2,6 @@
 //! repositories with fixed dates, event files, `$GITHUB_OUTPUT` and
 //! `$GITHUB_STEP_SUMMARY` read back.
 
-mod commands;
 mod env;
 mod events;
 mod git_errors;
@@ -11,3 +10,4 @@ mod hostile;
 mod parse;
 mod stamp;
 mod util;
+mod workflow_commands;

@@ -822,6 +822,8 @@ impl Ctx<'_> {
                                 .print_json(&serde_json::to_value(p).unwrap_or_default());
                         }
                     }
+                    // The message is outside text: printed line by line,
+                    // neutralised (Runner::print).
                     (None, Some(a)) => self.stdout(a.message.trim_end()),
                     (None, None) => self.stdout(&format!(
                         "{name}: lightweight tag on {}",

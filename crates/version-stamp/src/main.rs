@@ -215,7 +215,7 @@ fn parse(runner: &Runner, version: &BuildVersion) -> u8 {
     let code = runner
         .finish_code(Outcome::done(version_stamp::parse_outputs(version)).with_summary(summary));
     if code == 0 {
-        runner.print(&version.to_string());
+        runner.print(version.as_ref());
     }
     code
 }

@@ -2,11 +2,12 @@
 //! an `::error` annotation, and small value parsers for values that come
 //! from outside (trimmed, then validated).
 
-use crate::escape;
+use crate::{escape, neutral};
 use clap::builder::TypedValueParser;
 use clap::error::ErrorKind;
 use clap::{Command, Parser};
 use std::ffi::OsStr;
+use std::io::Write;
 use std::time::Duration;
 
 /// Parses the command line. `--help`/`--version` print and exit 0; any other
@@ -37,26 +38,39 @@ where
             ) {
                 e.exit()
             }
+            let rendered = shown_error(&e);
+            let mut err = std::io::stderr().lock();
             if std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true") {
-                let rendered = e.render().to_string();
                 let first = rendered
                     .lines()
                     .find(|l| !l.trim().is_empty())
                     .unwrap_or("invalid arguments")
                     .trim_start_matches("error: ");
-                #[allow(clippy::print_stderr)]
-                {
-                    eprintln!(
-                        "::error title={}::{}",
-                        escape::property(tool),
-                        escape::data(first)
-                    );
-                }
+                let _ = writeln!(
+                    err,
+                    "::error title={}::{}",
+                    escape::property(tool),
+                    escape::data(first)
+                );
             }
-            let _ = e.print();
+            let _ = write!(err, "{rendered}");
+            let _ = err.flush();
             std::process::exit(2)
         }
     }
+}
+
+/// clap's rendering of a command-line error, as shown: it quotes the
+/// rejected value or unknown argument as given, so URL secrets are redacted
+/// ([`crate::url::redact`]) and every line is neutralised
+/// ([`neutral::lines`]); no colours.
+pub fn shown_error(e: &clap::Error) -> String {
+    let rendered = e.render().to_string();
+    let mut shown = neutral::lines(&crate::url::redact(&rendered));
+    if !shown.ends_with('\n') {
+        shown.push('\n');
+    }
+    shown
 }
 
 /// An action passes every input through `env:`, so an input left empty
@@ -302,5 +316,38 @@ mod tests {
         assert!(e.contains("'1\\n::error::x' is not a number"), "{e}");
         assert!(!e.contains("\n::error"), "{e}");
         assert_eq!(escape_controls("a\u{1b}[31mb\r"), "a\\u{1b}[31mb\\r");
+    }
+
+    #[test]
+    fn clap_errors_are_shown_neutralised_and_redacted() {
+        #[derive(Parser, Debug)]
+        struct P {
+            #[arg(long, value_enum)]
+            mode: Option<Mode>,
+            #[arg(long)]
+            url: Option<String>,
+        }
+        #[derive(clap::ValueEnum, Clone, Debug)]
+        enum Mode {
+            A,
+        }
+        for args in [
+            &["p", "--mode", "##[error]x"][..],
+            &["p", "--mode", "\r::error::x"],
+            &["p", "##[add-mask]x"],
+            &["p", "x\n  ::error ::x"],
+        ] {
+            let e = P::try_parse_from(args).unwrap_err();
+            let shown = shown_error(&e);
+            assert_eq!(neutral::commands(&shown), [], "{shown}");
+            // clap's own rendering would have carried the command.
+            assert!(
+                !neutral::commands(&e.render().to_string()).is_empty(),
+                "{args:?}"
+            );
+        }
+        let e = P::try_parse_from(["p", "http://u:PW@x/?token=S"]).unwrap_err();
+        let shown = shown_error(&e);
+        assert!(!shown.contains("PW") && !shown.contains("=S"), "{shown}");
     }
 }

@@ -13,9 +13,11 @@
 pub mod cli;
 pub mod escape;
 pub mod exit;
+pub mod neutral;
 pub mod output;
 pub mod runner;
 pub mod summary;
+pub mod url;
 
 pub use exit::{Classify, ErrorClass, Failure, Verdict};
 pub use output::Outputs;

@@ -4,6 +4,7 @@
 
 use crate::escape;
 use crate::exit::{Classify, ErrorClass, Verdict, code_for, code_for_error};
+use crate::neutral;
 use crate::output::{
     OUTPUT_BUDGET, Outputs, as_text, format_entry, random_delimiter, truncate_text,
 };
@@ -197,8 +198,17 @@ impl Runner {
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
-    /// Replaces every registered secret in `text` by `***`.
+    /// Text for a message (a human line, an annotation, the summary, a
+    /// report): every registered secret becomes `***`, and so do the
+    /// userinfo and secret-looking query values of any URL in it
+    /// ([`crate::url::redact`]).
     pub fn redact(&self, text: &str) -> String {
+        crate::url::redact(&self.redact_masks(text))
+    }
+
+    /// Replaces every registered secret in `text` by `***` (step outputs
+    /// and `--json` values, which are data: URLs stay whole).
+    pub fn redact_masks(&self, text: &str) -> String {
         let secrets = self.secrets.lock().unwrap_or_else(|e| e.into_inner());
         let mut text = text.to_owned();
         for s in secrets.iter() {
@@ -215,20 +225,49 @@ impl Runner {
         let _ = err.flush();
     }
 
-    /// A human line on stderr (redacted).
+    /// A human line on stderr, redacted and neutralised
+    /// ([`neutral::lines`]): whatever outside text it holds, the runner reads
+    /// no workflow command from it. Wrap each outside value in
+    /// [`neutral::text`] as well, so its line breaks show as `\n`.
     pub fn info(&self, line: &str) {
-        self.write_err_raw(&self.redact(line));
+        self.write_err_raw(&neutral::lines(&self.redact(line)));
+    }
+
+    /// The command's result on stdout (a version, a tag, release notes, a
+    /// tag message), redacted and neutralised line by line
+    /// ([`neutral::lines`]: `##[` becomes `##\[`, a Markdown escape); nothing
+    /// under `--json`, where stdout holds only the JSON object.
+    pub fn print(&self, text: &str) {
+        if self.json {
+            return;
+        }
+        let text = neutral::lines(&self.redact(text));
+        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = if text.ends_with('\n') {
+            write!(out, "{text}")
+        } else {
+            writeln!(out, "{text}")
+        };
+        let _ = out.flush();
     }
 
     /// An annotation: a workflow command in Actions, `level: message` elsewhere.
     pub fn annotate(&self, level: Level, message: &str, at: &Location) {
-        let message = self.redact(message);
+        // Redacted, then neutralised: a `##[` in the data or the title is
+        // broken too, although the runner reads a `::` line first.
+        let message = neutral::lines(&self.redact(message));
         if self.env.actions {
             let mut props = Vec::new();
             let title = at.title.as_deref().unwrap_or(self.tool);
-            props.push(format!("title={}", escape::property(&self.redact(title))));
+            props.push(format!(
+                "title={}",
+                escape::property(&neutral::text(&self.redact(title)))
+            ));
             if let Some(f) = &at.file {
-                props.push(format!("file={}", escape::property(f)));
+                props.push(format!(
+                    "file={}",
+                    escape::property(&neutral::text(&self.redact(f)))
+                ));
             }
             if let Some(l) = at.line {
                 props.push(format!("line={l}"));
@@ -249,11 +288,11 @@ impl Runner {
                 (Some(f), None, _) => format!("{f}: "),
                 _ => String::new(),
             };
-            self.write_err_raw(&format!(
+            self.write_err_raw(&neutral::lines(&format!(
                 "{}: {}: {place}{message}",
                 self.tool,
                 level.command()
-            ));
+            )));
         }
     }
 
@@ -273,7 +312,10 @@ impl Runner {
     /// the returned guard is dropped.
     pub fn group(&self, title: &str) -> Group<'_> {
         if self.env.actions {
-            self.write_err_raw(&format!("::group::{}", escape::data(&self.redact(title))));
+            self.write_err_raw(&format!(
+                "::group::{}",
+                escape::data(&neutral::text(&self.redact(title)))
+            ));
         } else {
             self.info(&format!("── {title}"));
         }
@@ -336,8 +378,8 @@ impl Runner {
     /// [`Runner::fail`], returning the numeric code.
     pub fn fail_code(&self, err: &dyn Classify) -> u8 {
         let class = err.class();
-        let message = err.to_string();
-        let hint = err.hint();
+        let message = self.redact(&err.to_string());
+        let hint = err.hint().map(|h| self.redact(&h));
         let full = match &hint {
             Some(h) => format!("{message}\n{h}"),
             None => message.clone(),
@@ -390,8 +432,12 @@ impl Runner {
         }
     }
 
-    fn print_json(&self, value: &Value) {
-        let text = self.redact(&serde_json::to_string_pretty(value).unwrap_or_default());
+    /// A JSON value on stdout, pretty, redacted and neutralised
+    /// ([`neutral::json`]: the same value, no workflow command in it).
+    pub fn print_json(&self, value: &Value) {
+        let text = neutral::json(
+            &self.redact_masks(&serde_json::to_string_pretty(value).unwrap_or_default()),
+        );
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         let _ = writeln!(out, "{text}");
         let _ = out.flush();
@@ -406,7 +452,7 @@ impl Runner {
         let mut buf = String::new();
         let mut truncated = false;
         for (key, value) in outputs.iter() {
-            let text = self.redact(&as_text(value));
+            let text = self.redact_masks(&as_text(value));
             if text.len() <= OUTPUT_BUDGET {
                 buf.push_str(&format_entry(key, &text));
                 continue;
@@ -737,6 +783,59 @@ mod tests {
         let out = std::fs::read_to_string(dir.path().join("out")).unwrap();
         assert!(out.contains("summary-file="));
         assert!(out.contains("truncated=true"));
+    }
+
+    #[test]
+    fn outside_text_never_becomes_a_workflow_command() {
+        let hostile = "t ##[add-mask]x\r::error::y\n  ::stop-commands ::z ##[set-output name=a]b";
+        for actions in [true, false] {
+            let dir = tempfile::tempdir().unwrap();
+            let (r, out, err) = runner(actions, dir.path());
+            r.info(hostile);
+            r.warning(hostile);
+            r.annotate(
+                Level::Notice,
+                hostile,
+                &Location {
+                    title: Some(hostile.into()),
+                    file: Some(hostile.into()),
+                    ..Location::default()
+                },
+            );
+            drop(r.group(hostile));
+            r.print(hostile);
+            r.print_json(&json!({ "m": hostile }));
+            r.fail_code(&Failure::input(hostile));
+            let all = format!("{}{}", out.text(), err.text());
+            for c in neutral::commands(&all) {
+                assert_eq!(c.form, neutral::Form::V2, "{c:?}");
+                assert!(c.line.starts_with("::"), "{c:?}");
+                assert!(
+                    ["error", "warning", "notice", "group", "endgroup"].contains(&c.name.as_str()),
+                    "{c:?}"
+                );
+            }
+            assert!(neutral::commands(hostile).len() >= 3);
+        }
+    }
+
+    #[test]
+    fn urls_in_messages_lose_their_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let (r, out, err) = runner(true, dir.path());
+        let r = r.json(true);
+        r.info("GET http://u:PW@host/?token=S");
+        r.fail_code(&Failure::input("bad URL 'http://h/?sig=S2'"));
+        let all = format!(
+            "{}{}{}",
+            out.text(),
+            err.text(),
+            std::fs::read_to_string(dir.path().join("summary")).unwrap()
+        );
+        assert!(all.contains("http://***@host/?token=***"), "{all}");
+        for secret in ["PW", "=S", "S2"] {
+            assert!(!all.contains(secret), "{secret} in {all}");
+        }
     }
 
     #[test]

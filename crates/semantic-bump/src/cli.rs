@@ -488,10 +488,17 @@ fn repository_arg(s: &str) -> Result<(String, String), String> {
 
 fn api_url_arg(s: &str) -> Result<String, String> {
     let t = s.trim().trim_end_matches('/');
+    // Quoted with its secrets redacted, whatever is wrong with it.
+    let shown = gha::url::redact(t);
+    if gha::url::has_userinfo(t) {
+        return Err(format!(
+            "invalid API URL '{shown}': expected a URL without credentials (no user:password@); the token authenticates"
+        ));
+    }
     let local = t.starts_with("http://127.0.0.1") || t.starts_with("http://localhost");
     if !(t.starts_with("https://") || local) || t.contains(char::is_whitespace) {
         return Err(format!(
-            "invalid API URL '{t}': expected https://… such as https://api.github.com (http:// only for 127.0.0.1)"
+            "invalid API URL '{shown}': expected https://… such as https://api.github.com (http:// only for 127.0.0.1)"
         ));
     }
     Ok(t.to_owned())

@@ -7,7 +7,7 @@ use crate::cli::{
 };
 use crate::github;
 use gha::escape::markdown_cell;
-use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary};
+use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary, neutral};
 use semantic_bump::analysis::Entry;
 use semantic_bump::changelog;
 use semantic_bump::commits::{CommitsOptions, lint_commits as run_lint_commits};
@@ -15,7 +15,6 @@ use semantic_bump::lint::{LintFailure, TitleOk, TitleRules, lint_title as run_li
 use semantic_bump::pr;
 use semantic_bump::{Bump, Decision, Git, Labels, NextOptions, NextReport, Policy, Source};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -138,16 +137,11 @@ pub(crate) fn finish_with_result(
 ) -> ExitCode {
     let code = runner.finish_code(outcome);
     if code == 0
-        && !runner.is_json()
         && let Some(text) = result.filter(|t| !t.is_empty())
     {
-        let mut out = std::io::stdout().lock();
-        let _ = if text.ends_with('\n') {
-            write!(out, "{text}")
-        } else {
-            writeln!(out, "{text}")
-        };
-        let _ = out.flush();
+        // Neutralised (`##[` → `##\[`, a Markdown escape): the notes render
+        // the same, and no commit message commands the runner.
+        runner.print(text);
     }
     ExitCode::from(code)
 }
@@ -178,12 +172,8 @@ pub(crate) fn labels_of_merged_pr(
                 "semantic-bump: {} came from #{} ({}), labels: {}",
                 &commit[..7],
                 p.number,
-                p.title,
-                if p.labels.is_empty() {
-                    "none".to_owned()
-                } else {
-                    p.labels.join(", ")
-                }
+                neutral::text(&p.title),
+                shown_labels(&p.labels)
             ));
             Ok(p.labels.clone())
         }
@@ -240,7 +230,12 @@ pub(crate) fn annotate_next(runner: &Runner, r: &NextReport) {
     for w in a.warnings.iter().take(MAX_ANNOTATIONS) {
         runner.annotate(
             Level::Warning,
-            &format!("{} {}: {}", short(&w.sha), w.subject, w.message),
+            &format!(
+                "{} {}: {}",
+                short(&w.sha),
+                neutral::text(&w.subject),
+                w.message
+            ),
             &Location {
                 title: Some(format!("semantic-bump: {}", w.kind)),
                 ..Location::default()
@@ -474,9 +469,23 @@ fn failure_outputs(f: &LintFailure) -> Outputs {
         .with("skipped", false)
 }
 
+/// Labels from a pull request (outside text), each on one line.
+fn shown_labels(labels: &[String]) -> String {
+    if labels.is_empty() {
+        "none".to_owned()
+    } else {
+        labels
+            .iter()
+            .map(|l| neutral::text(l))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
 fn failure_reason(title: &str, f: &LintFailure) -> String {
     format!(
-        "the title '{title}' breaks the rule {}: {}. {}",
+        "the title '{}' breaks the rule {}: {}. {}",
+        neutral::text(title),
         f.rule.id(),
         f.message,
         f.advice()
@@ -533,8 +542,10 @@ fn title_outcome(
             }
             let (bump, from) = title_bump(&ok, labels);
             runner.info(&format!(
-                "semantic-bump: the title '{title}' follows the rules (type {}, {} by {from})",
-                ok.ty, bump
+                "semantic-bump: the title '{}' follows the rules (type {}, {} by {from})",
+                neutral::text(title),
+                ok.ty,
+                bump
             ));
             let mut s = Summary::new();
             s.line(&format!(
@@ -624,7 +635,7 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
             &format!(
                 "{} '{}': {} [{}] — {}",
                 short(&f.sha),
-                f.subject,
+                neutral::text(&f.subject),
                 f.failure.message,
                 f.failure.rule,
                 f.failure.advice()
@@ -694,12 +705,8 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
     };
     runner.info(&format!(
         "semantic-bump: pull request #{number}: '{}' (labels: {})",
-        pr.title,
-        if pr.labels.is_empty() {
-            "none".into()
-        } else {
-            pr.labels.join(", ")
-        }
+        neutral::text(&pr.title),
+        shown_labels(&pr.labels)
     ));
     if let Some(l) = ignored_by(&pr.labels, &a.ignore_labels) {
         return skipped(

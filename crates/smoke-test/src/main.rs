@@ -411,12 +411,15 @@ impl Observer for Printer {
 
     fn retrying(&self, check: &str, attempt: u32, attempts: u32, problem: &str, delay: Duration) {
         self.runner.info(&format!(
-            "  ↻ {check}: attempt {attempt} of {attempts} failed ({problem}); again in {}",
+            "  ↻ {}: attempt {attempt} of {attempts} failed ({problem}); again in {}",
+            gha::neutral::text(check),
             gha::cli::human_duration(delay)
         ));
     }
 
     fn finished(&self, c: &CheckResult) {
+        // A check name is outside text: shown on one line, line breaks as `\n`.
+        let name = gha::neutral::text(&c.name);
         match c.status {
             CheckStatus::Passed => {
                 let what = match (c.http_status, c.exit_code) {
@@ -424,12 +427,8 @@ impl Observer for Printer {
                     (None, Some(code)) => format!(" → exit {code}"),
                     _ => String::new(),
                 };
-                self.runner.info(&format!(
-                    "✓ {} — {}{what} ({})",
-                    c.name,
-                    c.target,
-                    time_of(c)
-                ));
+                self.runner
+                    .info(&format!("✓ {name} — {}{what} ({})", c.target, time_of(c)));
             }
             CheckStatus::Failed => {
                 let what = match (c.http_status, c.exit_code) {
@@ -443,8 +442,7 @@ impl Observer for Printer {
                     String::new()
                 };
                 self.runner.info(&format!(
-                    "✗ {} — {}{what} ({}{attempts})",
-                    c.name,
+                    "✗ {name} — {}{what} ({}{attempts})",
                     c.target,
                     time_of(c)
                 ));
@@ -460,9 +458,9 @@ impl Observer for Printer {
                         .join("\n");
                     self.runner.annotate(
                         Level::Error,
-                        &format!("check '{}' failed: {message}", c.name),
+                        &format!("check '{name}' failed: {message}"),
                         &Location {
-                            title: Some(format!("{TOOL}: {}", c.name)),
+                            title: Some(format!("{TOOL}: {name}")),
                             file: Some(self.file.clone()),
                             line: Some(c.line),
                             col: None,
@@ -472,8 +470,7 @@ impl Observer for Printer {
             }
             CheckStatus::Skipped => {
                 self.runner.info(&format!(
-                    "− {} — skipped: {}",
-                    c.name,
+                    "− {name} — skipped: {}",
                     c.reason.as_deref().unwrap_or("")
                 ));
             }

@@ -12,7 +12,6 @@ use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
 use repo::git::GitStore;
 use repo::{Chain, CommitId, DeployStatus, Provenance, Service, Stage, Store, StoredEvent};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -611,10 +610,9 @@ impl Ctx<'_> {
         }
     }
 
+    /// The command's result on stdout (neutralised, nothing under `--json`).
     fn stdout(&self, text: &str) {
-        if !self.runner.is_json() {
-            let _ = writeln!(std::io::stdout().lock(), "{text}");
-        }
+        self.runner.print(text);
     }
 
     fn create(
@@ -819,8 +817,13 @@ impl Ctx<'_> {
                 );
                 match (&r.checked.record, r.checked.tag.annotation()) {
                     (Some(p), _) => {
-                        self.stdout(&serde_json::to_string_pretty(p).unwrap_or_default())
+                        if !self.runner.is_json() {
+                            self.runner
+                                .print_json(&serde_json::to_value(p).unwrap_or_default());
+                        }
                     }
+                    // The message is outside text: printed line by line,
+                    // neutralised (Runner::print).
                     (None, Some(a)) => self.stdout(a.message.trim_end()),
                     (None, None) => self.stdout(&format!(
                         "{name}: lightweight tag on {}",

@@ -4,7 +4,6 @@
 use clap::{Parser, Subcommand};
 use gha::cli::Safe;
 use gha::{Env, Outcome, Runner, Summary};
-use std::io::Write;
 use std::process::ExitCode;
 use std::time::Instant;
 use version_stamp::{
@@ -191,8 +190,8 @@ fn stamp(runner: &Runner, cli: Cli, started: Instant) -> u8 {
         ));
     }
     let code = runner.finish_code(Outcome::done(stamp.outputs()).with_summary(stamp.summary()));
-    if code == 0 && !runner.is_json() {
-        let _ = writeln!(std::io::stdout().lock(), "{}", stamp.version);
+    if code == 0 {
+        runner.print(&stamp.version);
     }
     code
 }
@@ -215,8 +214,8 @@ fn parse(runner: &Runner, version: &BuildVersion) -> u8 {
     );
     let code = runner
         .finish_code(Outcome::done(version_stamp::parse_outputs(version)).with_summary(summary));
-    if code == 0 && !runner.is_json() {
-        let _ = writeln!(std::io::stdout().lock(), "{version}");
+    if code == 0 {
+        runner.print(version.as_ref());
     }
     code
 }

@@ -11,3 +11,4 @@ mod secrets;
 mod targets;
 mod tls;
 mod util;
+mod workflow_commands;

@@ -271,11 +271,18 @@ impl fmt::Debug for Client {
 /// token must not cross a network in clear text).
 pub(crate) fn check_url(what: &'static str, url: &str) -> Result<String, RepoError> {
     let url = url.trim().trim_end_matches('/').to_owned();
+    // The value is quoted with its secrets redacted (userinfo, secret query
+    // values), whatever is wrong with it.
     let bad = |why: &str| RepoError::InvalidInput {
         what,
-        value: url.clone(),
+        value: gha::url::redact(&url),
         expected: format!("{why}, such as https://api.github.com"),
     };
+    if gha::url::has_userinfo(&url) {
+        // The token authenticates; a password in the URL would be sent (and
+        // shown) where no mask covers it.
+        return Err(bad("a URL without credentials (no user:password@)"));
+    }
     let uri: http::Uri = url.parse().map_err(|_| bad("an absolute http(s) URL"))?;
     let host = uri
         .host()
@@ -839,6 +846,7 @@ pub(crate) fn encode_path(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gha::{Classify, ErrorClass};
 
     #[test]
     fn tokens_never_show() {
@@ -863,6 +871,21 @@ mod tests {
         assert!(e.to_string().contains("https://"), "{e}");
         assert!(check_url("u", "api.github.com").is_err());
         assert!(check_url("u", "ftp://x").is_err());
+        for (url, secret) in [
+            ("http://u:PW@127.0.0.1:1", "PW"),
+            ("https://x-access-token:ghp_S@api.github.com", "ghp_S"),
+            ("https://api.github.com/?access_token=ghp_T", "ghp_T"),
+        ] {
+            let e = check_url("GitHub API URL", url).unwrap_err();
+            assert_eq!(e.class(), ErrorClass::Input);
+            assert!(!e.to_string().contains(secret), "{e}");
+        }
+        assert!(
+            check_url("u", "http://u:PW@127.0.0.1:1")
+                .unwrap_err()
+                .to_string()
+                .contains("without credentials")
+        );
         assert_eq!(
             default_graphql_url("https://api.github.com"),
             "https://api.github.com/graphql"

@@ -13,3 +13,4 @@ mod secrets;
 mod server;
 mod spec_errors;
 mod util;
+mod workflow_commands;

@@ -11,3 +11,4 @@ mod ordering;
 mod refusals;
 mod shallow;
 mod support;
+mod workflow_commands;

@@ -10,3 +10,4 @@ mod hostile;
 mod parse;
 mod stamp;
 mod util;
+mod workflow_commands;

@@ -309,7 +309,11 @@ impl Client {
                         });
                     }
                     if !same_origin(&url, &next) {
-                        headers.retain(|h| !is_sensitive_header(h.name()));
+                        if req.headers_stay_at_origin {
+                            headers.clear();
+                        } else {
+                            headers.retain(|h| !is_sensitive_header(h.name()));
+                        }
                     }
                     method = next_method;
                     url = next;

@@ -78,6 +78,10 @@ pub struct Spec {
     pub deps: Vec<Vec<usize>>,
     /// Values from `${ENV}` that sit in a secret header: mask them first.
     pub secrets: Vec<String>,
+    /// The spec's own origins (`scheme://host:port`): the base URL's and
+    /// every one written in a `url:` before its first placeholder. Requests
+    /// (and so the spec's headers) go nowhere else.
+    pub origins: Vec<String>,
 }
 
 /// One check.
@@ -125,6 +129,11 @@ pub struct HttpCheck {
     pub timeout: Duration,
     pub follow_redirects: bool,
     pub expect: HttpExpect,
+    /// The origin the spec writes for this request: the base URL's for
+    /// `path:`; for `url:`, that of the text before the first placeholder
+    /// (`None` when a placeholder sits in the scheme or host: the URL must
+    /// then be at one of [`Spec::origins`]).
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -419,9 +428,27 @@ impl<'a> Compiler<'a> {
         for token in template::scan(&t.value, true, vars) {
             match token {
                 Token::Lit(s) => parts.push(Part::Lit(s)),
-                Token::Var { name, at, raw } => {
-                    uses.push((name.clone(), self.locate(t.loc, &t.value, &raw, at)));
-                    parts.push(Part::Var(name));
+                Token::Var {
+                    name,
+                    filter,
+                    at,
+                    raw,
+                } => {
+                    let loc = self.locate(t.loc, &t.value, &raw, at);
+                    uses.push((name.clone(), loc));
+                    match filter.as_deref() {
+                        None => parts.push(Part::Var(name)),
+                        Some("raw") => parts.push(Part::Raw(name)),
+                        Some(other) => {
+                            self.err(
+                                loc,
+                                format!(
+                                    "unknown filter '{other}' in {raw}: the only filter is raw, as in {{{{{name} | raw}}}}"
+                                ),
+                            );
+                            parts.push(Part::Var(name));
+                        }
+                    }
                 }
                 Token::Env {
                     name,
@@ -746,6 +773,23 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        // Origins: the base URL's, then each request's literal one.
+        let mut origins: Vec<String> = Vec::new();
+        let base_origin = base_url.as_deref().and_then(origin_of);
+        origins.extend(base_origin.clone());
+        for check in &mut checks {
+            if let Kind::Http(h) = &mut check.kind {
+                h.origin = match &h.target {
+                    Target::Path(_) => base_origin.clone(),
+                    Target::Url(t) => origin_of(&t.literal_prefix()),
+                };
+                if let Some(o) = &h.origin
+                    && !origins.contains(o)
+                {
+                    origins.push(o.clone());
+                }
+            }
+        }
         let mut spec = Spec {
             file: self.file.clone(),
             base_url,
@@ -753,6 +797,7 @@ impl<'a> Compiler<'a> {
             checks,
             deps: Vec::new(),
             secrets,
+            origins,
         };
         if self.errors.is_empty() {
             self.resolve(&mut spec);
@@ -1115,6 +1160,7 @@ impl<'a> Compiler<'a> {
             timeout,
             follow_redirects,
             expect,
+            origin: None,
         }
     }
 
@@ -1133,7 +1179,7 @@ impl<'a> Compiler<'a> {
         // `{{name}}` is never pasted into a script: refuse it where it would
         // look like a placeholder, so nobody believes it is filled.
         for token in template::scan(&script.value, false, true) {
-            if let Token::Var { name, at, raw } = token {
+            if let Token::Var { name, at, raw, .. } = token {
                 let loc = self.locate(script.loc, &script.value, &raw, at);
                 placeholders.push((name, loc));
             }
@@ -1392,6 +1438,14 @@ struct CheckDefaults<'a> {
     retries: u32,
     retry_delay: Duration,
     headers: &'a [DefaultHeader],
+}
+
+/// `scheme://host:port` of a URL, when the text is one (http or https).
+pub fn origin_of(url: &str) -> Option<String> {
+    probe::parse_url(url)
+        .ok()
+        .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()))
+        .map(|u| u.origin().ascii_serialization())
 }
 
 fn is_secret_header(name: &str) -> bool {

@@ -12,4 +12,5 @@ mod scheduling;
 mod secrets;
 mod server;
 mod spec_errors;
+mod url_values;
 mod util;

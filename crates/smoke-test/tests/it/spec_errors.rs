@@ -34,6 +34,13 @@ fn cases(url: &str) -> Vec<(&'static str, String, &'static str)> {
             ":2:22: defaults.timeout: invalid duration 'soon'",
         ),
         (
+            "unknown filter",
+            format!(
+                "base_url: {url}\nvars: {{ id: x }}\nchecks:\n  - {{ name: a, request: {{ path: \"/i/{{{{id | upper}}}}\" }} }}\n"
+            ),
+            ":4:37: unknown filter 'upper' in {{id | upper}}: the only filter is raw, as in {{id | raw}}",
+        ),
+        (
             "unset env",
             "base_url: ${SMOKE_NOT_SET}\nchecks:\n  - { name: a, request: { path: / } }\n".into(),
             ":1:11: environment variable SMOKE_NOT_SET is not set (or empty)",

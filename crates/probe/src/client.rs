@@ -9,8 +9,9 @@
 //! - **Redirects** are followed by this crate, up to
 //!   [`ClientConfig::max_redirects`] (10): a redirect back to a URL already
 //!   visited is reported as a loop; `303` (and `301`/`302` after a `POST`)
-//!   continue as `GET` without the body; sensitive headers are dropped when
-//!   a redirect leaves the origin (scheme, host, port).
+//!   continue as `GET` without the body; sensitive headers (every header,
+//!   with [`Request::headers_stay_at_origin`]) are dropped when a redirect
+//!   leaves the origin (scheme, host, port).
 //! - **Protocols**: HTTP/1.1, and HTTP/2 when TLS negotiates it (ALPN). No
 //!   compression is requested (`Accept-Encoding` is not sent), so a body is
 //!   what the server sent.

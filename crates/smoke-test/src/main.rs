@@ -39,7 +39,8 @@ Spec (YAML):
 
 ${NAME} is read from the environment when the spec is loaded (unset or empty
 is an error; ${NAME:-default}; $${ is a literal ${). {{name}} is a --var, a
-`vars:` entry or a capture. run: commands are never templated: they get vars
+`vars:` entry or a capture; in a URL it is encoded as one path segment or
+query value ({{name | raw}}: as it is, at the spec's origin). run: commands are never templated: they get vars
 and captures as environment variables ($item_id).
 
 Outputs: passed (true/false), failed, skipped, total, report (JSON).

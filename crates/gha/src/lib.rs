@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod escape;
 pub mod exit;
+pub mod file;
 pub mod output;
 pub mod runner;
 pub mod summary;

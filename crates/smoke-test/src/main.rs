@@ -179,20 +179,23 @@ fn main() -> ExitCode {
             .soft(cli.soft),
     );
     let file = cli.spec.display().to_string();
-    let source = match std::fs::read(&cli.spec) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(_) => {
-                return runner.fail(&Failure::input(format!(
-                    "the spec {file} is not UTF-8 text"
-                )));
-            }
-        },
-        Err(e) => {
+    // A regular file of at most 4 MiB: never /dev/zero, a FIFO or a
+    // directory.
+    let source = match gha::file::read_bounded_text(&cli.spec, gha::file::MAX_INPUT_FILE) {
+        Ok(Ok(s)) => s,
+        Ok(Err(_)) => {
+            return runner.fail(&Failure::input(format!(
+                "the spec {file} is not UTF-8 text"
+            )));
+        }
+        Err(gha::file::ReadFileError::Io { source, .. }) => {
             return runner.fail(
-                &Failure::input(format!("cannot read the spec {file}: {e}"))
+                &Failure::input(format!("cannot read the spec {file}: {source}"))
                     .with_hint("pass --spec with the path of a YAML spec, e.g. --spec smoke.yml"),
             );
+        }
+        Err(e) => {
+            return runner.fail(&Failure::input(format!("the spec {e}")));
         }
     };
     let env_lookup = |name: &str| std::env::var(name).ok();

@@ -192,3 +192,41 @@ fn a_missing_spec_file_is_bad_input() {
         run.stderr
     );
 }
+
+#[test]
+fn a_spec_that_is_not_a_regular_file_or_too_big_is_refused_at_once() {
+    let fx = Fixture::new();
+    let fifo = fx.path("spec.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let big = fx.spec("big.yml", &format!("# {}\n", "x".repeat(5 * 1024 * 1024)));
+    for (path, what) in [
+        (
+            std::path::PathBuf::from("/dev/zero"),
+            "is a character device, not a regular file",
+        ),
+        (fifo, "is a FIFO (named pipe), not a regular file"),
+        (big, "is 5.0 MiB, more than the limit of 4 MiB"),
+    ] {
+        let mut c = fx.cmd();
+        // Without the check, /dev/zero grows until killed and the FIFO
+        // blocks forever: the bound below ends the test either way.
+        c.timeout(std::time::Duration::from_secs(20));
+        c.arg("--spec").arg(&path);
+        let start = std::time::Instant::now();
+        let run = fx.run(&mut c);
+        let took = start.elapsed();
+        run.assert_code(2);
+        let want = format!("the spec {} {what}", path.display());
+        assert!(
+            run.stderr.contains(&want),
+            "want {want:?} in\n{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("4 MiB"), "{}", run.stderr);
+        eprintln!("{}: refused in {took:?}", path.display());
+    }
+}

@@ -7,6 +7,7 @@
 //! templates into probe requests and expectations and reads captures.
 
 pub mod command;
+pub mod reap;
 
 use crate::report::{CheckResult, CheckStatus, Mismatch, RunReport};
 use crate::spec::{Body, CaptureDef, CaptureFrom, Check, HttpCheck, Kind, RunCheck, Spec, Target};

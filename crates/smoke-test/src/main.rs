@@ -178,6 +178,11 @@ fn main() -> ExitCode {
             .json(cli.json)
             .soft(cli.soft),
     );
+    if let Some(path) = &cli.junit
+        && let Err(e) = smoke_test::junit::check_path(path)
+    {
+        return runner.fail(&e);
+    }
     let file = cli.spec.display().to_string();
     // A regular file of at most 4 MiB: never /dev/zero, a FIFO or a
     // directory.
@@ -280,16 +285,8 @@ fn run(cli: &Cli, runner: &Arc<Runner>, spec: Spec) -> ExitCode {
     };
     if let Some(path) = &cli.junit {
         let xml = runner.redact(&smoke_test::junit::render(&report));
-        let written = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(path, xml));
-        if let Err(e) = written {
-            return runner.fail(&Failure::environment(format!(
-                "cannot write the JUnit report {}: {e}",
-                path.display()
-            )));
+        if let Err(e) = smoke_test::junit::write(path, &xml) {
+            return runner.fail(&e);
         }
     }
     runner.info(&format!(

@@ -20,6 +20,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default pause between two attempts of a check.
 pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(1);
+/// The shortest pause between two attempts of a check.
+pub const MIN_RETRY_DELAY: Duration = Duration::from_millis(100);
 /// The most attempts a check may ask for.
 pub const MAX_RETRIES: u32 = 100;
 
@@ -515,6 +517,24 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// A pause between attempts: at least [`MIN_RETRY_DELAY`].
+    fn retry_delay(&mut self, t: &Text, what: &str) -> Option<Duration> {
+        let d = self.duration(t, what)?;
+        if d < MIN_RETRY_DELAY {
+            let s = self.plain(t);
+            self.err(
+                t.loc,
+                format!(
+                    "{what} '{}' is below the floor of {}: expected at least 100ms, such as 1s",
+                    s.trim(),
+                    gha::cli::human_duration(MIN_RETRY_DELAY)
+                ),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
     fn count(&mut self, t: &Text, what: &str) -> Option<u32> {
         let s = self.expanded(t)?;
         match s.trim().parse::<u32>() {
@@ -705,7 +725,7 @@ impl<'a> Compiler<'a> {
         let retry_delay = d
             .retry_delay
             .as_ref()
-            .and_then(|t| self.duration(t, "defaults.retry_delay"))
+            .and_then(|t| self.retry_delay(t, "defaults.retry_delay"))
             .unwrap_or(DEFAULT_RETRY_DELAY);
         let mut default_headers = Vec::new();
         for (k, v) in &raw.defaults.headers.entries {
@@ -822,7 +842,7 @@ impl<'a> Compiler<'a> {
         let retry_delay = rc
             .retry_delay
             .as_ref()
-            .and_then(|t| self.duration(t, "retry_delay"))
+            .and_then(|t| self.retry_delay(t, "retry_delay"))
             .unwrap_or(d.retry_delay);
         let needs: Vec<(String, Loc)> = rc
             .needs

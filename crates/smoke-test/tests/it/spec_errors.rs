@@ -34,6 +34,13 @@ fn cases(url: &str) -> Vec<(&'static str, String, &'static str)> {
             ":2:22: defaults.timeout: invalid duration 'soon'",
         ),
         (
+            "retry delay below the floor",
+            format!(
+                "base_url: {url}\nchecks:\n  - {{ name: a, request: {{ path: / }}, retries: 3, retry_delay: 0.01 }}\n"
+            ),
+            ":3:63: retry_delay '0.01' is below the floor of 100 ms: expected at least 100ms, such as 1s",
+        ),
+        (
             "unknown filter",
             format!(
                 "base_url: {url}\nvars: {{ id: x }}\nchecks:\n  - {{ name: a, request: {{ path: \"/i/{{{{id | upper}}}}\" }} }}\n"

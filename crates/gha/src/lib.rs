@@ -13,6 +13,7 @@
 pub mod cli;
 pub mod escape;
 pub mod exit;
+pub mod file;
 pub mod neutral;
 pub mod output;
 pub mod runner;

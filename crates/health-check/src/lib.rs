@@ -21,6 +21,9 @@ use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The shortest wait between attempts (`--interval`, `--max-interval`).
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+
 /// What is probed.
 #[derive(Debug, Clone)]
 pub enum Target {

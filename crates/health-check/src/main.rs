@@ -87,7 +87,7 @@ struct Cli {
     timeout: Duration,
 
     /// Wait between attempts (the first wait with exponential backoff)
-    #[arg(long, env = "INPUT_INTERVAL", value_name = "DURATION", default_value = "5s", value_parser = Safe(gha::cli::duration))]
+    #[arg(long, env = "INPUT_INTERVAL", value_name = "DURATION", default_value = "5s", value_parser = Safe(interval))]
     interval: Duration,
 
     /// How the wait grows after failures: fixed, or exponential (doubling,
@@ -96,7 +96,7 @@ struct Cli {
     backoff: Backoff,
 
     /// The longest wait with exponential backoff
-    #[arg(long, env = "INPUT_MAX_INTERVAL", value_name = "DURATION", default_value = "60s", value_parser = Safe(gha::cli::duration))]
+    #[arg(long, env = "INPUT_MAX_INTERVAL", value_name = "DURATION", default_value = "60s", value_parser = Safe(interval))]
     max_interval: Duration,
 
     /// Attempts after the first, per target [default: until the deadline]
@@ -219,6 +219,20 @@ fn positive_duration(s: &str) -> Result<Duration, String> {
         return Err(format!(
             "'{}' is zero: expected a positive duration such as 5s",
             s.trim()
+        ));
+    }
+    Ok(d)
+}
+
+/// A wait between attempts: at least [`health_check::MIN_INTERVAL`], so a
+/// typo such as `0s` cannot hammer the service.
+fn interval(s: &str) -> Result<Duration, String> {
+    let d = gha::cli::duration(s)?;
+    if d < health_check::MIN_INTERVAL {
+        return Err(format!(
+            "'{}' is below the floor of {}: expected at least 100ms, such as 5s",
+            s.trim(),
+            gha::cli::human_duration(health_check::MIN_INTERVAL)
         ));
     }
     Ok(d)

@@ -9,8 +9,9 @@
 //! - **Redirects** are followed by this crate, up to
 //!   [`ClientConfig::max_redirects`] (10): a redirect back to a URL already
 //!   visited is reported as a loop; `303` (and `301`/`302` after a `POST`)
-//!   continue as `GET` without the body; sensitive headers are dropped when
-//!   a redirect leaves the origin (scheme, host, port).
+//!   continue as `GET` without the body; sensitive headers (every header,
+//!   with [`Request::headers_stay_at_origin`]) are dropped when a redirect
+//!   leaves the origin (scheme, host, port).
 //! - **Protocols**: HTTP/1.1, and HTTP/2 when TLS negotiates it (ALPN). No
 //!   compression is requested (`Accept-Encoding` is not sent), so a body is
 //!   what the server sent.
@@ -162,6 +163,9 @@ impl Default for ClientConfig {
 pub struct Client {
     http: reqwest::Client,
     config: Arc<ClientConfig>,
+    /// TLS handshakes begun and answered (to tell a silent TLS handshake
+    /// from a connection that never opened).
+    handshakes: Arc<crate::tls::HandshakeLog>,
 }
 
 impl fmt::Debug for Client {
@@ -180,7 +184,8 @@ impl Client {
             .iter()
             .flat_map(|ca| ca.certs.iter().cloned())
             .collect();
-        let tls = crate::tls::client_config(config.insecure, extra)
+        let handshakes = Arc::new(crate::tls::HandshakeLog::default());
+        let tls = crate::tls::client_config(config.insecure, extra, handshakes.clone())
             .map_err(|e| ClientError::Setup(format!("TLS: {e}")))?;
         let mut builder = reqwest::Client::builder()
             .user_agent(config.user_agent.clone())
@@ -198,6 +203,7 @@ impl Client {
         Ok(Client {
             http,
             config: Arc::new(config),
+            handshakes,
         })
     }
 
@@ -217,8 +223,21 @@ impl Client {
             tokio::time::timeout_at(deadline, self.exchange(req, start, &mut progress)).await;
         match result {
             Ok(r) => r,
-            Err(_) => Err(timed_out(timeout, start.elapsed(), &progress)),
+            Err(_) => Err(timed_out(
+                timeout,
+                start.elapsed(),
+                &progress,
+                self.tls_stalled(&progress),
+            )),
         }
+    }
+
+    /// Did the current hop begin a TLS handshake that got no answer?
+    fn tls_stalled(&self, p: &Progress) -> bool {
+        p.tls.as_ref().is_some_and(|(host, (begun, answered))| {
+            let (b, a) = self.handshakes.snapshot(host);
+            b > *begun && a == *answered
+        })
     }
 
     async fn exchange(
@@ -234,6 +253,12 @@ impl Client {
         let mut visited: Vec<(Method, Url)> = Vec::new();
         loop {
             progress.url = Some(url.clone());
+            progress.tls = (url.scheme() == "https")
+                .then(|| {
+                    url.host_str()
+                        .map(|h| (h.to_owned(), self.handshakes.snapshot(h)))
+                })
+                .flatten();
             let mut rb = self.http.request(method.clone(), url.clone());
             for h in &headers {
                 let (name, value) = h.parts();
@@ -249,10 +274,13 @@ impl Client {
                     rb = rb.body(serde_json::to_vec(v).unwrap_or_default());
                 }
             }
-            let mut resp = rb
-                .send()
-                .await
-                .map_err(|e| classify(e, &url, start.elapsed()))?;
+            let mut resp = match rb.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    let stalled = self.tls_stalled(progress);
+                    return Err(classify(e, &url, start.elapsed(), stalled));
+                }
+            };
             let status = resp.status().as_u16();
 
             if self.config.max_redirects > 0 && is_redirect(status) {
@@ -309,7 +337,11 @@ impl Client {
                         });
                     }
                     if !same_origin(&url, &next) {
-                        headers.retain(|h| !is_sensitive_header(h.name()));
+                        if req.headers_stay_at_origin {
+                            headers.clear();
+                        } else {
+                            headers.retain(|h| !is_sensitive_header(h.name()));
+                        }
                     }
                     method = next_method;
                     url = next;
@@ -374,12 +406,17 @@ impl Client {
 #[derive(Default)]
 struct Progress {
     url: Option<Url>,
+    /// For an https hop: the host and its handshake counts before it.
+    tls: Option<(String, (u64, u64))>,
     status: Option<u16>,
     body_bytes: usize,
 }
 
-fn timed_out(timeout: Duration, elapsed: Duration, p: &Progress) -> ProbeError {
+fn timed_out(timeout: Duration, elapsed: Duration, p: &Progress, tls_stalled: bool) -> ProbeError {
     let limit = gha::cli::human_duration(timeout);
+    if let (None, true, Some(u)) = (p.status, tls_stalled, &p.url) {
+        return tls_timeout(u, &limit, elapsed);
+    }
     match p.status {
         Some(status) => ProbeError::new(
             ErrorKind::Timeout,
@@ -399,6 +436,19 @@ fn timed_out(timeout: Duration, elapsed: Duration, p: &Progress) -> ProbeError {
             elapsed,
         ),
     }
+}
+
+/// A TLS handshake that got no answer in time.
+fn tls_timeout(url: &Url, limit: &str, elapsed: Duration) -> ProbeError {
+    ProbeError::new(
+        ErrorKind::Timeout,
+        format!(
+            "TLS handshake timed out: {} accepted the connection but sent no TLS answer within {limit}",
+            host_port(url)
+        ),
+        elapsed,
+    )
+    .with_hint("is the port plain HTTP? use an http:// URL for it, or the port that serves TLS")
 }
 
 fn is_redirect(status: u16) -> bool {
@@ -455,9 +505,12 @@ pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
 
 /// Turns a reqwest error into a probe error of the right kind, with a
 /// message that names the cause and never the URL's secrets.
-fn classify(err: reqwest::Error, url: &Url, elapsed: Duration) -> ProbeError {
+fn classify(err: reqwest::Error, url: &Url, elapsed: Duration, tls_stalled: bool) -> ProbeError {
     let at = host_port(url);
     let (is_timeout, is_connect) = (err.is_timeout(), err.is_connect());
+    if is_timeout && tls_stalled {
+        return tls_timeout(url, &gha::cli::human_duration(elapsed), elapsed);
+    }
     let bare = err.without_url();
     let all = causes(&bare);
     for e in &all {

@@ -148,6 +148,10 @@ pub struct Request {
     /// The bound on the whole request (connect, redirects, headers, body);
     /// the client's default when `None`.
     pub timeout: Option<Duration>,
+    /// Drop every header of this request (not only the sensitive ones) when
+    /// a redirect leaves the origin: for callers whose headers may all be
+    /// credentials the name rules do not recognise.
+    pub headers_stay_at_origin: bool,
 }
 
 impl Request {
@@ -159,6 +163,7 @@ impl Request {
             query: Vec::new(),
             body: Body::Empty,
             timeout: None,
+            headers_stay_at_origin: false,
         }
     }
 
@@ -189,6 +194,12 @@ impl Request {
 
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// See [`Request::headers_stay_at_origin`].
+    pub fn headers_stay_at_origin(mut self, yes: bool) -> Self {
+        self.headers_stay_at_origin = yes;
         self
     }
 

@@ -868,12 +868,24 @@ fn read_event() -> Result<EventInfo, String> {
             base_sha: None,
         });
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        format!(
-            "cannot read the event payload {}: {e}",
-            PathBuf::from(&path).display()
-        )
-    })?;
+    // A regular file of at most 4 MiB (never a FIFO or /dev/zero).
+    let path = PathBuf::from(&path);
+    let text = match gha::file::read_bounded_text(&path, gha::file::MAX_INPUT_FILE) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            return Err(format!(
+                "the event payload {} is not UTF-8 text",
+                path.display()
+            ));
+        }
+        Err(gha::file::ReadFileError::Io { source, .. }) => {
+            return Err(format!(
+                "cannot read the event payload {}: {source}",
+                path.display()
+            ));
+        }
+        Err(e) => return Err(format!("the event payload (GITHUB_EVENT_PATH) {e}")),
+    };
     let payload: Value =
         serde_json::from_str(&text).map_err(|e| format!("the event payload is not JSON: {e}"))?;
     let e = pr::event_pr(&name, &payload)?;

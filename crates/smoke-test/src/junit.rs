@@ -7,7 +7,79 @@
 
 use crate::report::{CheckStatus, RunReport};
 use std::fmt::Write as _;
+use std::path::Path;
 use std::time::Duration;
+
+/// Why the report was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the JUnit report path {} is a symbolic link: refusing to write through it; give the path of a file (or of none yet)", path.display())]
+    Symlink { path: std::path::PathBuf },
+    #[error("cannot write the JUnit report {}: {source}", path.display())]
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl gha::Classify for WriteError {
+    fn class(&self) -> gha::ErrorClass {
+        match self {
+            WriteError::Symlink { .. } => gha::ErrorClass::Input,
+            WriteError::Io { .. } => gha::ErrorClass::Environment,
+        }
+    }
+}
+
+/// Refuses a report path that is a symbolic link (checked before the run,
+/// so a bad `--junit` costs nothing).
+pub fn check_path(path: &Path) -> Result<(), WriteError> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(WriteError::Symlink {
+            path: path.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Writes `xml` to `path` without following a link there: into a new file
+/// beside it (created exclusively), then renamed over `path`, so whatever
+/// is at `path` — a symbolic link, a FIFO — is replaced, never written
+/// through. Creates the missing parent directories.
+pub fn write(path: &Path, xml: &str) -> Result<(), WriteError> {
+    use std::io::Write as _;
+    check_path(path)?;
+    let io = |source| WriteError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(d) => {
+            std::fs::create_dir_all(d).map_err(io)?;
+            d.to_owned()
+        }
+        None => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tmp = dir.join(format!(".{name}.{}.{nanos}.tmp", std::process::id()));
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(xml.as_bytes()).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
+    }
+    Ok(())
+}
 
 /// How much of a passing check's output goes into `system-out`.
 const PASSED_OUTPUT: usize = 1024;

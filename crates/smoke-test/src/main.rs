@@ -39,7 +39,8 @@ Spec (YAML):
 
 ${NAME} is read from the environment when the spec is loaded (unset or empty
 is an error; ${NAME:-default}; $${ is a literal ${). {{name}} is a --var, a
-`vars:` entry or a capture. run: commands are never templated: they get vars
+`vars:` entry or a capture; in a URL it is encoded as one path segment or
+query value ({{name | raw}}: as it is, at the spec's origin). run: commands are never templated: they get vars
 and captures as environment variables ($item_id).
 
 Outputs: passed (true/false), failed, skipped, total, report (JSON).
@@ -177,21 +178,29 @@ fn main() -> ExitCode {
             .json(cli.json)
             .soft(cli.soft),
     );
+    if let Some(path) = &cli.junit
+        && let Err(e) = smoke_test::junit::check_path(path)
+    {
+        return runner.fail(&e);
+    }
     let file = cli.spec.display().to_string();
-    let source = match std::fs::read(&cli.spec) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(s) => s,
-            Err(_) => {
-                return runner.fail(&Failure::input(format!(
-                    "the spec {file} is not UTF-8 text"
-                )));
-            }
-        },
-        Err(e) => {
+    // A regular file of at most 4 MiB: never /dev/zero, a FIFO or a
+    // directory.
+    let source = match gha::file::read_bounded_text(&cli.spec, gha::file::MAX_INPUT_FILE) {
+        Ok(Ok(s)) => s,
+        Ok(Err(_)) => {
+            return runner.fail(&Failure::input(format!(
+                "the spec {file} is not UTF-8 text"
+            )));
+        }
+        Err(gha::file::ReadFileError::Io { source, .. }) => {
             return runner.fail(
-                &Failure::input(format!("cannot read the spec {file}: {e}"))
+                &Failure::input(format!("cannot read the spec {file}: {source}"))
                     .with_hint("pass --spec with the path of a YAML spec, e.g. --spec smoke.yml"),
             );
+        }
+        Err(e) => {
+            return runner.fail(&Failure::input(format!("the spec {e}")));
         }
     };
     let env_lookup = |name: &str| std::env::var(name).ok();
@@ -276,16 +285,8 @@ fn run(cli: &Cli, runner: &Arc<Runner>, spec: Spec) -> ExitCode {
     };
     if let Some(path) = &cli.junit {
         let xml = runner.redact(&smoke_test::junit::render(&report));
-        let written = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(path, xml));
-        if let Err(e) = written {
-            return runner.fail(&Failure::environment(format!(
-                "cannot write the JUnit report {}: {e}",
-                path.display()
-            )));
+        if let Err(e) = smoke_test::junit::write(path, &xml) {
+            return runner.fail(&e);
         }
     }
     runner.info(&format!(

@@ -9,6 +9,12 @@
 //!   is a literal `${`.
 //! - `{{name}}` (spaces inside allowed) is filled at run time from `--var`s,
 //!   `vars:` and captures. Any other `{{` is literal text.
+//! - In a URL (`url:`, `path:`), a value is percent-encoded as one path
+//!   segment or one query value ([`Template::render_url`]), so it cannot
+//!   move the request: `/`, `?`, `#`, `@`, `%` arrive encoded and a value
+//!   that would make a `.` or `..` segment is refused. `{{name | raw}}`
+//!   pastes the value as it is; the caller then checks that the URL's origin
+//!   is still the one written in the spec.
 //!
 //! The value an environment variable brings in is literal: a `{{x}}` inside
 //! it is not a placeholder.
@@ -24,8 +30,40 @@ pub enum Part {
     /// The value of an environment variable (kept apart so a secret header
     /// can mask exactly it).
     Env { name: String, value: String },
-    /// `{{name}}`, filled at run time.
+    /// `{{name}}`, filled at run time (percent-encoded in a URL).
     Var(String),
+    /// `{{name | raw}}`: filled as it is, even in a URL.
+    Raw(String),
+}
+
+/// Why a URL template could not be filled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UrlFillError {
+    /// No value for this name.
+    Missing(String),
+    /// The value makes a `.` or `..` path segment (which would move the
+    /// request up the path).
+    DotSegment { name: String, segment: String },
+}
+
+impl std::fmt::Display for UrlFillError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            UrlFillError::Missing(n) => write!(f, "no value for {{{{{n}}}}}"),
+            UrlFillError::DotSegment { name, segment } => write!(
+                f,
+                "{{{{{name}}}}} makes the path segment '{segment}', which would move the request up the path; refused"
+            ),
+        }
+    }
+}
+
+/// Where in a URL the text being written sits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum UrlPart {
+    Path,
+    Query,
+    Fragment,
 }
 
 /// A string from the spec, ready to be filled in.
@@ -48,9 +86,20 @@ impl Template {
     /// The names of the `{{placeholders}}`, in order.
     pub fn vars(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
-            Part::Var(n) => Some(n.as_str()),
+            Part::Var(n) | Part::Raw(n) => Some(n.as_str()),
             _ => None,
         })
+    }
+
+    /// The text before the first placeholder (literal and `${ENV}` text).
+    pub fn literal_prefix(&self) -> String {
+        self.parts
+            .iter()
+            .map_while(|p| match p {
+                Part::Lit(s) | Part::Env { value: s, .. } => Some(s.as_str()),
+                Part::Var(_) | Part::Raw(_) => None,
+            })
+            .collect()
     }
 
     /// The values of the environment variables used in it.
@@ -64,7 +113,7 @@ impl Template {
     /// `Some(name)` when the template is exactly one `{{name}}`.
     pub fn sole_var(&self) -> Option<&str> {
         match self.parts.as_slice() {
-            [Part::Var(n)] => Some(n),
+            [Part::Var(n) | Part::Raw(n)] => Some(n),
             _ => None,
         }
     }
@@ -77,6 +126,7 @@ impl Template {
                 Part::Lit(s) => s.clone(),
                 Part::Env { name, .. } => format!("${{{name}}}"),
                 Part::Var(n) => format!("{{{{{n}}}}}"),
+                Part::Raw(n) => format!("{{{{{n} | raw}}}}"),
             })
             .collect()
     }
@@ -88,11 +138,86 @@ impl Template {
         for p in &self.parts {
             match p {
                 Part::Lit(s) | Part::Env { value: s, .. } => out.push_str(s),
-                Part::Var(n) => match values.get(n) {
+                Part::Var(n) | Part::Raw(n) => match values.get(n) {
                     Some(v) => out.push_str(&value_text(v)),
                     None => return Err(n.clone()),
                 },
             }
+        }
+        Ok(out)
+    }
+
+    /// Fills the placeholders of a URL (or of a path under the base URL):
+    /// each `{{name}}` value is percent-encoded as one path segment (before
+    /// the first `?`) or one query value (after it), keeping only the
+    /// unreserved characters `A-Z a-z 0-9 - . _ ~`; a value that makes a
+    /// whole `.` or `..` segment is refused. `{{name | raw}}` is pasted as
+    /// it is (the caller checks the origin of the result).
+    pub fn render_url(&self, values: &Values) -> Result<String, UrlFillError> {
+        let mut out = String::new();
+        let mut part = UrlPart::Path;
+        // Where the current path segment starts in `out`, and the encoded
+        // placeholder in it, if any.
+        let mut seg_start = 0;
+        let mut seg_var: Option<&str> = None;
+        let close_segment = |out: &str, seg_start: usize, seg_var: Option<&str>| {
+            let Some(name) = seg_var else {
+                return Ok(());
+            };
+            let segment = &out[seg_start..];
+            let lower = segment.to_ascii_lowercase().replace("%2e", ".");
+            if lower == "." || lower == ".." {
+                return Err(UrlFillError::DotSegment {
+                    name: name.to_owned(),
+                    segment: segment.to_owned(),
+                });
+            }
+            Ok(())
+        };
+        for p in &self.parts {
+            let (text, encoded_var) = match p {
+                Part::Lit(s) | Part::Env { value: s, .. } => (s.clone(), None),
+                Part::Raw(n) => match values.get(n) {
+                    Some(v) => (value_text(v), None),
+                    None => return Err(UrlFillError::Missing(n.clone())),
+                },
+                Part::Var(n) => match values.get(n) {
+                    Some(v) => (encode_component(&value_text(v)), Some(n.as_str())),
+                    None => return Err(UrlFillError::Missing(n.clone())),
+                },
+            };
+            if encoded_var.is_some() {
+                // Encoded text has no `/`, `?` or `#`: it stays in the part
+                // and the segment it was written in.
+                out.push_str(&text);
+                if part == UrlPart::Path {
+                    seg_var = seg_var.or(encoded_var);
+                }
+                continue;
+            }
+            for c in text.chars() {
+                match (part, c) {
+                    (UrlPart::Path, '/' | '\\' | '?' | '#') => {
+                        close_segment(&out, seg_start, seg_var)?;
+                        seg_var = None;
+                        part = match c {
+                            '?' => UrlPart::Query,
+                            '#' => UrlPart::Fragment,
+                            _ => UrlPart::Path,
+                        };
+                        out.push(c);
+                        seg_start = out.len();
+                    }
+                    (UrlPart::Query, '#') => {
+                        part = UrlPart::Fragment;
+                        out.push(c);
+                    }
+                    _ => out.push(c),
+                }
+            }
+        }
+        if part == UrlPart::Path {
+            close_segment(&out, seg_start, seg_var)?;
         }
         Ok(out)
     }
@@ -105,6 +230,22 @@ impl Template {
             .map(value_text)
             .collect()
     }
+}
+
+/// Percent-encodes everything but the unreserved characters of RFC 3986
+/// (`A-Z a-z 0-9 - . _ ~`): the result is one path segment or one query
+/// value, whatever the input. (Hand-written: eight lines, and the exact set
+/// matters more than a dependency's idea of a "path segment" set.)
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// A value as text: strings as they are, anything else as compact JSON.
@@ -126,9 +267,11 @@ pub enum Token {
         at: usize,
         raw: String,
     },
-    /// `{{name}}`.
+    /// `{{name}}` or `{{name | filter}}`.
     Var {
         name: String,
+        /// The filter after `|`, when there is one (only `raw` is valid).
+        filter: Option<String>,
         at: usize,
         raw: String,
     },
@@ -200,10 +343,15 @@ pub fn scan(s: &str, envs: bool, vars: bool) -> Vec<Token> {
         if vars && rest.starts_with("{{") {
             if let Some(c) = rest[2..].find("}}") {
                 let inner = rest[2..2 + c].trim();
-                if is_name(inner) {
+                let (name, filter) = match inner.split_once('|') {
+                    Some((n, f)) => (n.trim(), Some(f.trim())),
+                    None => (inner, None),
+                };
+                if is_name(name) && filter.is_none_or(is_name) {
                     flush(&mut tokens, &mut lit);
                     tokens.push(Token::Var {
-                        name: inner.to_owned(),
+                        name: name.to_owned(),
+                        filter: filter.map(str::to_owned),
                         at: i,
                         raw: rest[..c + 4].to_owned(),
                     });
@@ -293,6 +441,7 @@ mod tests {
                 lit(" for "),
                 Token::Var {
                     name: "item_id".into(),
+                    filter: None,
                     at: 24,
                     raw: "{{ item_id }}".into()
                 },
@@ -360,6 +509,128 @@ mod tests {
         assert_eq!(t.render(&Values::new()), Err("id".into()));
         v.insert("id".into(), json!("a b"));
         assert_eq!(t.render(&v).unwrap(), "/items/a b{{id}}");
+    }
+
+    fn url(parts: Vec<Part>, values: &[(&str, Value)]) -> Result<String, UrlFillError> {
+        let values: Values = values
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect();
+        Template { parts }.render_url(&values)
+    }
+
+    #[test]
+    fn url_values_are_one_segment_or_one_query_value() {
+        let id = ("id", json!("../../admin?x=1#f"));
+        assert_eq!(
+            url(
+                vec![Part::Lit("/items/".into()), Part::Var("id".into())],
+                &[id.clone()]
+            )
+            .unwrap(),
+            "/items/..%2F..%2Fadmin%3Fx%3D1%23f"
+        );
+        assert_eq!(
+            url(
+                vec![Part::Lit("/s?q=".into()), Part::Var("id".into())],
+                &[id.clone()]
+            )
+            .unwrap(),
+            "/s?q=..%2F..%2Fadmin%3Fx%3D1%23f"
+        );
+        let at = ("loc", json!("@evil:1/x %é\\"));
+        assert_eq!(
+            url(
+                vec![Part::Lit("http://h".into()), Part::Var("loc".into())],
+                &[at.clone()]
+            )
+            .unwrap(),
+            "http://h%40evil%3A1%2Fx%20%25%C3%A9%5C"
+        );
+        // raw is pasted as it is; numbers as JSON text.
+        assert_eq!(
+            url(
+                vec![Part::Lit("http://h".into()), Part::Raw("loc".into())],
+                &[at]
+            )
+            .unwrap(),
+            "http://h@evil:1/x %é\\"
+        );
+        assert_eq!(
+            url(
+                vec![Part::Lit("/n/".into()), Part::Var("n".into())],
+                &[("n", json!(4.5))]
+            )
+            .unwrap(),
+            "/n/4.5"
+        );
+        assert_eq!(
+            url(vec![Part::Var("x".into())], &[]),
+            Err(UrlFillError::Missing("x".into()))
+        );
+    }
+
+    #[test]
+    fn url_values_making_dot_segments_are_refused() {
+        for (lit_before, value, lit_after) in [
+            ("/a/", "..", "/b"),
+            ("/a/", ".", ""),
+            ("/a/.", ".", "?x"),
+            ("/a/%2e", ".", "#f"),
+        ] {
+            let got = url(
+                vec![
+                    Part::Lit(lit_before.into()),
+                    Part::Var("v".into()),
+                    Part::Lit(lit_after.into()),
+                ],
+                &[("v", json!(value))],
+            );
+            assert!(
+                matches!(got, Err(UrlFillError::DotSegment { .. })),
+                "{lit_before}{value}{lit_after}: {got:?}"
+            );
+        }
+        // Not a whole segment, or in the query: fine.
+        assert_eq!(
+            url(
+                vec![
+                    Part::Lit("/a/".into()),
+                    Part::Var("v".into()),
+                    Part::Lit(".json?q=".into()),
+                    Part::Var("v".into())
+                ],
+                &[("v", json!(".."))]
+            )
+            .unwrap(),
+            "/a/...json?q=.."
+        );
+    }
+
+    #[test]
+    fn filters_are_scanned() {
+        assert_eq!(
+            scan("/x/{{ loc | raw }}", true, true)[1],
+            Token::Var {
+                name: "loc".into(),
+                filter: Some("raw".into()),
+                at: 3,
+                raw: "{{ loc | raw }}".into()
+            }
+        );
+        assert!(
+            matches!(&scan("{{a|upper}}", true, true)[0], Token::Var { filter: Some(f), .. } if f == "upper")
+        );
+        assert_eq!(
+            scan("{{a|}} {{|a}}", true, true),
+            vec![lit("{{a|}} {{|a}}")]
+        );
+        let t = Template {
+            parts: vec![Part::Lit("/".into()), Part::Raw("p".into())],
+        };
+        assert_eq!(t.source(), "/{{p | raw}}");
+        assert_eq!(t.vars().collect::<Vec<_>>(), ["p"]);
+        assert_eq!(t.literal_prefix(), "/");
     }
 
     #[test]

@@ -140,12 +140,26 @@ fn stamp(runner: &Runner, cli: Cli, started: Instant) -> u8 {
         Some(path)
             if version_stamp::needs_event_payload(event_name.as_deref(), cli.sha.is_some()) =>
         {
-            match std::fs::read_to_string(&path) {
-                Ok(json) => EventPayload::Read { path, json },
-                Err(e) => EventPayload::Unreadable {
+            // A regular file of at most 4 MiB (never a FIFO or /dev/zero).
+            match gha::file::read_bounded_text(
+                std::path::Path::new(&path),
+                gha::file::MAX_INPUT_FILE,
+            ) {
+                Ok(Ok(json)) => EventPayload::Read { path, json },
+                Ok(Err(_)) => EventPayload::Unreadable {
                     path,
-                    error: e.to_string(),
+                    error: "it is not UTF-8 text".into(),
                 },
+                Err(gha::file::ReadFileError::Io { source, .. }) => EventPayload::Unreadable {
+                    path,
+                    error: source.to_string(),
+                },
+                // Not a regular file, or too big: bad input (exit 2).
+                Err(e) => {
+                    let failure =
+                        gha::Failure::input(format!("the event payload (GITHUB_EVENT_PATH) {e}"));
+                    return runner.fail_code(&failure);
+                }
             }
         }
         _ => EventPayload::None,

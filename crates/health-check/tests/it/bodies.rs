@@ -201,7 +201,7 @@ fn the_old_version_answers_then_the_new_one() {
             "--expect-version",
             "9c0ffee1-20250121-090000",
             "--interval",
-            "50ms",
+            "100ms",
         ])
         .run();
     assert_code(&run, 0);

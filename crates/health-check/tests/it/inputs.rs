@@ -93,6 +93,18 @@ fn bad_values_exit_2_naming_the_value() {
             "expected a positive duration",
         ),
         (
+            &["--url", "http://127.0.0.1:1/", "--interval", "0s"],
+            "'0s' is below the floor of 100 ms: expected at least 100ms",
+        ),
+        (
+            &["--url", "http://127.0.0.1:1/", "--interval", "99ms"],
+            "'99ms' is below the floor of 100 ms",
+        ),
+        (
+            &["--url", "http://127.0.0.1:1/", "--max-interval", "10ms"],
+            "'10ms' is below the floor of 100 ms",
+        ),
+        (
             &["--url", "http://127.0.0.1:1/", "--backoff", "linear"],
             "expected fixed or exponential",
         ),

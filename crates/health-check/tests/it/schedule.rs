@@ -45,7 +45,7 @@ fn never_healthy_gives_up_when_retries_run_out() {
     let server = TestServer::start([("/health", Script::always(Reply::text(503, "db down")))]);
     let url = server.url("/health");
     let run = hc()
-        .args(["--url", &url, "--interval", "50ms", "--retries", "2"])
+        .args(["--url", &url, "--interval", "100ms", "--retries", "2"])
         .run();
     assert_code(&run, 1);
     assert_eq!(run.output("healthy"), "false");
@@ -93,7 +93,7 @@ fn a_slow_reply_times_out() {
             "--retries",
             "1",
             "--interval",
-            "10ms",
+            "100ms",
         ])
         .run();
     assert_code(&run, 1);
@@ -206,13 +206,13 @@ fn the_success_threshold_needs_passes_in_a_row() {
             "--retries",
             "5",
             "--interval",
-            "20ms",
+            "100ms",
         ])
         .run();
     assert_code(&run, 1);
     assert_eq!(run.output("attempts"), "6");
     assert!(
-        run.attempts()[0].ends_with("— 1/2 passes in a row, next in 20 ms"),
+        run.attempts()[0].ends_with("— 1/2 passes in a row, next in 100 ms"),
         "{}",
         run.stderr
     );
@@ -232,7 +232,7 @@ fn the_success_threshold_needs_passes_in_a_row() {
             "--success-threshold",
             "2",
             "--interval",
-            "20ms",
+            "100ms",
         ])
         .run();
     assert_code(&run, 0);

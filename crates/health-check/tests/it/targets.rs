@@ -31,7 +31,7 @@ fn several_targets_all_must_pass() {
             "--retries",
             "1",
             "--interval",
-            "50ms",
+            "100ms",
         ])
         .run();
     assert_code(&run, 1);
@@ -114,7 +114,7 @@ fn tcp_targets() {
             "--retries",
             "1",
             "--interval",
-            "10ms",
+            "100ms",
         ])
         .run();
     assert_code(&run, 1);

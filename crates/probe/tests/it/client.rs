@@ -355,3 +355,63 @@ fn errors_never_show_url_secrets() {
         "{text}"
     );
 }
+
+#[test]
+fn tls_to_a_silent_port_is_a_tls_handshake_timeout() {
+    // Accepts connections (the kernel's backlog) and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let url = parse_url(&format!("https://127.0.0.1:{port}/health")).unwrap();
+    let rt = crate::rt();
+    let want = format!(
+        "TLS handshake timed out: 127.0.0.1:{port} accepted the connection but sent no TLS answer"
+    );
+    // The request's deadline ends it…
+    let err = rt
+        .block_on(client().send(&Request::get(url.clone()).timeout(Duration::from_millis(400))))
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert!(err.to_string().starts_with(&want), "{err}");
+    assert!(
+        err.hint.as_deref().unwrap_or("").contains("plain HTTP"),
+        "{err:?}"
+    );
+    // …or the connect bound does.
+    let short = Client::new(ClientConfig {
+        connect_timeout: Duration::from_millis(300),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let err = rt
+        .block_on(short.send(&Request::get(url).timeout(Duration::from_secs(20))))
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert!(err.to_string().starts_with(&want), "{err}");
+}
+
+#[test]
+fn a_slow_answer_after_a_tls_handshake_is_no_handshake_timeout() {
+    let ca = TestCa::new();
+    let server = TestServer::start_tls(
+        [(
+            "/slow",
+            Script::always(Reply::text(200, "late").delayed(Duration::from_secs(30))),
+        )],
+        &ca,
+    );
+    let cert = CaCert::from_pem(ca.ca_pem.as_bytes(), std::path::Path::new("ca.pem")).unwrap();
+    let client = Client::new(ClientConfig {
+        ca_certs: vec![cert],
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    let err = crate::rt()
+        .block_on(client.send(&get(&server, "/slow").timeout(Duration::from_millis(500))))
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Timeout);
+    assert!(
+        err.to_string()
+            .starts_with("no response within 500 ms from 127.0.0.1:"),
+        "{err}"
+    );
+}

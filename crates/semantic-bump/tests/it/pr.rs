@@ -365,3 +365,34 @@ fn next_reads_the_labels_of_the_merged_pr() {
     );
     assert_eq!((code, s(&j, "next")), (0, "1.2.1"), "{err}");
 }
+
+#[test]
+fn a_payload_that_is_not_a_regular_file_or_too_big_is_bad_input_at_once() {
+    let r = base_repo();
+    let fifo = r.tmp.path().join("event.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let big = r.tmp.path().join("big.json");
+    std::fs::write(&big, format!("{{\"x\": \"{}\"}}", "x".repeat(5 << 20))).unwrap();
+    for (path, what) in [
+        (fifo, "is a FIFO (named pipe), not a regular file"),
+        (big, "is 5.0 MiB, more than the limit of 4 MiB"),
+    ] {
+        let mut c = r.cmd();
+        // The FIFO would block forever without the check: the timeout ends it.
+        c.env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &path)
+            .args(["lint-pr", "--pr", "5"])
+            .timeout(std::time::Duration::from_secs(20));
+        let (code, _, err) = parsed(c.output().unwrap());
+        assert_eq!(code, 2, "{err}");
+        let want = format!(
+            "the event payload (GITHUB_EVENT_PATH) {} {what}",
+            path.display()
+        );
+        assert!(err.contains(&want), "want {want:?} in {err}");
+    }
+}

@@ -2,8 +2,10 @@
 //! its own, with vars and captures as environment variables (never as shell
 //! text), stdout and stderr kept up to a cap, and the whole group killed on
 //! timeout, when the command ends (stragglers), or when the check is
-//! cancelled.
+//! cancelled — with every process that left the group (`setsid`), found by
+//! [`super::reap`].
 
+use super::reap;
 use rustix::process::{Pid, Signal, kill_process_group};
 use std::io;
 use std::process::Stdio;
@@ -38,6 +40,8 @@ pub struct CommandOutput {
 /// check).
 struct GroupGuard {
     pgid: Option<Pid>,
+    /// The command's [`reap::TAG_VAR`] value.
+    tag: String,
     done: std::sync::atomic::AtomicBool,
 }
 
@@ -47,6 +51,7 @@ impl GroupGuard {
             if !self.done.swap(true, std::sync::atomic::Ordering::SeqCst) {
                 // ESRCH (already gone) is fine.
                 let _ = kill_process_group(pgid, Signal::KILL);
+                reap::kill_all(pgid.as_raw_nonzero().get(), &self.tag);
             }
         }
     }
@@ -66,6 +71,7 @@ pub async fn run(
     timeout: Duration,
     cap: usize,
 ) -> io::Result<CommandOutput> {
+    let tag = reap::new_tag();
     let mut cmd = tokio::process::Command::new("bash");
     cmd.arg("-e")
         .arg("-o")
@@ -73,6 +79,7 @@ pub async fn run(
         .arg("-c")
         .arg(script)
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env(reap::TAG_VAR, &tag)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -85,6 +92,7 @@ pub async fn run(
             .id()
             .and_then(|id| i32::try_from(id).ok())
             .and_then(Pid::from_raw),
+        tag,
         done: std::sync::atomic::AtomicBool::new(false),
     };
     let mut stdout = child.stdout.take();
@@ -255,6 +263,63 @@ mod tests {
             !marker.exists(),
             "a process of the group survived the timeout"
         );
+    }
+
+    /// The pids of live processes whose command line is exactly `argv`.
+    fn running(argv: &[&str]) -> Vec<i32> {
+        let want: Vec<u8> = argv
+            .iter()
+            .flat_map(|a| [a.as_bytes(), b"\0"].concat())
+            .collect();
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|e| {
+                let pid: i32 = e.ok()?.file_name().to_str()?.parse().ok()?;
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+                (cmdline == want).then_some(pid)
+            })
+            .collect()
+    }
+
+    /// Waits up to 5 s for no process to run `argv`.
+    fn gone(argv: &[&str]) -> bool {
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if running(argv).is_empty() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    #[test]
+    fn timeouts_kill_what_left_the_group_and_the_session() {
+        // Numbers no other test uses, to recognise them in /proc.
+        let script = "setsid sleep 300.17 & setsid sh -c 'sleep 300.18 & exit 0'; sleep 30";
+        let out = rt()
+            .block_on(run(script, &[], Duration::from_millis(500), 1024))
+            .unwrap();
+        assert!(out.timed_out);
+        for n in ["300.17", "300.18"] {
+            let argv = ["sleep", n];
+            let left = running(&argv);
+            assert!(gone(&argv), "sleep {n} survived the timeout: {left:?}");
+        }
+    }
+
+    #[test]
+    fn stragglers_that_left_the_session_are_killed_after_exit() {
+        let out = rt()
+            .block_on(run(
+                "setsid sleep 300.19 & sleep 0.3; echo started",
+                &[],
+                Duration::from_secs(20),
+                1024,
+            ))
+            .unwrap();
+        assert_eq!(out.code, Some(0));
+        assert!(gone(&["sleep", "300.19"]), "a setsid straggler survived");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! templates into probe requests and expectations and reads captures.
 
 pub mod command;
+pub mod reap;
 
 use crate::report::{CheckResult, CheckStatus, Mismatch, RunReport};
 use crate::spec::{Body, CaptureDef, CaptureFrom, Check, HttpCheck, Kind, RunCheck, Spec, Target};
@@ -390,17 +391,51 @@ async fn http_attempt(
         target: format!("{} {}", h.method, "(URL not built)"),
         ..Attempt::default()
     };
+    // Values are encoded as one path segment or query value: they cannot
+    // move the request (see `Template::render_url`).
     let url_text = match &h.target {
-        Target::Path(p) => {
-            render(p, values).map(|p| join_url(ctx.spec.base_url.as_deref().unwrap_or(""), &p))
-        }
-        Target::Url(u) => render(u, values),
+        Target::Path(p) => p
+            .render_url(values)
+            .map(|p| join_url(ctx.spec.base_url.as_deref().unwrap_or(""), &p)),
+        Target::Url(u) => u.render_url(values),
     };
-    let url = match url_text.and_then(|u| probe::parse_url(&u).map_err(|e| e.to_string())) {
+    let url = match url_text
+        .map_err(|e| e.to_string())
+        .and_then(|u| probe::parse_url(&u).map_err(|e| e.to_string()))
+    {
         Ok(u) => u,
         Err(e) => return a.fail("request", "a valid URL", e),
     };
-    let mut req = probe::Request::new(h.method.clone(), url).timeout(h.timeout);
+    // A `{{name | raw}}` (or a value in the host) must leave the request
+    // at the origin the spec writes: the spec's headers go nowhere else.
+    let origin = url.origin().ascii_serialization();
+    match &h.origin {
+        Some(own) if *own != origin => {
+            return a.fail(
+                "request",
+                &format!("a URL at the spec's origin {own}"),
+                format!("a URL at {origin}: a filled-in value moved the request to another origin; refused"),
+            );
+        }
+        None if !ctx.spec.origins.contains(&origin) => {
+            let own = if ctx.spec.origins.is_empty() {
+                "none".to_owned()
+            } else {
+                ctx.spec.origins.join(", ")
+            };
+            return a.fail(
+                "request",
+                &format!("a URL at one of the spec's origins ({own})"),
+                format!("a URL at {origin}: a filled-in value chose an origin the spec does not name; refused"),
+            );
+        }
+        _ => {}
+    }
+    // Every header comes from the spec: none may follow a redirect to
+    // another origin.
+    let mut req = probe::Request::new(h.method.clone(), url)
+        .timeout(h.timeout)
+        .headers_stay_at_origin(true);
     let mut secrets = Vec::new();
     for header in &h.headers {
         let value = match render(&header.value, values) {

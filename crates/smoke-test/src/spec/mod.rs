@@ -20,6 +20,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_RUN_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default pause between two attempts of a check.
 pub const DEFAULT_RETRY_DELAY: Duration = Duration::from_secs(1);
+/// The shortest pause between two attempts of a check.
+pub const MIN_RETRY_DELAY: Duration = Duration::from_millis(100);
 /// The most attempts a check may ask for.
 pub const MAX_RETRIES: u32 = 100;
 
@@ -78,6 +80,10 @@ pub struct Spec {
     pub deps: Vec<Vec<usize>>,
     /// Values from `${ENV}` that sit in a secret header: mask them first.
     pub secrets: Vec<String>,
+    /// The spec's own origins (`scheme://host:port`): the base URL's and
+    /// every one written in a `url:` before its first placeholder. Requests
+    /// (and so the spec's headers) go nowhere else.
+    pub origins: Vec<String>,
 }
 
 /// One check.
@@ -125,6 +131,11 @@ pub struct HttpCheck {
     pub timeout: Duration,
     pub follow_redirects: bool,
     pub expect: HttpExpect,
+    /// The origin the spec writes for this request: the base URL's for
+    /// `path:`; for `url:`, that of the text before the first placeholder
+    /// (`None` when a placeholder sits in the scheme or host: the URL must
+    /// then be at one of [`Spec::origins`]).
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -419,9 +430,27 @@ impl<'a> Compiler<'a> {
         for token in template::scan(&t.value, true, vars) {
             match token {
                 Token::Lit(s) => parts.push(Part::Lit(s)),
-                Token::Var { name, at, raw } => {
-                    uses.push((name.clone(), self.locate(t.loc, &t.value, &raw, at)));
-                    parts.push(Part::Var(name));
+                Token::Var {
+                    name,
+                    filter,
+                    at,
+                    raw,
+                } => {
+                    let loc = self.locate(t.loc, &t.value, &raw, at);
+                    uses.push((name.clone(), loc));
+                    match filter.as_deref() {
+                        None => parts.push(Part::Var(name)),
+                        Some("raw") => parts.push(Part::Raw(name)),
+                        Some(other) => {
+                            self.err(
+                                loc,
+                                format!(
+                                    "unknown filter '{other}' in {raw}: the only filter is raw, as in {{{{{name} | raw}}}}"
+                                ),
+                            );
+                            parts.push(Part::Var(name));
+                        }
+                    }
                 }
                 Token::Env {
                     name,
@@ -486,6 +515,24 @@ impl<'a> Compiler<'a> {
                 None
             }
         }
+    }
+
+    /// A pause between attempts: at least [`MIN_RETRY_DELAY`].
+    fn retry_delay(&mut self, t: &Text, what: &str) -> Option<Duration> {
+        let d = self.duration(t, what)?;
+        if d < MIN_RETRY_DELAY {
+            let s = self.plain(t);
+            self.err(
+                t.loc,
+                format!(
+                    "{what} '{}' is below the floor of {}: expected at least 100ms, such as 1s",
+                    s.trim(),
+                    gha::cli::human_duration(MIN_RETRY_DELAY)
+                ),
+            );
+            return None;
+        }
+        Some(d)
     }
 
     fn count(&mut self, t: &Text, what: &str) -> Option<u32> {
@@ -678,7 +725,7 @@ impl<'a> Compiler<'a> {
         let retry_delay = d
             .retry_delay
             .as_ref()
-            .and_then(|t| self.duration(t, "defaults.retry_delay"))
+            .and_then(|t| self.retry_delay(t, "defaults.retry_delay"))
             .unwrap_or(DEFAULT_RETRY_DELAY);
         let mut default_headers = Vec::new();
         for (k, v) in &raw.defaults.headers.entries {
@@ -746,6 +793,23 @@ impl<'a> Compiler<'a> {
                 }
             }
         }
+        // Origins: the base URL's, then each request's literal one.
+        let mut origins: Vec<String> = Vec::new();
+        let base_origin = base_url.as_deref().and_then(origin_of);
+        origins.extend(base_origin.clone());
+        for check in &mut checks {
+            if let Kind::Http(h) = &mut check.kind {
+                h.origin = match &h.target {
+                    Target::Path(_) => base_origin.clone(),
+                    Target::Url(t) => origin_of(&t.literal_prefix()),
+                };
+                if let Some(o) = &h.origin
+                    && !origins.contains(o)
+                {
+                    origins.push(o.clone());
+                }
+            }
+        }
         let mut spec = Spec {
             file: self.file.clone(),
             base_url,
@@ -753,6 +817,7 @@ impl<'a> Compiler<'a> {
             checks,
             deps: Vec::new(),
             secrets,
+            origins,
         };
         if self.errors.is_empty() {
             self.resolve(&mut spec);
@@ -777,7 +842,7 @@ impl<'a> Compiler<'a> {
         let retry_delay = rc
             .retry_delay
             .as_ref()
-            .and_then(|t| self.duration(t, "retry_delay"))
+            .and_then(|t| self.retry_delay(t, "retry_delay"))
             .unwrap_or(d.retry_delay);
         let needs: Vec<(String, Loc)> = rc
             .needs
@@ -1115,6 +1180,7 @@ impl<'a> Compiler<'a> {
             timeout,
             follow_redirects,
             expect,
+            origin: None,
         }
     }
 
@@ -1133,7 +1199,7 @@ impl<'a> Compiler<'a> {
         // `{{name}}` is never pasted into a script: refuse it where it would
         // look like a placeholder, so nobody believes it is filled.
         for token in template::scan(&script.value, false, true) {
-            if let Token::Var { name, at, raw } = token {
+            if let Token::Var { name, at, raw, .. } = token {
                 let loc = self.locate(script.loc, &script.value, &raw, at);
                 placeholders.push((name, loc));
             }
@@ -1392,6 +1458,14 @@ struct CheckDefaults<'a> {
     retries: u32,
     retry_delay: Duration,
     headers: &'a [DefaultHeader],
+}
+
+/// `scheme://host:port` of a URL, when the text is one (http or https).
+pub fn origin_of(url: &str) -> Option<String> {
+    probe::parse_url(url)
+        .ok()
+        .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()))
+        .map(|u| u.origin().ascii_serialization())
 }
 
 fn is_secret_header(name: &str) -> bool {

@@ -316,3 +316,64 @@ fn an_unwritable_junit_path_is_an_environment_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_junit_path_that_is_a_symlink_is_never_written_through() {
+    let fx = Fixture::new();
+    let victim = fx.path("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let marker = fx.path("ran");
+    let spec = fx.spec(
+        "smoke.yml",
+        &format!(
+            "checks:\n  - {{ name: a, run: 'touch {}' }}\n",
+            marker.display()
+        ),
+    );
+    // A link given as --junit: refused before anything runs.
+    std::os::unix::fs::symlink(&victim, fx.path("link.xml")).unwrap();
+    let run = fx.smoke(&spec, &["--junit", "link.xml"], &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr.contains(
+            "the JUnit report path link.xml is a symbolic link: refusing to write through it"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!marker.exists(), "the checks ran");
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+
+    // A link made while the checks run: still never written through.
+    let spec = fx.spec(
+        "late.yml",
+        &format!(
+            "checks:\n  - {{ name: a, run: 'ln -s {} late.xml' }}\n",
+            victim.display()
+        ),
+    );
+    let run = fx.smoke(&spec, &["--junit", "late.xml"], &[]);
+    run.assert_code(2);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+
+    // A FIFO there is replaced, not written into (which would block).
+    let fifo = fx.path("fifo.xml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let spec_ok = fx.spec("ok.yml", "checks:\n  - { name: a, run: 'true' }\n");
+    let mut c = fx.cmd();
+    c.timeout(std::time::Duration::from_secs(20))
+        .arg("--spec")
+        .arg(&spec_ok)
+        .args(["--junit", "fifo.xml"]);
+    fx.run(&mut c).assert_code(0);
+    assert!(std::fs::metadata(&fifo).unwrap().is_file());
+    assert!(
+        std::fs::read_to_string(&fifo)
+            .unwrap()
+            .contains("tests=\"1\"")
+    );
+}

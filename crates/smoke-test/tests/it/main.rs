@@ -12,5 +12,6 @@ mod scheduling;
 mod secrets;
 mod server;
 mod spec_errors;
+mod url_values;
 mod util;
 mod workflow_commands;

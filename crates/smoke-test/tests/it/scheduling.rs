@@ -165,7 +165,7 @@ fn retries_give_a_service_a_moment() {
         "retry.yml",
         &format!(
             r#"base_url: {}
-defaults: {{ retry_delay: 50ms }}
+defaults: {{ retry_delay: 100ms }}
 checks:
   - {{ name: global, request: {{ path: '/flaky?key=a&n=2' }} }}
   - {{ name: own, retries: 3, request: {{ path: '/flaky?key=b&n=3' }} }}
@@ -194,7 +194,7 @@ checks:
     assert_eq!(few["failures"][0]["got"], "503");
     assert!(
         run.stderr.contains(
-            "↻ too few: attempt 1 of 3 failed (status: expected 2xx, got 503); again in 50 ms"
+            "↻ too few: attempt 1 of 3 failed (status: expected 2xx, got 503); again in 100 ms"
         ),
         "{}",
         run.stderr

@@ -34,6 +34,20 @@ fn cases(url: &str) -> Vec<(&'static str, String, &'static str)> {
             ":2:22: defaults.timeout: invalid duration 'soon'",
         ),
         (
+            "retry delay below the floor",
+            format!(
+                "base_url: {url}\nchecks:\n  - {{ name: a, request: {{ path: / }}, retries: 3, retry_delay: 0.01 }}\n"
+            ),
+            ":3:63: retry_delay '0.01' is below the floor of 100 ms: expected at least 100ms, such as 1s",
+        ),
+        (
+            "unknown filter",
+            format!(
+                "base_url: {url}\nvars: {{ id: x }}\nchecks:\n  - {{ name: a, request: {{ path: \"/i/{{{{id | upper}}}}\" }} }}\n"
+            ),
+            ":4:37: unknown filter 'upper' in {{id | upper}}: the only filter is raw, as in {{id | raw}}",
+        ),
+        (
             "unset env",
             "base_url: ${SMOKE_NOT_SET}\nchecks:\n  - { name: a, request: { path: / } }\n".into(),
             ":1:11: environment variable SMOKE_NOT_SET is not set (or empty)",
@@ -184,4 +198,42 @@ fn a_missing_spec_file_is_bad_input() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_spec_that_is_not_a_regular_file_or_too_big_is_refused_at_once() {
+    let fx = Fixture::new();
+    let fifo = fx.path("spec.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let big = fx.spec("big.yml", &format!("# {}\n", "x".repeat(5 * 1024 * 1024)));
+    for (path, what) in [
+        (
+            std::path::PathBuf::from("/dev/zero"),
+            "is a character device, not a regular file",
+        ),
+        (fifo, "is a FIFO (named pipe), not a regular file"),
+        (big, "is 5.0 MiB, more than the limit of 4 MiB"),
+    ] {
+        let mut c = fx.cmd();
+        // Without the check, /dev/zero grows until killed and the FIFO
+        // blocks forever: the bound below ends the test either way.
+        c.timeout(std::time::Duration::from_secs(20));
+        c.arg("--spec").arg(&path);
+        let start = std::time::Instant::now();
+        let run = fx.run(&mut c);
+        let took = start.elapsed();
+        run.assert_code(2);
+        let want = format!("the spec {} {what}", path.display());
+        assert!(
+            run.stderr.contains(&want),
+            "want {want:?} in\n{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("4 MiB"), "{}", run.stderr);
+        eprintln!("{}: refused in {took:?}", path.display());
+    }
 }

@@ -139,3 +139,38 @@ fn a_pull_request_without_its_payload_is_an_environment_error() {
     assert_eq!(out.status.code(), Some(3));
     assert!(texts(&out).1.contains("has no pull_request.head.sha"));
 }
+
+#[test]
+fn a_payload_that_is_not_a_regular_file_or_too_big_is_bad_input_at_once() {
+    let sb = Sandbox::new();
+    let (repo, _, merge) = fixture(&sb);
+    let fifo = sb.path("event.fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let big = sb.path("big.json");
+    std::fs::write(&big, format!("{{\"x\": \"{}\"}}", "x".repeat(5 << 20))).unwrap();
+    for (path, what) in [
+        (fifo, "is a FIFO (named pipe), not a regular file"),
+        (big, "is 5.0 MiB, more than the limit of 4 MiB"),
+    ] {
+        // The FIFO would block forever without the check: the timeout ends it.
+        let out = sb
+            .cmd(&repo.dir)
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &path)
+            .env("GITHUB_SHA", &merge)
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        let (_, stderr) = texts(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let want = format!(
+            "the event payload (GITHUB_EVENT_PATH) {} {what}",
+            path.display()
+        );
+        assert!(stderr.contains(&want), "want {want:?} in {stderr}");
+    }
+}

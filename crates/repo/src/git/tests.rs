@@ -541,7 +541,8 @@ fn ls_remotes(log: &Path) -> usize {
     std::fs::read_to_string(log)
         .unwrap_or_default()
         .lines()
-        .filter(|l| l.starts_with("ls-remote"))
+        // After the `-c` options of a remote command.
+        .filter(|l| l.split(' ').any(|w| w == "ls-remote"))
         .count()
 }
 

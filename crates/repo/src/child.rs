@@ -477,4 +477,41 @@ mod tests {
         assert!(matches!(err, ChildError::Spawn { .. }), "{err:?}");
         assert!(err.to_string().contains("shipgate-no-such-git"), "{err}");
     }
+
+    /// What the wrapper costs per git call next to a plain
+    /// `Command::output()` (a measurement, not a check):
+    /// `cargo test -p repo --release --lib child::tests::wrapper_overhead -- --ignored --nocapture`
+    #[test]
+    #[ignore = "a measurement"]
+    #[allow(clippy::print_stderr)]
+    fn wrapper_overhead() {
+        const N: u32 = 200;
+        let git = || {
+            let mut c = Command::new("git");
+            c.arg("--version");
+            c
+        };
+        // Warm up (page cache, dynamic loader).
+        for _ in 0..10 {
+            let _ = git().output();
+        }
+        let started = Instant::now();
+        for _ in 0..N {
+            assert!(git().output().unwrap().status.success());
+        }
+        let plain = started.elapsed() / N;
+        let started = Instant::now();
+        for _ in 0..N {
+            assert_eq!(
+                run(git(), None, Duration::from_secs(60)).unwrap().code,
+                Some(0)
+            );
+        }
+        let wrapped = started.elapsed() / N;
+        eprintln!(
+            "git --version: plain output() {plain:?}/call, child::run {wrapped:?}/call, \
+             overhead {:?}/call",
+            wrapped.saturating_sub(plain)
+        );
+    }
 }

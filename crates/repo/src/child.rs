@@ -123,18 +123,16 @@ pub fn run(
     }
     drop(pipes_tx);
 
-    let exited = group.exit_signal();
-    let timed_out = match exited.recv_timeout(deadline) {
-        Ok(()) | Err(mpsc::RecvTimeoutError::Disconnected) => false,
-        Err(mpsc::RecvTimeoutError::Timeout) => {
-            group.signal(Sig::Term);
-            if exited.recv_timeout(TERM_GRACE).is_err() {
-                group.signal(Sig::Kill);
-                let _ = exited.recv();
-            }
-            true
+    let timed_out = !group.wait_exit(deadline);
+    if timed_out {
+        group.signal(Sig::Term);
+        if !group.wait_exit(TERM_GRACE) {
+            group.signal(Sig::Kill);
+            // SIGKILL ends it at once (but for a process stuck in the
+            // kernel: then `reap` below waits).
+            group.wait_exit(Duration::from_secs(10));
         }
-    };
+    }
     // The pipes close when the group is gone. After a normal exit, what it
     // left running gets until the deadline (at least PIPE_GRACE) to close
     // them; then the group is killed.
@@ -189,6 +187,9 @@ enum SpawnError {
 struct Group {
     child: Option<Child>,
     id: u32,
+    /// Gets a message when the leader has exited (see `wait_exit`).
+    #[cfg(unix)]
+    exited: Option<mpsc::Receiver<()>>,
 }
 
 impl Group {
@@ -210,6 +211,8 @@ impl Group {
         Ok(Group {
             child: Some(child),
             id,
+            #[cfg(unix)]
+            exited: None,
         })
     }
 
@@ -219,16 +222,40 @@ impl Group {
             .expect("an unreaped group has its child")
     }
 
-    /// A channel that gets a message when the leader has exited (it is
-    /// NOT reaped: its group id stays ours until [`Group::reap`]).
-    fn exit_signal(&self) -> mpsc::Receiver<()> {
-        let (tx, rx) = mpsc::channel();
+    /// Waits up to `timeout` for the leader to exit; whether it did. It is
+    /// NOT reaped: its group id stays ours until [`Group::reap`].
+    #[cfg(unix)]
+    fn wait_exit(&mut self, timeout: Duration) -> bool {
         let id = self.id;
-        std::thread::spawn(move || {
-            wait_exit_unreaped(id);
-            let _ = tx.send(());
+        let exited = self.exited.get_or_insert_with(|| {
+            // A thread blocked in waitid(WNOWAIT): the exit is seen at once.
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                wait_exit_unreaped(id);
+                let _ = tx.send(());
+            });
+            rx
         });
-        rx
+        !matches!(
+            exited.recv_timeout(timeout),
+            Err(mpsc::RecvTimeoutError::Timeout)
+        )
+    }
+
+    /// Waits up to `timeout` for the child to exit; whether it did (its
+    /// open handle keeps its id ours until it is dropped).
+    #[cfg(not(unix))]
+    fn wait_exit(&mut self, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        loop {
+            match self.child.as_mut().map(Child::try_wait) {
+                Some(Ok(None)) if Instant::now() < until => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Some(Ok(None)) => return false,
+                _ => return true,
+            }
+        }
     }
 
     fn signal(&mut self, sig: Sig) {
@@ -296,24 +323,6 @@ fn wait_exit_unreaped(id: u32) {
             // Exited (or reaped already: ECHILD).
             _ => return,
         }
-    }
-}
-
-#[cfg(not(unix))]
-fn wait_exit_unreaped(id: u32) {
-    // No WNOWAIT here: poll whether the process is still listed.
-    loop {
-        let listed = Command::new("tasklist")
-            .args(["/FI", &format!("PID eq {id}"), "/NH"])
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).contains(&id.to_string()))
-            .unwrap_or(false);
-        if !listed {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

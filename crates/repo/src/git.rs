@@ -319,10 +319,12 @@ impl GitStore {
         self
     }
 
-    /// Whether the user chose the ssh command (environment or
-    /// `core.sshCommand`).
+    /// Whether shipgate leaves the ssh command alone: the user chose it
+    /// (environment or `core.sshCommand`), or the remote does not use ssh
+    /// (then `core.sshCommand` is not even read: one git process less).
     fn user_ssh(&self) -> bool {
         self.user_ssh_env
+            || !may_use_ssh(&self.fetch_url)
             || *self.ssh_configured.get_or_init(|| {
                 self.exec(
                     &["config", "--get", "core.sshCommand"],
@@ -1123,6 +1125,21 @@ fn looks_like_url(remote: &str) -> bool {
         || remote.starts_with('.')
         || remote.starts_with('~')
         || remote.contains('\\')
+}
+
+/// Whether git may reach `url` through ssh: `ssh://`, `git+ssh://`,
+/// `ssh+git://`, or the scp form `host:path` (not a local path, not
+/// `file://`, `http(s)://` or `git://`).
+fn may_use_ssh(url: &str) -> bool {
+    if let Some((scheme, _)) = url.split_once("://") {
+        return scheme.to_ascii_lowercase().contains("ssh");
+    }
+    // scp form: a colon before any slash (git's own rule).
+    match (url.find(':'), url.find('/')) {
+        (Some(colon), Some(slash)) => colon < slash,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// Names used as `ls-remote` patterns must not carry glob characters.

@@ -304,3 +304,35 @@ fn terminating_tag_gate_ends_its_git_and_ssh_children() {
     let left = [left_running(&marker), left_running(&sleep)].concat();
     assert!(left.is_empty(), "still running: {left:?}");
 }
+
+#[test]
+fn a_configured_core_ssh_command_is_kept_and_still_bounded() {
+    let fx = Fixture::new();
+    let marker = unique("configured-ssh-");
+    let sleep = format!("300.{}", unique(""));
+    let ssh = fake_ssh(fx.dir.path(), &sleep, false);
+    fx.git(&["config", "core.sshCommand", ssh.to_str().unwrap()]);
+    fx.git(&["config", "ssh.variant", "ssh"]);
+    let remote = format!("ssh://git@127.0.0.1:1/{marker}.git");
+    let (r, _) = run_bounded(
+        &fx,
+        &[
+            "latest",
+            "--stage",
+            "qa",
+            "--backend",
+            "git",
+            "--remote",
+            &remote,
+            "--git-timeout",
+            "2s",
+        ],
+        &[],
+    );
+    // The configured command ran (and hung): not shipgate's own ssh, which
+    // port 1 would have refused at once.
+    r.code(3)
+        .says(&["did not answer within 2 s", "git ls-remote"]);
+    let left = [left_running(&marker), left_running(&sleep)].concat();
+    assert!(left.is_empty(), "still running: {left:?}");
+}

@@ -240,7 +240,8 @@ fn a_push_that_never_ends_is_killed_at_the_deadline_naming_the_remote() {
             "--remote",
             &remote,
             "--git-timeout",
-            "2s",
+            // The reads before the push must fit, even on a loaded machine.
+            "5s",
         ],
         &[
             ("GIT_SSH_COMMAND", ssh.to_str().unwrap()),
@@ -249,7 +250,7 @@ fn a_push_that_never_ends_is_killed_at_the_deadline_naming_the_remote() {
     );
     r.code(3).says(&[
         &format!(
-            "the git remote ssh://***@fakehost{} did not answer within 2 s",
+            "the git remote ssh://***@fakehost{} did not answer within 5 s",
             fx.remote.display()
         ),
         "git push",

@@ -20,38 +20,115 @@
 //!   and the commit's id: every event is a new ref, so concurrent writers
 //!   never conflict, and nothing is ever rewritten.
 //!
-//! Every git child runs with a timeout, no terminal prompts and the C
-//! locale; a failure is [`RepoError::Git`] (environment, exit 3) with an
-//! excerpt of what git printed.
+//! Every git child runs with a deadline, in a process group of its own
+//! that is killed whole at the deadline and when we end ([`crate::child`]),
+//! with no terminal prompts and the C locale. Commands that talk to the
+//! remote also get git's own stall limits ([`network_limits`]: HTTP low
+//! speed, ssh connect and keep-alive timeouts, ssh batch mode). A failure
+//! is [`RepoError::Git`] (environment, exit 3) with an excerpt of what git
+//! printed; a remote that does not answer in time is
+//! [`RepoError::GitTimeout`], naming the remote.
 
+use crate::child::ChildError;
 use crate::model::{CommitId, DeploymentEvent, Person, Scope, StoredEvent, event_order};
 use crate::{Annotation, Created, ListedTag, MovedTag, NewTag, RepoError, Store, Tag, TagKind};
 use jiff::Timestamp;
 use std::collections::{HashMap, HashSet};
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 /// The namespace deployment events live in on the remote.
 pub const DEPLOYMENTS_NAMESPACE: &str = "refs/shipgate/deployments/";
 
+/// How long one git command that talks to the remote may take, unless
+/// told otherwise (`--git-timeout`).
+pub const DEFAULT_NETWORK_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// How long git commands may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
-    /// Commands that talk to the remote (`ls-remote`, `fetch-pack`, `push`).
+    /// Each command that talks to the remote (`ls-remote`, `fetch-pack`,
+    /// `push`).
     pub network: Duration,
-    /// Local commands (`cat-file`, `mktag`, `rev-parse`…).
+    /// Each local command (`cat-file`, `mktag`, `rev-parse`…).
     pub local: Duration,
 }
 
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
-            network: Duration::from_secs(300),
+            network: DEFAULT_NETWORK_TIMEOUT,
             local: Duration::from_secs(120),
         }
     }
+}
+
+impl Timeouts {
+    /// `network` for each remote command; local commands keep their own
+    /// bound, never shorter than `network`.
+    pub fn network(network: Duration) -> Self {
+        Timeouts {
+            network,
+            local: Timeouts::default().local.max(network),
+        }
+    }
+}
+
+/// Parses `--git-timeout`: a duration (`30s`, `2m`, `1m30s`) from 1 s to
+/// 6 h.
+pub fn parse_git_timeout(s: &str) -> Result<Duration, String> {
+    let d = gha::cli::duration(s)?;
+    if !(Duration::from_secs(1)..=Duration::from_secs(6 * 3600)).contains(&d) {
+        return Err(format!(
+            "invalid git timeout '{}': expected a duration from 1s to 6h, such as 30s or 2m",
+            s.trim()
+        ));
+    }
+    Ok(d)
+}
+
+/// Whether git talks to the remote (the deadline then names the remote,
+/// and git's own stall limits are set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Local,
+    Network,
+}
+
+/// The `-c` options and environment that make git itself give up on a
+/// stalled remote before `deadline` ends it: HTTP below 1000 bytes/s for
+/// half the deadline (at most 30 s), and — unless the user chose the ssh
+/// command (`user_ssh`: `GIT_SSH_COMMAND`, `GIT_SSH` or `core.sshCommand`)
+/// — ssh with a connect timeout, keep-alives and no prompts
+/// (`BatchMode`). `GIT_TERMINAL_PROMPT=0` always.
+///
+/// HTTP limits go in as `-c` options, so a user's own
+/// `GIT_HTTP_LOW_SPEED_*` variables still win.
+pub fn network_limits(
+    deadline: Duration,
+    user_ssh: bool,
+) -> (Vec<String>, Vec<(&'static str, String)>) {
+    let secs = |d: Duration, lo: u64, hi: u64| d.as_secs().clamp(lo, hi);
+    let half = secs(deadline / 2, 1, 30);
+    let alive = secs(deadline / 6, 1, 15);
+    let config = vec![
+        "-c".to_owned(),
+        "http.lowSpeedLimit=1000".to_owned(),
+        "-c".to_owned(),
+        format!("http.lowSpeedTime={half}"),
+    ];
+    let mut env = vec![("GIT_TERMINAL_PROMPT", "0".to_owned())];
+    if !user_ssh {
+        env.push((
+            "GIT_SSH_COMMAND",
+            format!(
+                "ssh -o ConnectTimeout={half} -o ServerAliveInterval={alive} \
+                 -o ServerAliveCountMax=3 -o BatchMode=yes"
+            ),
+        ));
+    }
+    (config, env)
 }
 
 /// The git-CLI backend. See the module documentation.
@@ -65,6 +142,11 @@ pub struct GitStore {
     shallow: bool,
     cache_path: PathBuf,
     timeouts: Timeouts,
+    /// The user chose the ssh command (`GIT_SSH_COMMAND`, `GIT_SSH`, as
+    /// the binary read them): it is left alone.
+    user_ssh_env: bool,
+    /// `core.sshCommand` is set (read before the first remote command).
+    ssh_configured: std::sync::OnceLock<bool>,
     identity: std::sync::OnceLock<Person>,
     /// The remote's refs, listed once (one `ls-remote`) and served to every
     /// read until this store writes (a push clears it, so what is read
@@ -156,13 +238,15 @@ impl GitStore {
             shallow: false,
             cache_path: PathBuf::new(),
             timeouts,
+            user_ssh_env: false,
+            ssh_configured: std::sync::OnceLock::new(),
             identity: std::sync::OnceLock::new(),
             listing: std::sync::Mutex::new(None),
         };
         let out = match store.run(
             &["rev-parse", "--git-common-dir", "--is-shallow-repository"],
             None,
-            store.timeouts.local,
+            Op::Local,
         ) {
             Ok(out) => out,
             Err(RepoError::Git { stderr, .. }) if stderr.contains("not a git repository") => {
@@ -187,14 +271,14 @@ impl GitStore {
             match store.run(
                 &["remote", "get-url", "--", &store.remote.clone()],
                 None,
-                store.timeouts.local,
+                Op::Local,
             ) {
                 Ok(url) => {
                     store.fetch_url = String::from_utf8_lossy(&url).trim().to_owned();
                 }
                 Err(RepoError::Git { .. }) => {
                     let known = store
-                        .run(&["remote"], None, store.timeouts.local)
+                        .run(&["remote"], None, Op::Local)
                         .map(|o| {
                             String::from_utf8_lossy(&o)
                                 .split_whitespace()
@@ -226,6 +310,42 @@ impl GitStore {
         self
     }
 
+    /// Says that the user chose the ssh command through the environment
+    /// (`GIT_SSH_COMMAND` or `GIT_SSH` set): shipgate then does not set
+    /// its own (timeouts still apply). The library reads no environment
+    /// variable; the binary does.
+    pub fn with_user_ssh_command(mut self, set: bool) -> Self {
+        self.user_ssh_env = set;
+        self
+    }
+
+    /// Whether shipgate leaves the ssh command alone: the user chose it
+    /// (environment or `core.sshCommand`), or the remote does not use ssh
+    /// (then `core.sshCommand` is not even read: one git process less).
+    fn user_ssh(&self) -> bool {
+        self.user_ssh_env
+            || !may_use_ssh(&self.fetch_url)
+            || *self.ssh_configured.get_or_init(|| {
+                self.exec(
+                    &["config", "--get", "core.sshCommand"],
+                    None,
+                    Op::Local,
+                    &[],
+                )
+                .is_ok_and(|(code, out, _)| code == Some(0) && !out.trim_ascii().is_empty())
+            })
+    }
+
+    /// The remote as messages name it: `origin (URL)` or the URL, without
+    /// credentials.
+    fn remote_shown(&self) -> String {
+        if self.fetch_url == self.remote {
+            redact_url(&self.remote)
+        } else {
+            format!("{} ({})", self.remote, redact_url(&self.fetch_url))
+        }
+    }
+
     /// Whether the local repository is a shallow clone.
     pub fn is_shallow(&self) -> bool {
         self.shallow
@@ -243,7 +363,7 @@ impl GitStore {
                     "GIT_COMMITTER_IDENT",
                 ],
                 None,
-                self.timeouts.local,
+                Op::Local,
             )
             .ok()
             .and_then(|out| parse_ident(String::from_utf8_lossy(&out).trim()))
@@ -255,23 +375,18 @@ impl GitStore {
 
     // ── running git ─────────────────────────────────────────────────────
 
-    fn run(
-        &self,
-        args: &[&str],
-        stdin: Option<&[u8]>,
-        timeout: Duration,
-    ) -> Result<Vec<u8>, RepoError> {
-        self.run_env(args, stdin, timeout, &[])
+    fn run(&self, args: &[&str], stdin: Option<&[u8]>, op: Op) -> Result<Vec<u8>, RepoError> {
+        self.run_env(args, stdin, op, &[])
     }
 
     fn run_env(
         &self,
         args: &[&str],
         stdin: Option<&[u8]>,
-        timeout: Duration,
+        op: Op,
         env: &[(&str, String)],
     ) -> Result<Vec<u8>, RepoError> {
-        let (code, stdout, stderr) = self.exec(args, stdin, timeout, env)?;
+        let (code, stdout, stderr) = self.exec(args, stdin, op, env)?;
         if code == Some(0) {
             Ok(stdout)
         } else {
@@ -289,103 +404,47 @@ impl GitStore {
         &self,
         args: &[&str],
         stdin: Option<&[u8]>,
-        timeout: Duration,
+        op: Op,
         env: &[(&str, String)],
     ) -> Result<Finished, RepoError> {
         let mut cmd = Command::new(&self.git);
         cmd.current_dir(&self.dir)
-            .args(args)
             .env("GIT_TERMINAL_PROMPT", "0")
             .env("GCM_INTERACTIVE", "never")
             .env("GIT_OPTIONAL_LOCKS", "0")
             .env("LC_ALL", "C")
-            .env("LANGUAGE", "C")
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .env("LANGUAGE", "C");
+        let deadline = match op {
+            Op::Local => self.timeouts.local,
+            Op::Network => {
+                let (config, net_env) = network_limits(self.timeouts.network, self.user_ssh());
+                cmd.args(config).envs(net_env);
+                self.timeouts.network
+            }
+        };
+        cmd.args(args);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::CommandExt;
-            // Its own process group, so a timeout ends git's children too
-            // (remote helpers, ssh, upload-pack).
-            cmd.process_group(0);
+        match crate::child::run(cmd, stdin, deadline) {
+            Ok(out) => Ok((out.code, out.stdout, out.stderr)),
+            Err(ChildError::Spawn { source, .. }) => Err(RepoError::GitUnavailable {
+                detail: format!("{}: {source}", self.git.display()),
+            }),
+            Err(ChildError::TimedOut { after, stderr }) => {
+                let stderr = String::from_utf8_lossy(&stderr);
+                Err(RepoError::GitTimeout {
+                    command: shown_command(args),
+                    remote: (op == Op::Network).then(|| self.remote_shown()),
+                    after,
+                    stderr: (!stderr.trim().is_empty()).then(|| excerpt(&stderr)),
+                })
+            }
+            Err(e @ (ChildError::Wait { .. } | ChildError::Ending)) => Err(RepoError::Io {
+                context: format!("`git {}`", shown_command(args)),
+                source: std::io::Error::other(e.to_string()),
+            }),
         }
-        let mut child = cmd.spawn().map_err(|e| RepoError::GitUnavailable {
-            detail: format!("{}: {e}", self.git.display()),
-        })?;
-        let writer = match (stdin, child.stdin.take()) {
-            (Some(data), Some(mut pipe)) => {
-                let data = data.to_vec();
-                Some(std::thread::spawn(move || {
-                    // A child that exits early closes the pipe: not our error.
-                    let _ = pipe.write_all(&data);
-                }))
-            }
-            _ => None,
-        };
-        let mut out_pipe = child.stdout.take();
-        let mut err_pipe = child.stderr.take();
-        let out_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(p) = out_pipe.as_mut() {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        });
-        let err_reader = std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(p) = err_pipe.as_mut() {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        });
-        // Wait on a thread, so the exit is seen at once (no polling
-        // delay); the timeout ends the whole process group.
-        let pid = child.id();
-        let (done_tx, done_rx) = std::sync::mpsc::channel();
-        let waiter = std::thread::spawn(move || {
-            let status = child.wait();
-            let _ = done_tx.send(());
-            status
-        });
-        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = done_rx.recv_timeout(timeout) {
-            kill_group(pid);
-            let _ = waiter.join();
-            return Err(RepoError::GitTimeout {
-                command: shown_command(args),
-                after: timeout,
-            });
-        }
-        let status = match waiter.join() {
-            Ok(Ok(status)) => status,
-            Ok(Err(e)) => {
-                kill_group(pid);
-                return Err(RepoError::Io {
-                    context: format!("waiting for `git {}`", shown_command(args)),
-                    source: e,
-                });
-            }
-            Err(_) => {
-                kill_group(pid);
-                return Err(RepoError::Io {
-                    context: format!("waiting for `git {}`", shown_command(args)),
-                    source: std::io::Error::other("the waiting thread panicked"),
-                });
-            }
-        };
-        if let Some(w) = writer {
-            let _ = w.join();
-        }
-        let stdout = out_reader.join().unwrap_or_default();
-        let stderr = err_reader.join().unwrap_or_default();
-        Ok((status.code(), stdout, stderr))
     }
 
     // ── reading the remote ──────────────────────────────────────────────
@@ -394,7 +453,7 @@ impl GitStore {
     fn ls_remote(&self, patterns: &[String]) -> Result<Vec<RemoteRef>, RepoError> {
         let mut args: Vec<&str> = vec!["ls-remote", "--", &self.remote];
         args.extend(patterns.iter().map(String::as_str));
-        let out = self.run(&args, None, self.timeouts.network)?;
+        let out = self.run(&args, None, Op::Network)?;
         Ok(parse_ls_remote(&String::from_utf8_lossy(&out)))
     }
 
@@ -442,7 +501,7 @@ impl GitStore {
                 "--buffer",
             ],
             Some(input.as_bytes()),
-            self.timeouts.local,
+            Op::Local,
         )?;
         Ok(String::from_utf8_lossy(&out)
             .lines()
@@ -477,7 +536,7 @@ impl GitStore {
             input.push_str(w);
             input.push('\n');
         }
-        self.run(&args, Some(input.as_bytes()), self.timeouts.network)
+        self.run(&args, Some(input.as_bytes()), Op::Network)
             .map(drop)
             .map_err(|e| match e {
                 RepoError::Git { code, stderr, .. } => RepoError::Git {
@@ -542,7 +601,7 @@ impl GitStore {
         let out = self.run(
             &["cat-file", "--batch", "--buffer"],
             Some(input.as_bytes()),
-            self.timeouts.local,
+            Op::Local,
         )?;
         parse_batch(&out, oids.len()).map_err(|detail| RepoError::Corrupt {
             what: "git cat-file --batch output".into(),
@@ -619,7 +678,7 @@ impl GitStore {
             args.push(l);
         }
         args.extend(["--", &self.remote, &spec]);
-        let (code, stdout, stderr) = self.exec(&args, None, self.timeouts.network, &[])?;
+        let (code, stdout, stderr) = self.exec(&args, None, Op::Network, &[])?;
         let stdout = String::from_utf8_lossy(&stdout);
         let flag = stdout.lines().find_map(|l| {
             let mut parts = l.split('\t');
@@ -729,15 +788,7 @@ struct PushResult {
 
 impl Store for GitStore {
     fn describe(&self) -> String {
-        if self.fetch_url == self.remote {
-            format!("git remote {}", redact_url(&self.remote))
-        } else {
-            format!(
-                "git remote {} ({})",
-                self.remote,
-                redact_url(&self.fetch_url)
-            )
-        }
+        format!("git remote {}", self.remote_shown())
     }
 
     fn list_tags(&self, prefix: &str) -> Result<Vec<ListedTag>, RepoError> {
@@ -871,13 +922,10 @@ impl Store for GitStore {
             tag.time.as_second(),
             tag.message
         );
-        let oid = String::from_utf8_lossy(&self.run(
-            &["mktag"],
-            Some(body.as_bytes()),
-            self.timeouts.local,
-        )?)
-        .trim()
-        .to_owned();
+        let oid =
+            String::from_utf8_lossy(&self.run(&["mktag"], Some(body.as_bytes()), Op::Local)?)
+                .trim()
+                .to_owned();
         let refname = format!("refs/tags/{}", tag.name);
         let pushed = self.push(&oid, &refname)?;
         if pushed.ok && pushed.flag != Some('=') {
@@ -921,7 +969,7 @@ impl Store for GitStore {
                     &spec,
                 ],
                 None,
-                store.timeouts.local,
+                Op::Local,
                 &[],
             )?;
             match code {
@@ -954,7 +1002,7 @@ impl Store for GitStore {
         let tree = String::from_utf8_lossy(&self.run(
             &["hash-object", "-t", "tree", "-w", "--stdin"],
             Some(b""),
-            self.timeouts.local,
+            Op::Local,
         )?)
         .trim()
         .to_owned();
@@ -970,7 +1018,7 @@ impl Store for GitStore {
                 "-",
             ],
             Some(message.as_bytes()),
-            self.timeouts.local,
+            Op::Local,
             &env,
         )?)
         .trim()
@@ -1077,6 +1125,21 @@ fn looks_like_url(remote: &str) -> bool {
         || remote.starts_with('.')
         || remote.starts_with('~')
         || remote.contains('\\')
+}
+
+/// Whether git may reach `url` through ssh: `ssh://`, `git+ssh://`,
+/// `ssh+git://`, or the scp form `host:path` (not a local path, not
+/// `file://`, `http(s)://` or `git://`).
+fn may_use_ssh(url: &str) -> bool {
+    if let Some((scheme, _)) = url.split_once("://") {
+        return scheme.to_ascii_lowercase().contains("ssh");
+    }
+    // scp form: a colon before any slash (git's own rule).
+    match (url.find(':'), url.find('/')) {
+        (Some(colon), Some(slash)) => colon < slash,
+        (Some(_), None) => true,
+        _ => false,
+    }
 }
 
 /// Names used as `ls-remote` patterns must not carry glob characters.
@@ -1188,34 +1251,6 @@ fn is_unknown_object(stderr: &str) -> bool {
         || s.contains("unadvertised object")
         || s.contains("not found")
         || s.contains("bad object")
-}
-
-/// Ends a git child and its process group (remote helpers, ssh,
-/// upload-pack). The child is reaped by its waiting thread.
-#[cfg(unix)]
-fn kill_group(pid: u32) {
-    for target in [format!("-{pid}"), pid.to_string()] {
-        let killed = Command::new("kill")
-            .args(["-KILL", "--", &target])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if killed {
-            return;
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn kill_group(pid: u32) {
-    let _ = Command::new("taskkill")
-        .args(["/F", "/T", "/PID", &pid.to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 // ── parsing git's output ────────────────────────────────────────────────

@@ -17,6 +17,7 @@
 //! The domain types every backend shares ([`Stage`], [`Chain`], [`Scope`],
 //! [`Provenance`], [`DeploymentEvent`]) live in [`model`].
 
+pub mod child;
 pub mod git;
 pub mod model;
 
@@ -282,9 +283,19 @@ pub enum RepoError {
         stderr: String,
     },
 
-    /// A git command did not finish in time.
-    #[error("`git {command}` did not finish within {}", gha::cli::human_duration(*.after))]
-    GitTimeout { command: String, after: Duration },
+    /// A git command did not finish in time; its whole process group was
+    /// killed.
+    #[error("{}", git_timeout_text(.command, .remote.as_deref(), *.after, .stderr.as_deref()))]
+    GitTimeout {
+        /// The command, credentials removed (`ls-remote -- URL`).
+        command: String,
+        /// The remote it talked to (`origin (URL)`, credentials removed);
+        /// `None` for a local command.
+        remote: Option<String>,
+        after: Duration,
+        /// What git had printed by then (an excerpt), if anything.
+        stderr: Option<String>,
+    },
 
     /// git itself could not be run.
     #[error("cannot run git: {detail}")]
@@ -338,6 +349,27 @@ pub enum RepoError {
     },
 }
 
+fn git_timeout_text(
+    command: &str,
+    remote: Option<&str>,
+    after: Duration,
+    stderr: Option<&str>,
+) -> String {
+    let after = gha::cli::human_duration(after);
+    let op = command.split_whitespace().next().unwrap_or("git");
+    let mut text = match remote {
+        Some(remote) => format!(
+            "the git remote {remote} did not answer within {after} (`git {op}` was stopped at the deadline)"
+        ),
+        None => format!("`git {command}` did not finish within {after}"),
+    };
+    if let Some(s) = stderr {
+        text.push_str("; git printed: ");
+        text.push_str(s);
+    }
+    text
+}
+
 fn exit_code_text(code: Option<i32>) -> String {
     match code {
         Some(c) => format!(" (exit {c})"),
@@ -384,9 +416,19 @@ impl Classify for RepoError {
             ),
             RepoError::Shallow { .. } => Some("use actions/checkout with `fetch-depth: 0`".into()),
             RepoError::Git { stderr, .. } => git_hint(stderr),
-            RepoError::GitTimeout { .. } => {
-                Some("check the network and the remote's URL; the remote did not answer".into())
-            }
+            RepoError::GitTimeout {
+                remote: Some(_), ..
+            } => Some(
+                "check the remote's URL and that this runner can reach it (network, firewall, \
+                 ssh host and port); for a slow but working remote raise --git-timeout \
+                 (input git-timeout)"
+                    .into(),
+            ),
+            RepoError::GitTimeout { remote: None, .. } => Some(
+                "a local git command hung: check the repository (locks, a very large or \
+                 damaged object store)"
+                    .into(),
+            ),
             RepoError::GitUnavailable { .. } => {
                 Some("install git, or use --backend api (no checkout needed)".into())
             }
@@ -454,9 +496,16 @@ pub fn git_hint(stderr: &str) -> Option<String> {
         Some("check --remote (a remote name or URL) and that the repository exists".into())
     } else if s.contains("shallow") {
         Some("use actions/checkout with `fetch-depth: 0`".into())
+    } else if s.contains("timed out") || s.contains("operation too slow") {
+        // ssh's ConnectTimeout and curl's low-speed limit, both set from
+        // --git-timeout.
+        Some(
+            "the remote did not answer in time: check the network and the remote URL; for a \
+             slow but working remote raise --git-timeout (input git-timeout)"
+                .into(),
+        )
     } else if s.contains("could not resolve host")
         || s.contains("connection refused")
-        || s.contains("connection timed out")
         || s.contains("unable to access")
     {
         Some("the remote is unreachable: check the network and the remote URL".into())

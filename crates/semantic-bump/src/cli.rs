@@ -83,6 +83,10 @@ pub struct VersionArgs {
     /// The git remote: asked whether tags exist when the clone has none; `release` pushes its tags there (git backend).
     #[arg(long, env = "INPUT_REMOTE", default_value = "origin", value_parser = remote_name, value_name = "NAME")]
     pub remote: String,
+
+    /// How long each git command that talks to the remote may take (asking it for tags, `release`'s push); then git and its ssh are killed and the run fails (exit 3) naming the remote.
+    #[arg(long, env = "INPUT_GIT_TIMEOUT", default_value = "2m", value_parser = repo::git::parse_git_timeout, value_name = "DURATION")]
+    pub git_timeout: std::time::Duration,
 }
 
 #[derive(Args, Debug)]

@@ -12,7 +12,7 @@ use crate::render::{
 use gha::escape::markdown_cell;
 use gha::{Classify, Failure, Outcome, Runner};
 use repo::api::{ApiStore, MakeLatest, NewRelease, ReleaseCreated};
-use repo::git::GitStore;
+use repo::git::{GitStore, Timeouts};
 use repo::{CommitId, Created, MovedTag, NewTag, RepoError, Store};
 use semantic_bump::changelog;
 use semantic_bump::release::{Plan, Target, plan};
@@ -109,7 +109,15 @@ fn open(a: &ReleaseArgs, token: Option<String>) -> Result<Stores, Fail> {
                 "cannot read the current directory: {e}"
             )))
         })?;
-        Some(GitStore::open(dir, &a.version.remote).map_err(boxed)?)
+        Some(
+            GitStore::open_with(
+                dir,
+                &a.version.remote,
+                Timeouts::network(a.version.git_timeout),
+            )
+            .map_err(boxed)?
+            .with_user_ssh_command(crate::render::user_ssh_command()),
+        )
     } else {
         None
     };

@@ -8,7 +8,7 @@ use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A failure of the git CLI itself.
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +23,9 @@ pub enum GitError {
     },
     #[error("`git {args}` printed something unexpected: {what}")]
     Output { args: String, what: String },
-    #[error("`git {args}` did not finish within {} s", .after.as_secs())]
+    /// The remote did not answer in time: git and its children (ssh) were
+    /// killed.
+    #[error("`git {args}` got no answer within {} (stopped at the deadline)", gha::cli::human_duration(*.after))]
     Timeout { args: String, after: Duration },
     #[error("reading from `git {args}`: {source}")]
     Read {
@@ -275,18 +277,23 @@ impl Git {
         Ok((code == 0).then(|| out.trim().to_owned()))
     }
 
-    /// The tag names a remote has (`git ls-remote --tags --refs`), with a
-    /// time limit. `token`, when given, is sent as GitHub's Basic header
-    /// through the environment (never on the command line).
+    /// The tag names a remote has (`git ls-remote --tags --refs`), within
+    /// `limit` (then git's whole process group is killed: ssh too). `token`,
+    /// when given, is sent as GitHub's Basic header through the environment
+    /// (never on the command line). `user_ssh`: the user chose the ssh
+    /// command (`GIT_SSH_COMMAND`, `GIT_SSH`, `core.sshCommand`), so
+    /// shipgate's ssh timeouts are not set.
     pub fn remote_tags(
         &self,
         remote: &str,
         token: Option<&str>,
         limit: Duration,
+        user_ssh: bool,
     ) -> Result<Vec<String>, GitError> {
         let args = ["ls-remote", "--tags", "--refs", "--", remote];
         let mut cmd = self.command();
-        cmd.args(args);
+        let (config, env) = repo::git::network_limits(limit, user_ssh);
+        cmd.args(config).envs(env).args(args);
         if let Some(token) = token {
             let header = format!(
                 "AUTHORIZATION: basic {}",
@@ -296,19 +303,43 @@ impl Git {
                 .env("GIT_CONFIG_KEY_0", "http.extraheader")
                 .env("GIT_CONFIG_VALUE_0", header);
         }
-        let (code, out, err) = run_with_limit(cmd, limit, &args.join(" "))?;
-        if code != 0 {
+        let shown = args.join(" ");
+        let out = match repo::child::run(cmd, None, limit) {
+            Ok(out) => out,
+            Err(repo::child::ChildError::Spawn { source, .. }) => {
+                return Err(GitError::Spawn(source));
+            }
+            Err(repo::child::ChildError::TimedOut { after, .. }) => {
+                return Err(GitError::Timeout { args: shown, after });
+            }
+            Err(e) => {
+                return Err(GitError::Read {
+                    args: shown,
+                    source: io::Error::other(e.to_string()),
+                });
+            }
+        };
+        if out.code != Some(0) {
             return Err(GitError::Failed {
-                args: args.join(" "),
-                status: format!("exit status: {code}"),
-                stderr: err.trim().to_owned(),
+                args: shown,
+                status: out.code.map_or_else(
+                    || "killed by a signal".into(),
+                    |c| format!("exit status: {c}"),
+                ),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
             });
         }
-        Ok(out
+        Ok(String::from_utf8_lossy(&out.stdout)
             .lines()
             .filter_map(|l| l.split('\t').nth(1))
             .map(|r| r.strip_prefix("refs/tags/").unwrap_or(r).to_owned())
             .collect())
+    }
+
+    /// Whether `core.sshCommand` is set (the user chose the ssh command).
+    pub fn ssh_command_configured(&self) -> bool {
+        self.run(&["config", "--get", "core.sshCommand"], &[1])
+            .is_ok_and(|(code, out)| code == 0 && !out.trim().is_empty())
     }
 
     /// The merge base of `rev` with the remote's default branch
@@ -512,48 +543,6 @@ fn drain<R: Read + Send + 'static>(mut r: R) -> JoinHandle<Vec<u8>> {
         }
         kept
     })
-}
-
-/// Runs a command with a time limit; returns (exit code, stdout, stderr).
-fn run_with_limit(
-    mut cmd: Command,
-    limit: Duration,
-    args: &str,
-) -> Result<(i32, String, String), GitError> {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(GitError::Spawn)?;
-    let out = child.stdout.take().map(drain);
-    let err = child.stderr.take().map(drain);
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if Instant::now() >= deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(GitError::Timeout {
-                    args: args.to_owned(),
-                    after: limit,
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(source) => {
-                return Err(GitError::Read {
-                    args: args.to_owned(),
-                    source,
-                });
-            }
-        }
-    };
-    let text = |h: Option<JoinHandle<Vec<u8>>>| {
-        h.and_then(|h| h.join().ok())
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-            .unwrap_or_default()
-    };
-    Ok((status.code().unwrap_or(-1), text(out), text(err)))
 }
 
 /// A full SHA-1 or SHA-256 object id in hex.

@@ -56,9 +56,16 @@ pub enum Error {
     },
 
     #[error(
-        "this clone has no tags, and asking the remote '{remote}' whether it has any failed: {detail}"
+        "this clone has no tags, and asking the remote '{remote}' ({url}) whether it has any failed: {detail}"
     )]
-    RemoteUnknown { remote: String, detail: String },
+    RemoteUnknown {
+        remote: String,
+        /// Its URL, credentials removed.
+        url: String,
+        detail: String,
+        /// The remote did not answer within `--git-timeout`.
+        timed_out: bool,
+    },
 
     #[error("no tag starts with the prefix '{prefix}', but {count} tag{} look{} like versions: {examples}", if *.count == 1 { "" } else { "s" }, if *.count == 1 { "s" } else { "" })]
     PrefixMismatch {
@@ -112,6 +119,9 @@ impl Classify for Error {
             Error::TagsNotFetched { .. } => {
                 "use `fetch-depth: 0` on actions/checkout, which fetches every tag (or run `git fetch --tags`)"
                     .into()
+            }
+            Error::RemoteUnknown { timed_out: true, .. } => {
+                "check the remote's URL and that this runner can reach it (network, firewall, ssh host and port); for a slow but working remote raise --git-timeout (input git-timeout); or fetch the tags (`fetch-depth: 0` on actions/checkout) so the remote need not be asked".into()
             }
             Error::RemoteUnknown { .. } => {
                 "fetch the tags (`fetch-depth: 0` on actions/checkout, or `git fetch --tags`), or give the token so the remote can be asked; for a first release without a remote, remove the remote".into()

@@ -12,6 +12,9 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli: Cli = gha::cli::parse("semantic-bump");
+    // Cancelled (SIGINT/SIGTERM/SIGHUP): a git asking the remote, and its
+    // ssh, end with us.
+    let _ = repo::child::end_children_on_termination();
     let env = Env::from_process();
     let code = run(cli, env);
     // A benchmark aid: this process's own peak memory (`/usr/bin/time`

@@ -37,7 +37,11 @@ pub struct NextOptions {
     pub remote: String,
     /// A token for asking that remote (GitHub's `x-access-token`).
     pub remote_token: Option<String>,
+    /// How long asking the remote may take (then git and ssh are killed).
     pub remote_timeout: Duration,
+    /// The user chose the ssh command (`GIT_SSH_COMMAND`, `GIT_SSH`): it
+    /// gets no timeouts of ours (the deadline still holds).
+    pub remote_user_ssh: bool,
     /// Messages on top of `rev` that are not commits yet (a PR title, for a
     /// preview), newest first.
     pub pending: Vec<String>,
@@ -54,7 +58,8 @@ impl Default for NextOptions {
             paths: Vec::new(),
             remote: "origin".into(),
             remote_token: None,
-            remote_timeout: Duration::from_secs(30),
+            remote_timeout: repo::git::DEFAULT_NETWORK_TIMEOUT,
+            remote_user_ssh: false,
             pending: Vec::new(),
         }
     }
@@ -350,12 +355,17 @@ fn fold(
 /// them? Ask the remote (`git ls-remote --tags`); no remote at all means a
 /// local repository, which may well be new.
 fn check_remote_has_no_tags(git: &Git, opts: &NextOptions) -> Result<(), Error> {
-    if git.remote_url(&opts.remote)?.is_none() {
+    let Some(url) = git.remote_url(&opts.remote)? else {
         return Ok(());
-    }
-    let mut result = git.remote_tags(&opts.remote, None, opts.remote_timeout);
-    if let (Err(_), Some(token)) = (&result, &opts.remote_token) {
-        result = git.remote_tags(&opts.remote, Some(token), opts.remote_timeout);
+    };
+    let user_ssh = opts.remote_user_ssh || git.ssh_command_configured();
+    let ask = |token| git.remote_tags(&opts.remote, token, opts.remote_timeout, user_ssh);
+    let mut result = ask(None);
+    // A remote that did not answer is not asked again.
+    if let (Err(e), Some(token)) = (&result, &opts.remote_token)
+        && !matches!(e, GitError::Timeout { .. })
+    {
+        result = ask(Some(token));
     }
     match result {
         Ok(tags) if tags.is_empty() => Ok(()),
@@ -366,6 +376,8 @@ fn check_remote_has_no_tags(git: &Git, opts: &NextOptions) -> Result<(), Error> 
         }),
         Err(e) => Err(Error::RemoteUnknown {
             remote: opts.remote.clone(),
+            url: repo::git::redact_url(&url),
+            timed_out: matches!(e, GitError::Timeout { .. }),
             detail: e.to_string(),
         }),
     }

@@ -71,9 +71,18 @@ pub(crate) fn next_options(
         paths: v.paths.clone(),
         remote: v.remote.clone(),
         remote_token: token,
-        remote_timeout: Duration::from_secs(30),
+        remote_timeout: v.git_timeout,
+        // The user's own ssh command is left alone (the deadline holds).
+        remote_user_ssh: user_ssh_command(),
         pending: Vec::new(),
     }
+}
+
+/// Whether the user chose the ssh command through the environment.
+pub(crate) fn user_ssh_command() -> bool {
+    ["GIT_SSH_COMMAND", "GIT_SSH"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
 pub(crate) fn ms(d: Duration) -> String {

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use gha::cli::Safe;
 use gha::{Classify, Env, ErrorClass, Failure, Outcome, Outputs, Runner, Summary};
 use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
-use repo::git::GitStore;
+use repo::git::{GitStore, Timeouts};
 use repo::{Chain, CommitId, DeployStatus, Provenance, Service, Stage, Store, StoredEvent};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -83,6 +83,13 @@ struct Global {
     #[arg(long, global = true, env = "INPUT_REMOTE", value_name = "REMOTE",
           default_value = "origin", value_parser = Safe(parse_remote))]
     remote: String,
+
+    /// How long each git command that talks to the remote may take (git
+    /// backend); then its whole process group is killed and the run fails
+    /// (exit 3) naming the remote
+    #[arg(long, global = true, env = "INPUT_GIT_TIMEOUT", value_name = "DURATION",
+          default_value = "2m", value_parser = Safe(repo::git::parse_git_timeout))]
+    git_timeout: std::time::Duration,
 
     /// OWNER/NAME for the api backend [default: GITHUB_REPOSITORY]
     #[arg(long, global = true, env = "INPUT_REPOSITORY", value_name = "OWNER/NAME",
@@ -418,6 +425,8 @@ fn var(name: &str) -> Option<String> {
 fn main() -> ExitCode {
     let started = Instant::now();
     let cli: Cli = gha::cli::parse(TOOL);
+    // Cancelled (SIGINT/SIGTERM/SIGHUP): git and ssh end with us.
+    let _ = repo::child::end_children_on_termination();
     let g = &cli.global;
     let runner = Runner::new(TOOL, Env::from_process())
         .json(g.json)
@@ -507,8 +516,12 @@ fn open_store(g: &Global, token: Option<String>) -> Result<Box<dyn Store>, Box<d
                     "cannot read the current directory: {e}"
                 ))) as Box<dyn Classify>
             })?;
-            GitStore::open(dir, &g.remote)
-                .map(|s| Box::new(s) as Box<dyn Store>)
+            GitStore::open_with(dir, &g.remote, Timeouts::network(g.git_timeout))
+                .map(|s| {
+                    // The user's own ssh command is left alone (the deadline still holds).
+                    let user_ssh = var("GIT_SSH_COMMAND").is_some() || var("GIT_SSH").is_some();
+                    Box::new(s.with_user_ssh_command(user_ssh)) as Box<dyn Store>
+                })
                 .map_err(|e| Box::new(e) as Box<dyn Classify>)
         }
     }

@@ -541,7 +541,8 @@ fn ls_remotes(log: &Path) -> usize {
     std::fs::read_to_string(log)
         .unwrap_or_default()
         .lines()
-        .filter(|l| l.starts_with("ls-remote"))
+        // After the `-c` options of a remote command.
+        .filter(|l| l.split(' ').any(|w| w == "ls-remote"))
         .count()
 }
 
@@ -648,4 +649,57 @@ fn parses_peeled_lines_out_of_order_and_serves_prefixes() {
     assert!(listing.with_prefix("refs/tags/x").is_empty());
     assert!(listing.get("refs/tags/qaz").is_some());
     assert!(listing.get("refs/tags/qa").is_none());
+}
+
+#[test]
+fn which_remotes_may_use_ssh() {
+    for url in [
+        "ssh://git@example.com/o/r.git",
+        "git+ssh://example.com/o/r",
+        "git@github.com:o/r.git",
+        "example.com:r.git",
+    ] {
+        assert!(may_use_ssh(url), "{url}");
+    }
+    for url in [
+        "https://github.com/o/r.git",
+        "http://127.0.0.1:8080/r.git",
+        "file:///srv/r.git",
+        "git://example.com/r.git",
+        "/srv/r.git",
+        "./r.git",
+        "../a:b/r.git",
+    ] {
+        assert!(!may_use_ssh(url), "{url}");
+    }
+}
+
+#[test]
+fn network_limits_follow_the_deadline_and_leave_a_users_ssh_alone() {
+    let (config, env) = network_limits(Duration::from_secs(120), false);
+    assert_eq!(
+        config,
+        [
+            "-c",
+            "http.lowSpeedLimit=1000",
+            "-c",
+            "http.lowSpeedTime=30"
+        ]
+    );
+    let ssh = &env.iter().find(|(k, _)| *k == "GIT_SSH_COMMAND").unwrap().1;
+    for opt in [
+        "-o ConnectTimeout=30",
+        "-o ServerAliveInterval=15",
+        "-o BatchMode=yes",
+    ] {
+        assert!(ssh.contains(opt), "{ssh}");
+    }
+    assert!(env.contains(&("GIT_TERMINAL_PROMPT", "0".to_owned())));
+    // A short deadline: git gives up within it.
+    let (config, env) = network_limits(Duration::from_secs(4), false);
+    assert_eq!(config[3], "http.lowSpeedTime=2");
+    assert!(env.iter().any(|(_, v)| v.contains("ConnectTimeout=2 ")));
+    // The user's own ssh command: not replaced.
+    let (_, env) = network_limits(Duration::from_secs(120), true);
+    assert!(env.iter().all(|(k, _)| *k != "GIT_SSH_COMMAND"), "{env:?}");
 }

@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on real git repositories.
 
 mod actions;
+mod black_hole;
 mod changelog;
 mod common;
 mod lint;

@@ -2,6 +2,7 @@
 
 mod action;
 mod api;
+mod black_hole;
 mod chain;
 mod deployments;
 mod help;

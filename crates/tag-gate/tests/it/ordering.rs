@@ -204,7 +204,8 @@ fn latest_lists_the_remote_once() {
     let logged = std::fs::read_to_string(&log).unwrap();
     let listings = logged
         .lines()
-        .filter(|l| l.starts_with("ls-remote"))
+        // After the `-c` options of a remote command.
+        .filter(|l| l.split(' ').any(|w| w == "ls-remote"))
         .count();
     assert_eq!(listings, 1, "git calls:\n{logged}");
 }

@@ -520,6 +520,8 @@ mod tests {
             schema: DEPLOYMENT_SCHEMA.into(),
             service: None,
             stage: Stage::parse("qa").unwrap(),
+            environment: None,
+            production: false,
             version: "84fb5881-20250120-143022".parse().unwrap(),
             status,
             commit: None,

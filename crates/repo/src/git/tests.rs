@@ -338,6 +338,8 @@ fn event(stage: &str, version: &str, status: DeployStatus, time: &str) -> Deploy
         schema: DEPLOYMENT_SCHEMA.into(),
         service: None,
         stage: Stage::parse(stage).unwrap(),
+        environment: None,
+        production: false,
         version: version.parse().unwrap(),
         status,
         commit: None,

@@ -89,6 +89,8 @@ fn event(gh: &StandIn, stage_name: &str, v: &str, status: DeployStatus) -> Deplo
         schema: DEPLOYMENT_SCHEMA.into(),
         service: None,
         stage: stage(stage_name),
+        environment: None,
+        production: false,
         version: version(v),
         status,
         commit: None,

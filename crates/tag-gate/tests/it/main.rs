@@ -10,4 +10,5 @@ mod input;
 mod ordering;
 mod refusals;
 mod shallow;
+mod stages;
 mod support;

@@ -308,6 +308,7 @@ pub struct Builder {
     name: String,
     token: Option<String>,
     clock: Option<Timestamp>,
+    frozen: bool,
     permissions: HashMap<Permission, Access>,
     rate_limit: u64,
     default_branch: String,
@@ -328,9 +329,18 @@ impl Builder {
         self
     }
     /// A fixed clock start; every reading moves it on one second.
-    /// Default: the real time (still strictly increasing per reading).
+    /// Default: the real time in whole seconds, as GitHub's timestamps
+    /// (objects made in one second share it; it never goes back).
     pub fn clock(mut self, start: Timestamp) -> Self {
         self.clock = Some(start);
+        self.frozen = false;
+        self
+    }
+    /// A clock that always reads `at`: everything happens in one second
+    /// (GitHub's `created_at` has whole seconds, so fast writes share one).
+    pub fn frozen_clock(mut self, at: Timestamp) -> Self {
+        self.clock = Some(at);
+        self.frozen = true;
         self
     }
     /// The main token's permission (default: `write` for all).
@@ -393,6 +403,7 @@ impl Builder {
             log: Vec::new(),
             clock: Clock {
                 fixed: self.clock,
+                frozen: self.frozen,
                 last: None,
             },
             next_id: 1000,
@@ -461,6 +472,7 @@ impl StandIn {
             name: "demo-service".into(),
             token: None,
             clock: None,
+            frozen: false,
             permissions: Permission::ALL
                 .iter()
                 .map(|p| (*p, Access::Write))

@@ -135,26 +135,30 @@ impl TokenGrant {
     }
 }
 
-/// A clock that only moves forward, one second at least per reading, so
-/// every object the stand-in makes has a distinct, ordered timestamp.
+/// The stand-in's clock. GitHub's timestamps have whole seconds, and many
+/// objects made in one second share one: so does the real-time clock here
+/// (it never goes back). A fixed start (tests that want distinct times)
+/// moves on one second per reading; a frozen one never moves.
 #[derive(Debug, Clone)]
 pub(crate) struct Clock {
     pub fixed: Option<Timestamp>,
+    pub frozen: bool,
     pub last: Option<Timestamp>,
 }
 
 impl Clock {
     pub fn now(&mut self) -> Timestamp {
-        let base = match self.fixed {
-            Some(t) => t,
-            None => {
+        let next = match (self.fixed, self.frozen) {
+            (Some(t), true) => t,
+            (Some(t), false) => match self.last {
+                Some(last) if last >= t => last + jiff::SignedDuration::from_secs(1),
+                _ => t,
+            },
+            (None, _) => {
                 let now = Timestamp::now();
-                Timestamp::from_second(now.as_second()).unwrap_or(now)
+                let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+                self.last.map_or(now, |last| last.max(now))
             }
-        };
-        let next = match self.last {
-            Some(last) if last >= base => last + jiff::SignedDuration::from_secs(1),
-            _ => base,
         };
         self.last = Some(next);
         next

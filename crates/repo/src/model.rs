@@ -653,18 +653,20 @@ impl DeploymentEvent {
 /// An event as a store holds it: with the id the store gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredEvent {
-    /// Unique in its scope; for the git backend it also sorts by time.
+    /// Unique in its scope, and sorting in the order the store accepted
+    /// the events: GitHub's deployment id then the status's place in that
+    /// deployment (`000001234567.002`), or the git remote's own sequence
+    /// (`seq-000000000042`).
     pub id: String,
     #[serde(flatten)]
     pub event: DeploymentEvent,
 }
 
-/// Newest first: by event time, then by id (both descending).
+/// Newest first, in the store's order: by id, descending. Never by the
+/// event's `time`: that is a writer's clock (a runner's, or GitHub's for
+/// an outcome), and clocks of different machines disagree.
 pub fn event_order(a: &StoredEvent, b: &StoredEvent) -> Ordering {
-    b.event
-        .time
-        .cmp(&a.event.time)
-        .then_with(|| b.id.cmp(&a.id))
+    b.id.cmp(&a.id)
 }
 
 #[cfg(test)]
@@ -842,8 +844,8 @@ mod tests {
             },
         };
         let mut list = [
-            ev("a", "2025-01-01T00:00:00Z"),
-            ev("c", "2025-01-02T00:00:00Z"),
+            ev("a", "2025-01-03T00:00:00Z"),
+            ev("c", "2025-01-01T00:00:00Z"),
             ev("b", "2025-01-02T00:00:00Z"),
         ];
         list.sort_by(event_order);

@@ -56,6 +56,18 @@ pub(super) struct ListedStatus {
 }
 
 impl ListedStatus {
+    /// Where the state comes in a deployment's life: a deployment is
+    /// queued or pending, then in progress, then has an outcome, then may
+    /// be made inactive.
+    fn phase(&self) -> u8 {
+        match self.state.to_ascii_uppercase().as_str() {
+            "QUEUED" | "PENDING" | "WAITING" => 0,
+            "IN_PROGRESS" => 1,
+            "INACTIVE" | "DESTROYED" => 3,
+            _ => 2,
+        }
+    }
+
     /// The event status a deployment status stands for; `None` for
     /// bookkeeping (`inactive`, set by GitHub when a newer deployment
     /// succeeds).
@@ -71,8 +83,11 @@ impl ListedStatus {
 
 impl Listed {
     /// The events this deployment holds, oldest first: the payload's event
-    /// (id `…000`), then one per later status (`…001`, …). The status that
-    /// mirrors the payload (written with it) is not an event of its own.
+    /// (id `…000`), then one per later status (`…001`, …: its place among
+    /// the deployment's statuses). Ids sort in GitHub's order: deployment
+    /// ids only grow, and a deployment's statuses come one after another.
+    /// The status that mirrors the payload (written with it) is not an
+    /// event of its own.
     fn events(&self) -> Vec<StoredEvent> {
         let mut out = vec![StoredEvent {
             id: event_id(self.id, 0),
@@ -256,8 +271,12 @@ impl ApiStore {
                 })
                 .collect::<Vec<_>>();
             let mut statuses = statuses;
-            // Oldest first, whatever order the connection used.
-            statuses.sort_by_key(|s| s.created_at);
+            // Oldest first, whatever order the connection used. GitHub's
+            // GraphQL gives a status no number, and its `createdAt` has
+            // whole seconds: statuses of one second keep the order of their
+            // life cycle (queued, in progress, an outcome, inactive), then
+            // the connection's. Only GitHub's clock is compared here.
+            statuses.sort_by_key(|s| (s.created_at, s.phase()));
             out.push(Listed {
                 id,
                 task: node["task"].as_str().unwrap_or(DEPLOY_TASK).to_owned(),

@@ -1,3 +1,4 @@
 //! Integration tests of the repo crate: one binary, a module per backend.
 
 mod api;
+mod order;

@@ -69,6 +69,8 @@ pub enum Permission {
     PullRequests,
     Issues,
     Metadata,
+    /// Environments are read with `actions: read`.
+    Actions,
 }
 
 impl Permission {
@@ -80,15 +82,17 @@ impl Permission {
             Permission::PullRequests => "pull_requests",
             Permission::Issues => "issues",
             Permission::Metadata => "metadata",
+            Permission::Actions => "actions",
         }
     }
 
-    const ALL: [Permission; 5] = [
+    const ALL: [Permission; 6] = [
         Permission::Contents,
         Permission::Deployments,
         Permission::PullRequests,
         Permission::Issues,
         Permission::Metadata,
+        Permission::Actions,
     ];
 }
 
@@ -395,6 +399,7 @@ impl Builder {
             refs: BTreeMap::new(),
             tag_objects: HashMap::new(),
             deployments: Vec::new(),
+            environments: BTreeMap::new(),
             pulls: BTreeMap::new(),
             releases: Vec::new(),
             latest_release: None,
@@ -820,6 +825,7 @@ impl StandIn {
     ) -> u64 {
         let mut s = self.state();
         let sha = s.resolve_commit(commit).expect("no such commit");
+        s.ensure_environment(environment);
         let now = s.clock.now();
         let id = s.next_id();
         s.deployments.push(model::Deployment {
@@ -843,6 +849,18 @@ impl StandIn {
 
     /// Adds a status to a deployment (no `auto_inactive` side effects).
     pub fn add_deployment_status(&self, id: u64, state: &str, description: &str) {
+        self.add_deployment_status_logged(id, state, description, "");
+    }
+
+    /// [`StandIn::add_deployment_status`] with a `log_url` (a job's
+    /// deployment links to its run).
+    pub fn add_deployment_status_logged(
+        &self,
+        id: u64,
+        state: &str,
+        description: &str,
+        log_url: &str,
+    ) {
         let mut s = self.state();
         let now = s.clock.now();
         let sid = s.next_id();
@@ -857,11 +875,33 @@ impl StandIn {
             state: state.into(),
             description: description.into(),
             environment: d.environment.clone(),
-            log_url: String::new(),
+            log_url: log_url.into(),
             environment_url: String::new(),
             creator: model::BOT_LOGIN.into(),
             created_at: now,
         });
+    }
+
+    /// Creates (or replaces the rules of) an environment, as Settings →
+    /// Environments does: `reviewers` are the logins of its required
+    /// reviewers (none: no `required_reviewers` rule), `wait_timer` minutes
+    /// add a `wait_timer` rule.
+    pub fn add_environment(&self, name: &str, reviewers: &[&str], wait_timer: Option<u32>) {
+        let mut s = self.state();
+        s.ensure_environment(name);
+        if let Some(e) = s.environments.get_mut(name) {
+            e.reviewers = reviewers.iter().map(|r| (*r).to_owned()).collect();
+            e.wait_timer = wait_timer;
+        }
+    }
+
+    /// Every environment, by name, as `GET /environments` renders them.
+    pub fn environments(&self) -> Vec<Value> {
+        let s = self.state();
+        s.environments
+            .values()
+            .map(|e| s.environment_json(e))
+            .collect()
     }
 
     /// Adds a published release (and its tag, lightweight, when missing).

@@ -90,7 +90,8 @@ fn event(gh: &StandIn, stage_name: &str, v: &str, status: DeployStatus) -> Deplo
         service: None,
         stage: stage(stage_name),
         environment: None,
-        production: false,
+        // The chain's last stage (build,qa,prod).
+        production: stage_name == "prod",
         version: version(v),
         status,
         commit: None,

@@ -4,6 +4,7 @@ mod action;
 mod api;
 mod chain;
 mod deployments;
+mod environments;
 mod help;
 mod idempotency;
 mod input;

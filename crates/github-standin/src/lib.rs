@@ -404,6 +404,7 @@ impl Builder {
             releases: Vec::new(),
             latest_release: None,
             rulesets: Vec::new(),
+            issues_disabled: false,
             faults: fault::Queues::default(),
             log: Vec::new(),
             clock: Clock {
@@ -682,6 +683,12 @@ impl StandIn {
         self.state().rulesets.push(Ruleset {
             pattern: pattern.into(),
         });
+    }
+
+    /// Turns the repository's issues off (Settings → Features): the issue
+    /// endpoints answer 410 Gone, as GitHub documents.
+    pub fn disable_issues(&self) {
+        self.state().issues_disabled = true;
     }
 
     /// Sets a permission of the main token.

@@ -205,6 +205,8 @@ pub(crate) struct State {
     pub releases: Vec<Release>,
     pub latest_release: Option<u64>,
     pub rulesets: Vec<Ruleset>,
+    /// Issues turned off: issue endpoints answer 410.
+    pub issues_disabled: bool,
     pub faults: Queues,
     pub log: Vec<LoggedRequest>,
     pub clock: Clock,

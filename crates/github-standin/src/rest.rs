@@ -177,6 +177,12 @@ fn dispatch(s: &mut State, ctx: &Ctx) -> (Perm, Reply) {
         }),
         ("GET", ["issues", n, "labels"]) => {
             with!(&[(Issues, Read), (PullRequests, Read)], DOC_LABELS, {
+                if s.issues_disabled {
+                    return (
+                        Some(&[(Issues, Read), (PullRequests, Read)]),
+                        Reply::error(410, "Issues are disabled for this repo", DOC_LABELS),
+                    );
+                }
                 match n.parse::<u64>().ok().and_then(|n| s.pulls.get(&n)) {
                     Some(p) => {
                         let labels = p.labels.iter().map(|l| s.label_json(l)).collect();
@@ -468,6 +474,10 @@ fn create_tag(s: &mut State, ctx: &Ctx) -> Reply {
 }
 
 fn commit_pulls(s: &State, ctx: &Ctx, rev: &str) -> Reply {
+    // Documented: 409 Conflict for an empty repository.
+    if s.commits.is_empty() {
+        return Reply::error(409, "Git Repository is empty.", DOC_COMMIT_PULLS);
+    }
     let Some(sha) = s.resolve_commit(rev).or_else(|| {
         // A PR's head may not be on a branch the stand-in knows.
         s.pulls

@@ -715,8 +715,11 @@ impl GitStore {
         ]
     }
 
+    /// Where a scope's events live: by service and stage, whatever
+    /// GitHub environment the stage is named after (a ref name cannot hold
+    /// every environment name).
     fn events_prefix(scope: &Scope) -> String {
-        format!("{DEPLOYMENTS_NAMESPACE}{}/", scope.environment())
+        format!("{DEPLOYMENTS_NAMESPACE}{}/", scope.key())
     }
 }
 

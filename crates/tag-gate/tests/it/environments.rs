@@ -313,3 +313,40 @@ fn current_right_after_a_same_second_success_in_a_loop() {
         assert_eq!(cur["sha"], sha);
     }
 }
+
+/// The git backend files a stage's events by stage (a ref cannot hold
+/// every environment name), whatever environment the chain names, and
+/// keeps the name in the record.
+#[test]
+fn the_git_backend_files_events_by_stage() {
+    let mut fx = crate::support::Fixture::new();
+    let sha = fx.commit("feat: one");
+    let v = crate::support::version_of(&sha);
+    let chain = "build,qa,prod=Production EU";
+    fx.tg(&[
+        "record",
+        "--chain",
+        chain,
+        "--stage",
+        "prod",
+        "--version",
+        &v,
+        "--status",
+        "success",
+    ])
+    .ok();
+    let refs: Vec<String> = fx
+        .remote_refs()
+        .into_keys()
+        .filter(|r| r.starts_with("refs/shipgate/"))
+        .collect();
+    assert_eq!(refs, ["refs/shipgate/deployments/prod/seq-000000000001"]);
+    let r = fx.tg(&["history", "--chain", chain, "--stage", "prod", "--json"]);
+    r.ok();
+    let e = &r.json()["events"][0];
+    assert_eq!(e["environment"], "Production EU");
+    assert_eq!(e["production"], true);
+    let cur = fx.tg(&["current", "--chain", chain, "--stage", "prod", "--json"]);
+    cur.ok();
+    assert_eq!(cur.json()["version"], v.as_str());
+}

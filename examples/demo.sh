@@ -224,7 +224,9 @@ expect_exit 2 version-stamp parse "${version:0:8}-20250230-143022"
 # ---------------------------------------------------------------------------
 # From here on: the pipeline. Records go to origin through tag-gate's git
 # backend; the service is deployed from its artifact, never rebuilt.
-gate=(tag-gate --backend git --service "$service")
+# Each stage with its environment (as the workflows' `environment:` keys):
+# the dev deployments are stage build's.
+gate=(tag-gate --backend git --service "$service" --chain build=dev,qa,prod=production)
 mkdir -p "$work/artifacts"
 artifacts="../artifacts"   # as seen from $repo, where the commands run
 
@@ -264,7 +266,7 @@ ok "$artifact ($(wc -c <"$artifacts/$artifact" | tr -d ' ') bytes)"
 # ---------------------------------------------------------------------------
 step "Deploy to dev"
 say "Record the deployment as started, then deploy: the record says what is live where."
-show "${gate[@]}" record --stage dev --version "$version" --status in_progress
+show "${gate[@]}" record --stage build --version "$version" --status in_progress
 deploy dev "$artifacts/$artifact"
 dev_url=$url
 ok "demo-service $version answers at $dev_url"
@@ -286,7 +288,7 @@ ok "5 checks passed (JUnit XML in smoke-dev.xml)"
 # ---------------------------------------------------------------------------
 step "Record the outcome and tag the build (tag-gate create)"
 say "$build_tag says \"this version passed the build\", with the artifact's digest."
-show "${gate[@]}" record --stage dev --version "$version" --status success --url "$dev_url"
+show "${gate[@]}" record --stage build --version "$version" --status success --url "$dev_url"
 show "${gate[@]}" create --stage build --version "$version" --artifact "$artifacts/$artifact"
 ok "$build_tag is on origin"
 
@@ -308,10 +310,10 @@ g push -q origin main
 capture version2 version-stamp --time commit --service "$service"
 artifact2="service-$service-$version2.tar.gz"
 package "$version2" "$artifacts/$artifact2"
-show "${gate[@]}" record --stage dev --version "$version2" --status in_progress
+show "${gate[@]}" record --stage build --version "$version2" --status in_progress
 deploy dev "$artifacts/$artifact2"
 show health-check --url "$dev_url/health" --expect-version "$version2" --interval 500ms --deadline 30s
-show "${gate[@]}" record --stage dev --version "$version2" --status success --url "$dev_url"
+show "${gate[@]}" record --stage build --version "$version2" --status success --url "$dev_url"
 show "${gate[@]}" create --stage build --version "$version2" --artifact "$artifacts/$artifact2"
 ok "$version2 passed the build; dev runs it; QA has not seen it"
 

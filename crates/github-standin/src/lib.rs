@@ -69,6 +69,8 @@ pub enum Permission {
     PullRequests,
     Issues,
     Metadata,
+    /// Environments are read with `actions: read`.
+    Actions,
 }
 
 impl Permission {
@@ -80,15 +82,17 @@ impl Permission {
             Permission::PullRequests => "pull_requests",
             Permission::Issues => "issues",
             Permission::Metadata => "metadata",
+            Permission::Actions => "actions",
         }
     }
 
-    const ALL: [Permission; 5] = [
+    const ALL: [Permission; 6] = [
         Permission::Contents,
         Permission::Deployments,
         Permission::PullRequests,
         Permission::Issues,
         Permission::Metadata,
+        Permission::Actions,
     ];
 }
 
@@ -308,6 +312,7 @@ pub struct Builder {
     name: String,
     token: Option<String>,
     clock: Option<Timestamp>,
+    frozen: bool,
     permissions: HashMap<Permission, Access>,
     rate_limit: u64,
     default_branch: String,
@@ -328,9 +333,18 @@ impl Builder {
         self
     }
     /// A fixed clock start; every reading moves it on one second.
-    /// Default: the real time (still strictly increasing per reading).
+    /// Default: the real time in whole seconds, as GitHub's timestamps
+    /// (objects made in one second share it; it never goes back).
     pub fn clock(mut self, start: Timestamp) -> Self {
         self.clock = Some(start);
+        self.frozen = false;
+        self
+    }
+    /// A clock that always reads `at`: everything happens in one second
+    /// (GitHub's `created_at` has whole seconds, so fast writes share one).
+    pub fn frozen_clock(mut self, at: Timestamp) -> Self {
+        self.clock = Some(at);
+        self.frozen = true;
         self
     }
     /// The main token's permission (default: `write` for all).
@@ -385,14 +399,17 @@ impl Builder {
             refs: BTreeMap::new(),
             tag_objects: HashMap::new(),
             deployments: Vec::new(),
+            environments: BTreeMap::new(),
             pulls: BTreeMap::new(),
             releases: Vec::new(),
             latest_release: None,
             rulesets: Vec::new(),
+            issues_disabled: false,
             faults: fault::Queues::default(),
             log: Vec::new(),
             clock: Clock {
                 fixed: self.clock,
+                frozen: self.frozen,
                 last: None,
             },
             next_id: 1000,
@@ -461,6 +478,7 @@ impl StandIn {
             name: "demo-service".into(),
             token: None,
             clock: None,
+            frozen: false,
             permissions: Permission::ALL
                 .iter()
                 .map(|p| (*p, Access::Write))
@@ -667,6 +685,12 @@ impl StandIn {
         });
     }
 
+    /// Turns the repository's issues off (Settings → Features): the issue
+    /// endpoints answer 410 Gone, as GitHub documents.
+    pub fn disable_issues(&self) {
+        self.state().issues_disabled = true;
+    }
+
     /// Sets a permission of the main token.
     pub fn set_permission(&self, p: Permission, a: Access) {
         self.state().tokens[0].permissions.insert(p, a);
@@ -808,6 +832,7 @@ impl StandIn {
     ) -> u64 {
         let mut s = self.state();
         let sha = s.resolve_commit(commit).expect("no such commit");
+        s.ensure_environment(environment);
         let now = s.clock.now();
         let id = s.next_id();
         s.deployments.push(model::Deployment {
@@ -831,6 +856,18 @@ impl StandIn {
 
     /// Adds a status to a deployment (no `auto_inactive` side effects).
     pub fn add_deployment_status(&self, id: u64, state: &str, description: &str) {
+        self.add_deployment_status_logged(id, state, description, "");
+    }
+
+    /// [`StandIn::add_deployment_status`] with a `log_url` (a job's
+    /// deployment links to its run).
+    pub fn add_deployment_status_logged(
+        &self,
+        id: u64,
+        state: &str,
+        description: &str,
+        log_url: &str,
+    ) {
         let mut s = self.state();
         let now = s.clock.now();
         let sid = s.next_id();
@@ -845,11 +882,33 @@ impl StandIn {
             state: state.into(),
             description: description.into(),
             environment: d.environment.clone(),
-            log_url: String::new(),
+            log_url: log_url.into(),
             environment_url: String::new(),
             creator: model::BOT_LOGIN.into(),
             created_at: now,
         });
+    }
+
+    /// Creates (or replaces the rules of) an environment, as Settings →
+    /// Environments does: `reviewers` are the logins of its required
+    /// reviewers (none: no `required_reviewers` rule), `wait_timer` minutes
+    /// add a `wait_timer` rule.
+    pub fn add_environment(&self, name: &str, reviewers: &[&str], wait_timer: Option<u32>) {
+        let mut s = self.state();
+        s.ensure_environment(name);
+        if let Some(e) = s.environments.get_mut(name) {
+            e.reviewers = reviewers.iter().map(|r| (*r).to_owned()).collect();
+            e.wait_timer = wait_timer;
+        }
+    }
+
+    /// Every environment, by name, as `GET /environments` renders them.
+    pub fn environments(&self) -> Vec<Value> {
+        let s = self.state();
+        s.environments
+            .values()
+            .map(|e| s.environment_json(e))
+            .collect()
     }
 
     /// Adds a published release (and its tag, lightweight, when missing).

@@ -67,6 +67,16 @@ pub(crate) struct Deployment {
 }
 
 #[derive(Debug, Clone)]
+pub(crate) struct Environment {
+    pub id: u64,
+    pub name: String,
+    /// Logins of the required reviewers (empty: no such rule).
+    pub reviewers: Vec<String>,
+    pub wait_timer: Option<u32>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
 pub(crate) struct DeploymentStatus {
     pub id: u64,
     pub state: String,
@@ -135,26 +145,30 @@ impl TokenGrant {
     }
 }
 
-/// A clock that only moves forward, one second at least per reading, so
-/// every object the stand-in makes has a distinct, ordered timestamp.
+/// The stand-in's clock. GitHub's timestamps have whole seconds, and many
+/// objects made in one second share one: so does the real-time clock here
+/// (it never goes back). A fixed start (tests that want distinct times)
+/// moves on one second per reading; a frozen one never moves.
 #[derive(Debug, Clone)]
 pub(crate) struct Clock {
     pub fixed: Option<Timestamp>,
+    pub frozen: bool,
     pub last: Option<Timestamp>,
 }
 
 impl Clock {
     pub fn now(&mut self) -> Timestamp {
-        let base = match self.fixed {
-            Some(t) => t,
-            None => {
+        let next = match (self.fixed, self.frozen) {
+            (Some(t), true) => t,
+            (Some(t), false) => match self.last {
+                Some(last) if last >= t => last + jiff::SignedDuration::from_secs(1),
+                _ => t,
+            },
+            (None, _) => {
                 let now = Timestamp::now();
-                Timestamp::from_second(now.as_second()).unwrap_or(now)
+                let now = Timestamp::from_second(now.as_second()).unwrap_or(now);
+                self.last.map_or(now, |last| last.max(now))
             }
-        };
-        let next = match self.last {
-            Some(last) if last >= base => last + jiff::SignedDuration::from_secs(1),
-            _ => base,
         };
         self.last = Some(next);
         next
@@ -185,10 +199,14 @@ pub(crate) struct State {
     pub refs: BTreeMap<String, String>,
     pub tag_objects: HashMap<String, TagObject>,
     pub deployments: Vec<Deployment>,
+    /// By name. GitHub creates one when a deployment names a new one.
+    pub environments: BTreeMap<String, Environment>,
     pub pulls: BTreeMap<u64, Pull>,
     pub releases: Vec<Release>,
     pub latest_release: Option<u64>,
     pub rulesets: Vec<Ruleset>,
+    /// Issues turned off: issue endpoints answer 410.
+    pub issues_disabled: bool,
     pub faults: Queues,
     pub log: Vec<LoggedRequest>,
     pub clock: Clock,
@@ -203,6 +221,71 @@ impl State {
     pub fn next_id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
+    }
+
+    /// The environment of that name, created (without rules) when new.
+    /// GitHub's names are case-insensitive: `Production` is `production`.
+    pub fn ensure_environment(&mut self, name: &str) {
+        if self.find_environment(name).is_none() {
+            let now = self.clock.now();
+            let id = self.next_id();
+            self.environments.insert(
+                name.to_owned(),
+                Environment {
+                    id,
+                    name: name.to_owned(),
+                    reviewers: Vec::new(),
+                    wait_timer: None,
+                    created_at: now,
+                },
+            );
+        }
+    }
+
+    pub fn find_environment(&self, name: &str) -> Option<&Environment> {
+        self.environments
+            .values()
+            .find(|e| e.name.eq_ignore_ascii_case(name))
+    }
+
+    /// `GET /repos/{o}/{r}/environments/{name}`, as documented: the rules
+    /// (`wait_timer`, `required_reviewers` with its `reviewers`) and no
+    /// branch policy.
+    pub fn environment_json(&self, e: &Environment) -> Value {
+        let repo = self.repo_path();
+        let mut rules = Vec::new();
+        if let Some(minutes) = e.wait_timer {
+            rules.push(json!({
+                "id": e.id * 10 + 1,
+                "node_id": Self::node_id("GA", &(e.id * 10 + 1).to_string()),
+                "type": "wait_timer",
+                "wait_timer": minutes,
+            }));
+        }
+        if !e.reviewers.is_empty() {
+            rules.push(json!({
+                "id": e.id * 10 + 2,
+                "node_id": Self::node_id("GA", &(e.id * 10 + 2).to_string()),
+                "type": "required_reviewers",
+                "prevent_self_review": false,
+                "reviewers": e.reviewers.iter().map(|r| json!({
+                    "type": "User",
+                    "reviewer": self.user_json(r),
+                })).collect::<Vec<_>>(),
+            }));
+        }
+        json!({
+            "id": e.id,
+            "node_id": Self::node_id("EN", &e.id.to_string()),
+            "name": e.name,
+            "url": format!("{repo}/environments/{}", e.name),
+            "html_url": self.html_url(&format!("deployments/activity_log?environments_filter={}", e.name)),
+            "created_at": iso(e.created_at),
+            "updated_at": iso(e.created_at),
+            "can_admins_bypass": true,
+            "protection_rules": rules,
+            "deployment_branch_policy": null,
+        })
     }
 
     /// A fresh object id: 40 hex digits, derived from the content and a
@@ -625,16 +708,27 @@ mod tests {
         let start: Timestamp = "2025-01-20T14:30:22Z".parse().unwrap();
         let mut c = Clock {
             fixed: Some(start),
+            frozen: false,
             last: None,
         };
         assert_eq!(c.now(), start);
         assert_eq!(iso(c.now()), "2025-01-20T14:30:23Z");
+        let mut frozen = Clock {
+            fixed: Some(start),
+            frozen: true,
+            last: None,
+        };
+        assert_eq!(frozen.now(), start);
+        assert_eq!(frozen.now(), start);
+        // The real clock: whole seconds, never back, shared by fast reads.
         let mut real = Clock {
             fixed: None,
+            frozen: false,
             last: None,
         };
         let a = real.now();
         let b = real.now();
-        assert!(b > a);
+        assert!(b >= a);
+        assert_eq!(a.subsec_nanosecond(), 0);
     }
 }

@@ -30,6 +30,10 @@ const DOC_STATUSES: &str =
     "https://docs.github.com/rest/deployments/statuses#list-deployment-statuses";
 const DOC_CREATE_STATUS: &str =
     "https://docs.github.com/rest/deployments/statuses#create-a-deployment-status";
+const DOC_ENVIRONMENT: &str =
+    "https://docs.github.com/rest/deployments/environments#get-an-environment";
+const DOC_ENVIRONMENTS: &str =
+    "https://docs.github.com/rest/deployments/environments#list-environments";
 const DOC_RELEASES: &str = "https://docs.github.com/rest/releases/releases#list-releases";
 const DOC_CREATE_RELEASE: &str = "https://docs.github.com/rest/releases/releases#create-a-release";
 const DOC_RELEASE: &str = "https://docs.github.com/rest/releases/releases#get-a-release";
@@ -53,7 +57,7 @@ const DEPLOYMENT_STATES: [&str; 7] = [
 ];
 
 use Access::{Read, Write};
-use Permission::{Contents, Deployments, Issues, Metadata, PullRequests};
+use Permission::{Actions, Contents, Deployments, Issues, Metadata, PullRequests};
 
 pub(crate) fn route(
     s: &mut State,
@@ -173,6 +177,12 @@ fn dispatch(s: &mut State, ctx: &Ctx) -> (Perm, Reply) {
         }),
         ("GET", ["issues", n, "labels"]) => {
             with!(&[(Issues, Read), (PullRequests, Read)], DOC_LABELS, {
+                if s.issues_disabled {
+                    return (
+                        Some(&[(Issues, Read), (PullRequests, Read)]),
+                        Reply::error(410, "Issues are disabled for this repo", DOC_LABELS),
+                    );
+                }
                 match n.parse::<u64>().ok().and_then(|n| s.pulls.get(&n)) {
                     Some(p) => {
                         let labels = p.labels.iter().map(|l| s.label_json(l)).collect();
@@ -232,6 +242,22 @@ fn dispatch(s: &mut State, ctx: &Ctx) -> (Perm, Reply) {
                 match found {
                     Some(v) => Reply::ok(v),
                     None => Reply::not_found(DOC_STATUSES),
+                }
+            })
+        }
+        ("GET", ["environments"]) => with!(&[(Actions, Read)], DOC_ENVIRONMENTS, {
+            let all: Vec<Value> = s
+                .environments
+                .values()
+                .map(|e| s.environment_json(e))
+                .collect();
+            Reply::ok(json!({ "total_count": all.len(), "environments": all }))
+        }),
+        ("GET", ["environments", rest @ ..]) if !rest.is_empty() => {
+            with!(&[(Actions, Read)], DOC_ENVIRONMENT, {
+                match s.find_environment(&rest.join("/")) {
+                    Some(e) => Reply::ok(s.environment_json(e)),
+                    None => Reply::not_found(DOC_ENVIRONMENT),
                 }
             })
         }
@@ -448,6 +474,10 @@ fn create_tag(s: &mut State, ctx: &Ctx) -> Reply {
 }
 
 fn commit_pulls(s: &State, ctx: &Ctx, rev: &str) -> Reply {
+    // Documented: 409 Conflict for an empty repository.
+    if s.commits.is_empty() {
+        return Reply::error(409, "Git Repository is empty.", DOC_COMMIT_PULLS);
+    }
     let Some(sha) = s.resolve_commit(rev).or_else(|| {
         // A PR's head may not be on a branch the stand-in knows.
         s.pulls
@@ -517,6 +547,7 @@ fn create_deployment(s: &mut State, ctx: &Ctx) -> Reply {
         }
         Some(v) => v.clone(),
     };
+    s.ensure_environment(&environment);
     let now = s.clock.now();
     let id = s.next_id();
     let d = Deployment {

@@ -16,9 +16,14 @@
 //!   the remote is read back and returned, never moved.
 //! - Deployment events are parentless commits (empty tree, the event as
 //!   message) under `refs/shipgate/deployments/<stage>/<id>` (with a
-//!   service: `<service>/<stage>/`), the id being the event time (sortable)
-//!   and the commit's id: every event is a new ref, so concurrent writers
-//!   never conflict, and nothing is ever rewritten.
+//!   service: `<service>/<stage>/`), the id being the remote's own sequence
+//!   `seq-<n>` (12 digits): one more than the highest there at write time,
+//!   pushed only if that ref does not exist yet (a lost race takes the next
+//!   number). The order of events is the order the remote accepted them,
+//!   whatever the writers' clocks say; every event is a new ref, and
+//!   nothing is ever rewritten. (Events written before the sequence have
+//!   time-based ids, `20250120T143022.000000000Z-<commit>`, and sort
+//!   before every `seq-` id.)
 //!
 //! Every git child runs with a deadline, in a process group of its own
 //! that is killed whole at the deadline and when we end ([`crate::child`]),
@@ -769,8 +774,11 @@ impl GitStore {
         ]
     }
 
+    /// Where a scope's events live: by service and stage, whatever
+    /// GitHub environment the stage is named after (a ref name cannot hold
+    /// every environment name).
     fn events_prefix(scope: &Scope) -> String {
-        format!("{DEPLOYMENTS_NAMESPACE}{}/", scope.environment())
+        format!("{DEPLOYMENTS_NAMESPACE}{}/", scope.key())
     }
 }
 
@@ -1023,24 +1031,46 @@ impl Store for GitStore {
         )?)
         .trim()
         .to_owned();
-        let id = event_id(event.time, &commit);
-        let refname = format!("{}{id}", Self::events_prefix(&event.scope()));
-        let pushed = self.push(&commit, &refname)?;
-        if pushed.ok {
-            return Ok(StoredEvent {
-                id,
-                event: event.clone(),
-            });
+        let prefix = Self::events_prefix(&event.scope());
+        let mut last = None;
+        for _ in 0..SEQUENCE_ATTEMPTS {
+            // The remote as it is now, not as this process last read it.
+            self.forget_listing();
+            let listing = self.listing()?;
+            let there = listing.with_prefix(&prefix);
+            if let Some(r) = there.iter().find(|r| r.oid == commit) {
+                // This very event is there already (a retried write).
+                return Ok(StoredEvent {
+                    id: r.name[prefix.len()..].to_owned(),
+                    event: event.clone(),
+                });
+            }
+            let next = there
+                .iter()
+                .filter_map(|r| sequence_of(&r.name[prefix.len()..]))
+                .max()
+                .map_or(1, |n| n + 1);
+            let id = sequence_id(next);
+            let refname = format!("{prefix}{id}");
+            // Only if the ref does not exist: a concurrent writer that took
+            // this number first makes this push fail, and the next round
+            // takes the number after it.
+            let pushed = self.push_with_lease(&commit, &refname, Some(""))?;
+            if pushed.ok {
+                return Ok(StoredEvent {
+                    id,
+                    event: event.clone(),
+                });
+            }
+            last = Some((refname, pushed));
         }
-        // The same event (same id, same commit) already there is fine.
-        let there = self.ls_remote(std::slice::from_ref(&refname))?;
-        if there.iter().any(|r| r.name == refname && r.oid == commit) {
-            return Ok(StoredEvent {
-                id,
-                event: event.clone(),
-            });
+        match last {
+            Some((refname, pushed)) => Err(push_error(&self.remote, &refname, &pushed)),
+            None => Err(RepoError::Corrupt {
+                what: prefix,
+                detail: "no attempt was made to write the event".into(),
+            }),
         }
-        Err(push_error(&self.remote, &refname, &pushed))
     }
 
     fn list_events(
@@ -1083,7 +1113,7 @@ impl Store for GitStore {
             let message = commit_message(&obj.data);
             let event =
                 DeploymentEvent::from_message(&message).map_err(|e| unreadable(e.to_string()))?;
-            if event.scope() != *scope {
+            if !event.scope().same_stage(scope) {
                 return Err(unreadable(format!(
                     "it records {} but is filed under {}",
                     event.scope(),
@@ -1167,8 +1197,25 @@ fn clean_ident(s: &str) -> String {
         .to_owned()
 }
 
-/// A sortable, unique event id: the UTC time to the nanosecond, then the
-/// first 12 digits of the event commit.
+/// How many numbers a write tries before giving up on a crowd of
+/// concurrent writers.
+const SEQUENCE_ATTEMPTS: usize = 8;
+
+/// `seq-000000000042`: sorts like the number, and after every legacy
+/// time-based id (`2025…`).
+fn sequence_id(n: u64) -> String {
+    format!("seq-{n:012}")
+}
+
+/// The number of a `seq-` id; `None` for a legacy id.
+fn sequence_of(id: &str) -> Option<u64> {
+    id.strip_prefix("seq-")?.parse().ok()
+}
+
+/// The id of an event written before the sequence: the UTC time to the
+/// nanosecond, then the first 12 digits of the event commit (kept to read
+/// old records and in tests).
+#[cfg_attr(not(test), allow(dead_code))]
 fn event_id(time: Timestamp, commit: &str) -> String {
     let t = time.to_zoned(jiff::tz::TimeZone::UTC);
     format!(

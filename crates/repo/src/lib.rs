@@ -25,7 +25,7 @@ pub mod model;
 pub mod api;
 
 pub use model::{
-    Chain, ChainError, CommitId, DEPLOYMENT_SCHEMA, DeployStatus, DeploymentEvent,
+    Chain, ChainError, CommitId, DEPLOYMENT_SCHEMA, DeployStatus, DeploymentEvent, EnvironmentName,
     PROVENANCE_SCHEMA, Person, Provenance, RecordError, Scope, Service, Stage, StoredEvent,
     event_order,
 };

@@ -85,10 +85,69 @@ name_type!(
     "service"
 );
 
-/// The ordered stages a version moves through, default `build,qa,prod`.
+/// The ordered stages a version moves through, default `build,qa,prod`;
+/// a stage may name the GitHub environment its deployments go to
+/// (`build,qa,prod=production`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chain {
     stages: Vec<Stage>,
+    /// One per stage: the environment named with `=`, if any.
+    environments: Vec<Option<EnvironmentName>>,
+}
+
+/// The name of a GitHub environment a stage deploys to (`production`):
+/// what the workflow's `environment:` key says. Up to 255 characters, no
+/// control characters, and no `,` or `=` (the chain's separators).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EnvironmentName(String);
+
+impl EnvironmentName {
+    /// Validates a name from outside (trimmed first).
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        let bad = t.is_empty()
+            || t.chars().count() > 255
+            || t.chars().any(|c| c.is_control() || c == ',' || c == '=');
+        if bad {
+            Err(format!(
+                "invalid environment name '{}': expected 1 to 255 characters without control \
+                 characters, ',' or '=', such as production",
+                t.escape_default()
+            ))
+        } else {
+            Ok(EnvironmentName(t.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EnvironmentName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for EnvironmentName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl Serialize for EnvironmentName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for EnvironmentName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        EnvironmentName::parse(&s).map_err(serde::de::Error::custom)
+    }
 }
 
 /// Why a `--chain` value is not a chain.
@@ -102,6 +161,8 @@ pub enum ChainError {
         "stage '{0}' appears twice in the chain; expected each stage once, such as build,qa,prod"
     )]
     Duplicate(String),
+    #[error("invalid environment of stage '{stage}' in the chain: {detail}")]
+    Environment { stage: String, detail: String },
 }
 
 impl Chain {
@@ -112,27 +173,60 @@ impl Chain {
                 .into_iter()
                 .map(|s| Stage(s.to_owned()))
                 .collect(),
+            environments: vec![None, None, None],
         }
     }
 
-    /// Parses `build,qa,prod` (surrounding whitespace trimmed everywhere).
+    /// Parses `build,qa,prod`, each stage optionally `STAGE=ENVIRONMENT`
+    /// (`build=dev,qa,prod=production`); surrounding whitespace trimmed
+    /// everywhere.
     pub fn parse(s: &str) -> Result<Self, ChainError> {
         let mut stages: Vec<Stage> = Vec::new();
+        let mut environments = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let stage = Stage::parse(part)?;
+            let (name, env) = match part.split_once('=') {
+                Some((n, e)) => (n.trim(), Some(e)),
+                None => (part, None),
+            };
+            let stage = Stage::parse(name)?;
+            let env = env
+                .map(|e| {
+                    EnvironmentName::parse(e).map_err(|detail| ChainError::Environment {
+                        stage: stage.to_string(),
+                        detail,
+                    })
+                })
+                .transpose()?;
             if stages.contains(&stage) {
                 return Err(ChainError::Duplicate(stage.0));
             }
             stages.push(stage);
+            environments.push(env);
         }
         if stages.is_empty() {
             return Err(ChainError::Empty);
         }
-        Ok(Chain { stages })
+        Ok(Chain {
+            stages,
+            environments,
+        })
     }
 
     pub fn stages(&self) -> &[Stage] {
         &self.stages
+    }
+
+    /// The environment the chain names for a stage (`prod=production`),
+    /// if any.
+    pub fn environment(&self, stage: &Stage) -> Option<&EnvironmentName> {
+        self.position(stage)
+            .and_then(|i| self.environments[i].as_ref())
+    }
+
+    /// Whether `stage` is the chain's last: its environment is the
+    /// production one.
+    pub fn is_last(&self, stage: &Stage) -> bool {
+        self.stages.last() == Some(stage)
     }
 
     /// The position of a stage in the chain.
@@ -180,16 +274,53 @@ impl FromStr for Chain {
     }
 }
 
-/// Where records belong: a stage, optionally of one service.
+/// Where records belong: a stage, optionally of one service; for the
+/// GitHub API also the environment its deployments are filed under.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Scope {
     pub service: Option<Service>,
     pub stage: Stage,
+    /// The GitHub environment (`--environment`, or `STAGE=ENV` in the
+    /// chain); `None`: [`Scope::key`] (`qa`, `shop/qa`).
+    pub environment: Option<EnvironmentName>,
+    /// The chain's last stage: a production environment.
+    pub production: bool,
 }
 
 impl Scope {
     pub fn new(service: Option<Service>, stage: Stage) -> Self {
-        Scope { service, stage }
+        Scope {
+            service,
+            stage,
+            environment: None,
+            production: false,
+        }
+    }
+
+    /// The same scope, filed under a named environment.
+    pub fn with_environment(mut self, environment: Option<EnvironmentName>) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// The same scope, marked production (or not).
+    pub fn with_production(mut self, production: bool) -> Self {
+        self.production = production;
+        self
+    }
+
+    /// The service and stage only: `qa`, or `shop/qa` (where the git
+    /// backend files events, whatever the environment).
+    pub fn key(&self) -> String {
+        match &self.service {
+            Some(svc) => format!("{svc}/{}", self.stage),
+            None => self.stage.to_string(),
+        }
+    }
+
+    /// Whether `other` names the same service and stage.
+    pub fn same_stage(&self, other: &Scope) -> bool {
+        self.service == other.service && self.stage == other.stage
     }
 
     /// The prefix of this stage's tag names: `qa-`, or `shop/qa-`.
@@ -216,20 +347,18 @@ impl Scope {
         BuildVersion::parse(rest).ok()
     }
 
-    /// A stable name for the place deployments go: `qa`, or `shop/qa`.
+    /// The place deployments go: the named environment, else `qa`, or
+    /// `shop/qa`.
     pub fn environment(&self) -> String {
-        match &self.service {
-            Some(svc) => format!("{svc}/{}", self.stage),
-            None => self.stage.to_string(),
+        match &self.environment {
+            Some(e) => e.to_string(),
+            None => self.key(),
         }
     }
 
-    /// The same service at another stage.
+    /// The same service at another stage (no environment named).
     pub fn at(&self, stage: &Stage) -> Scope {
-        Scope {
-            service: self.service.clone(),
-            stage: stage.clone(),
-        }
+        Scope::new(self.service.clone(), stage.clone())
     }
 }
 
@@ -461,6 +590,13 @@ pub struct DeploymentEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Service>,
     pub stage: Stage,
+    /// The GitHub environment the event is filed under, when one is named
+    /// (`--environment`, or `STAGE=ENV` in the chain).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<EnvironmentName>,
+    /// Whether the environment is a production one (the chain's last stage).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub production: bool,
     pub version: BuildVersion,
     pub status: DeployStatus,
     /// The commit deployed, when known.
@@ -508,28 +644,29 @@ impl DeploymentEvent {
 
     /// The scope this event belongs to.
     pub fn scope(&self) -> Scope {
-        Scope {
-            service: self.service.clone(),
-            stage: self.stage.clone(),
-        }
+        Scope::new(self.service.clone(), self.stage.clone())
+            .with_environment(self.environment.clone())
+            .with_production(self.production)
     }
 }
 
 /// An event as a store holds it: with the id the store gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredEvent {
-    /// Unique in its scope; for the git backend it also sorts by time.
+    /// Unique in its scope, and sorting in the order the store accepted
+    /// the events: GitHub's deployment id then the status's place in that
+    /// deployment (`000001234567.002`), or the git remote's own sequence
+    /// (`seq-000000000042`).
     pub id: String,
     #[serde(flatten)]
     pub event: DeploymentEvent,
 }
 
-/// Newest first: by event time, then by id (both descending).
+/// Newest first, in the store's order: by id, descending. Never by the
+/// event's `time`: that is a writer's clock (a runner's, or GitHub's for
+/// an outcome), and clocks of different machines disagree.
 pub fn event_order(a: &StoredEvent, b: &StoredEvent) -> Ordering {
-    b.event
-        .time
-        .cmp(&a.event.time)
-        .then_with(|| b.id.cmp(&a.id))
+    b.id.cmp(&a.id)
 }
 
 #[cfg(test)]
@@ -691,6 +828,8 @@ mod tests {
                 schema: DEPLOYMENT_SCHEMA.into(),
                 service: None,
                 stage: Stage::parse("qa").unwrap(),
+                environment: None,
+                production: false,
                 version: v("84fb5881-20250120-143022"),
                 status: DeployStatus::Success,
                 commit: None,
@@ -705,8 +844,8 @@ mod tests {
             },
         };
         let mut list = [
-            ev("a", "2025-01-01T00:00:00Z"),
-            ev("c", "2025-01-02T00:00:00Z"),
+            ev("a", "2025-01-03T00:00:00Z"),
+            ev("c", "2025-01-01T00:00:00Z"),
             ev("b", "2025-01-02T00:00:00Z"),
         ];
         list.sort_by(event_order);

@@ -16,9 +16,9 @@
 
 use jiff::Timestamp;
 use repo::{
-    Chain, CommitId, Created, DEPLOYMENT_SCHEMA, DeployStatus, DeploymentEvent, ListedTag, NewTag,
-    PROVENANCE_SCHEMA, Provenance, RecordError, RepoError, Scope, Service, Stage, Store,
-    StoredEvent, Tag,
+    Chain, CommitId, Created, DEPLOYMENT_SCHEMA, DeployStatus, DeploymentEvent, EnvironmentName,
+    ListedTag, NewTag, PROVENANCE_SCHEMA, Provenance, RecordError, RepoError, Scope, Service,
+    Stage, Store, StoredEvent, Tag,
 };
 use sha2::{Digest as _, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -398,6 +398,10 @@ pub enum GateError {
     /// A value that is not acceptable in this context.
     #[error("{0}")]
     Input(String),
+
+    /// A `--stage`/`--to` that the chain does not have.
+    #[error("'{stage}' is not a stage of {chain}")]
+    NotAStage { stage: String, chain: Chain },
 }
 
 fn by_text(actor: &Option<String>, at: &Timestamp) -> String {
@@ -441,13 +445,23 @@ impl Classify for GateError {
             GateError::CommitNotFound { .. }
             | GateError::WrongCommand { .. }
             | GateError::Artifact { .. }
-            | GateError::Input(_) => ErrorClass::Input,
+            | GateError::Input(_)
+            | GateError::NotAStage { .. } => ErrorClass::Input,
         }
     }
 
     fn hint(&self) -> Option<String> {
         match self {
             GateError::Repo(e) => e.hint(),
+            GateError::NotAStage { chain, .. } => Some(format!(
+                "use one of {}, or pass --chain with every stage in order, such as --chain {chain}",
+                chain
+                    .stages()
+                    .iter()
+                    .map(Stage::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
             GateError::NotPassed { fix, .. } => Some(format!("to fix: {fix}")),
             GateError::Unverified { flaw, .. } => Some(match flaw {
                 Flaw::Lightweight | Flaw::Unreadable(_) => {
@@ -641,6 +655,9 @@ pub struct Gate<'s> {
     allow_unverified: bool,
     run: RunInfo,
     now: Timestamp,
+    /// `--environment`: the GitHub environment of one stage, over the
+    /// chain's.
+    environment: Option<(Stage, EnvironmentName)>,
 }
 
 /// What a promotion or creation is asked to record.
@@ -660,6 +677,25 @@ impl<'s> Gate<'s> {
             allow_unverified: false,
             run: RunInfo::default(),
             now: Timestamp::now(),
+            environment: None,
+        }
+    }
+
+    /// Files `stage`'s deployments under `environment` (`--environment`),
+    /// whatever the chain names.
+    pub fn environment(mut self, stage: &Stage, environment: Option<EnvironmentName>) -> Self {
+        self.environment = environment.map(|e| (stage.clone(), e));
+        self
+    }
+
+    /// Refuses a stage the chain does not have (exit 2).
+    pub fn known(&self, stage: &Stage) -> Result<(), GateError> {
+        match self.chain.position(stage) {
+            Some(_) => Ok(()),
+            None => Err(GateError::NotAStage {
+                stage: stage.to_string(),
+                chain: self.chain.clone(),
+            }),
         }
     }
 
@@ -688,8 +724,16 @@ impl<'s> Gate<'s> {
         &self.chain
     }
 
+    /// A stage's scope: its service, its environment (`--environment`,
+    /// else the chain's `STAGE=ENV`), production when it is the last.
     pub fn scope(&self, stage: &Stage) -> Scope {
+        let environment = match &self.environment {
+            Some((s, e)) if s == stage => Some(e.clone()),
+            _ => self.chain.environment(stage).cloned(),
+        };
         Scope::new(self.service.clone(), stage.clone())
+            .with_environment(environment)
+            .with_production(self.chain.is_last(stage))
     }
 
     /// The record's time: now, to the second.
@@ -1158,6 +1202,7 @@ impl<'s> Gate<'s> {
         stage: &Stage,
         version: &BuildVersion,
     ) -> Result<RequireReport, GateError> {
+        self.known(stage)?;
         let scope = self.scope(stage);
         let name = scope.tag_name(version);
         let Some(tag) = self.store.read_tag(&name)? else {
@@ -1178,6 +1223,7 @@ impl<'s> Gate<'s> {
     /// `show --stage S --version V`: the tag and its record, verified or
     /// not (the flaw is reported, not an error).
     pub fn show(&self, stage: &Stage, version: &BuildVersion) -> Result<RequireReport, GateError> {
+        self.known(stage)?;
         let scope = self.scope(stage);
         let name = scope.tag_name(version);
         let Some(tag) = self.store.read_tag(&name)? else {
@@ -1223,13 +1269,9 @@ impl<'s> Gate<'s> {
                     ),
                     fix: format!("use: {}", self.fix_command(stage, version)),
                 },
-                None => GateError::WrongCommand {
+                None => GateError::NotAStage {
                     stage: stage.to_string(),
-                    what: format!("not a stage of the chain {}", self.chain),
-                    fix: format!(
-                        "create the first stage's tag: tag-gate create --stage {} --version {version}, or pass --chain",
-                        self.chain.first()
-                    ),
+                    chain: self.chain.clone(),
                 },
             });
         }
@@ -1413,11 +1455,9 @@ impl<'s> Gate<'s> {
             }
             Some(p) => p,
             None => {
-                return Err(GateError::WrongCommand {
+                return Err(GateError::NotAStage {
                     stage: to.to_string(),
-                    what: format!("not a stage of the chain {}", self.chain),
-                    fix: "pass --chain with every stage in order, such as --chain build,qa,prod"
-                        .into(),
+                    chain: self.chain.clone(),
                 });
             }
         };
@@ -1548,6 +1588,7 @@ impl<'s> Gate<'s> {
 
     /// `list --stage S --limit N`: newest first.
     pub fn list(&self, stage: &Stage, limit: usize) -> Result<Listing, GateError> {
+        self.known(stage)?;
         let scope = self.scope(stage);
         let revoked = self.revocations(&scope)?;
         let listing = self.passing(&scope, limit.max(1), &revoked)?;
@@ -1571,6 +1612,7 @@ impl<'s> Gate<'s> {
         commit: Option<CommitId>,
         description: Option<String>,
     ) -> Result<Recorded, GateError> {
+        self.known(stage)?;
         if status == DeployStatus::Revoked {
             return Err(GateError::Input(
                 "invalid status 'revoked' for record: use `tag-gate revoke --stage S --version V --reason TEXT`".into(),
@@ -1616,9 +1658,8 @@ impl<'s> Gate<'s> {
             .filter(|c| version.matches_commit(c.as_str())))
     }
 
-    /// The stage tag of a version, when it exists: a deployment stage
-    /// need not be a chain stage (`dev`), nor has every deployed version
-    /// passed it.
+    /// The stage tag of a version, when it exists: not every deployed
+    /// version has passed the stage (a failed deploy, a manual one).
     fn existing_tag(
         &self,
         scope: &Scope,
@@ -1637,10 +1678,13 @@ impl<'s> Gate<'s> {
         commit: Option<CommitId>,
         description: Option<String>,
     ) -> DeploymentEvent {
+        let scope = self.scope(stage);
         DeploymentEvent {
             schema: DEPLOYMENT_SCHEMA.into(),
             service: self.service.clone(),
             stage: stage.clone(),
+            environment: scope.environment,
+            production: scope.production,
             version: version.clone(),
             status,
             commit,
@@ -1663,6 +1707,7 @@ impl<'s> Gate<'s> {
         version: &BuildVersion,
         reason: &str,
     ) -> Result<Recorded, GateError> {
+        self.known(stage)?;
         let reason = reason.trim();
         if reason.is_empty() {
             return Err(GateError::Input(
@@ -1692,6 +1737,7 @@ impl<'s> Gate<'s> {
 
     /// `history --stage S --limit N`: events, newest first.
     pub fn history(&self, stage: &Stage, limit: usize) -> Result<Vec<StoredEvent>, GateError> {
+        self.known(stage)?;
         Ok(self.store.list_events(&self.scope(stage), Some(limit))?)
     }
 
@@ -1700,6 +1746,7 @@ impl<'s> Gate<'s> {
         &self,
         stage: &Stage,
     ) -> Result<(Scope, Vec<StoredEvent>, HashSet<BuildVersion>), GateError> {
+        self.known(stage)?;
         let scope = self.scope(stage);
         let events = self.store.list_events(&scope, None)?;
         let revoked: HashSet<BuildVersion> = events

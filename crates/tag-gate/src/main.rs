@@ -10,7 +10,9 @@ use gha::cli::Safe;
 use gha::{Classify, Env, ErrorClass, Failure, Outcome, Outputs, Runner, Summary};
 use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
 use repo::git::{GitStore, Timeouts};
-use repo::{Chain, CommitId, DeployStatus, Provenance, Service, Stage, Store, StoredEvent};
+use repo::{
+    Chain, CommitId, DeployStatus, EnvironmentName, Provenance, Service, Stage, Store, StoredEvent,
+};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -62,6 +64,13 @@ struct Global {
     #[arg(long, global = true, env = "INPUT_CHAIN", value_name = "STAGES",
           default_value = "build,qa,prod", value_parser = Safe(parse_chain))]
     chain: Chain,
+
+    /// The GitHub environment the stage's deployments are filed under (the
+    /// workflow's `environment:` name) [default: the chain's STAGE=ENV,
+    /// else the stage]
+    #[arg(long, global = true, env = "INPUT_ENVIRONMENT", value_name = "NAME",
+          value_parser = Safe(parse_environment))]
+    environment: Option<EnvironmentName>,
 
     /// A service name (monorepos): tags become NAME/STAGE-VERSION
     #[arg(long, global = true, env = "INPUT_SERVICE", value_name = "NAME",
@@ -261,6 +270,26 @@ enum Command {
     },
 }
 
+impl Command {
+    /// The stage the command acts on (`--stage`, `--to`); `None` for
+    /// `create` without `--stage` (the chain's first).
+    fn stage(&self) -> Option<&Stage> {
+        match self {
+            Command::Create { stage, .. } => stage.as_ref(),
+            Command::Promote { to, .. } => Some(to),
+            Command::Require { stage, .. }
+            | Command::Record { stage, .. }
+            | Command::Current { stage }
+            | Command::Previous { stage }
+            | Command::History { stage, .. }
+            | Command::Revoke { stage, .. }
+            | Command::Latest { stage }
+            | Command::List { stage, .. }
+            | Command::Show { stage, .. } => Some(&stage.stage),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 struct StageArg {
     /// The stage, such as qa
@@ -310,6 +339,10 @@ struct ArtifactArgs {
 
 fn parse_chain(s: &str) -> Result<Chain, String> {
     Chain::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_environment(s: &str) -> Result<EnvironmentName, String> {
+    EnvironmentName::parse(s)
 }
 
 fn parse_stage(s: &str) -> Result<Stage, String> {
@@ -455,8 +488,14 @@ fn main() -> ExitCode {
             g.run_attempt,
         ))
     });
+    let stage = cli
+        .command
+        .stage()
+        .unwrap_or_else(|| g.chain.first())
+        .clone();
     let gate = Gate::new(store.as_ref(), g.chain.clone())
         .service(g.service.clone())
+        .environment(&stage, g.environment.clone())
         .allow_unverified(g.allow_unverified)
         .run(RunInfo {
             run_id: g.run_id,

@@ -351,7 +351,7 @@ fn the_whole_chain() {
         .unwrap_err();
     assert!(
         err.to_string()
-            .contains("not a stage of the chain build,qa,prod")
+            .contains("'staging' is not a stage of build,qa,prod")
     );
 }
 

@@ -1,6 +1,8 @@
 //! The stand-in itself, over real HTTP: documented shapes and headers,
 //! auth, paging, faults, GraphQL, and the request log.
 
+mod reviewers;
+
 use github_standin::{Access, Fault, NewCommit, NewPull, NewToken, Permission, Route, StandIn};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -810,4 +812,104 @@ fn stopping_frees_the_port() {
     assert_eq!(addr.ip().to_string(), "127.0.0.1");
     drop(gh);
     assert!(std::net::TcpStream::connect(addr).is_err());
+}
+
+#[test]
+fn environments_have_githubs_documented_shape() {
+    let gh = seeded();
+    let http = Http::new(&gh);
+    let missing = http.get(&format!("{REPO}/environments/production"));
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing.body["documentation_url"]
+            .as_str()
+            .unwrap()
+            .contains("get-an-environment")
+    );
+
+    gh.add_environment("production", &["octocat", "hubot"], Some(30));
+    let e = http.get(&format!("{REPO}/environments/production"));
+    assert_eq!(e.status, 200, "{}", e.text);
+    for key in [
+        "id",
+        "node_id",
+        "name",
+        "url",
+        "html_url",
+        "created_at",
+        "updated_at",
+        "protection_rules",
+    ] {
+        assert!(e.body.get(key).is_some(), "{key}: {}", e.text);
+    }
+    assert_eq!(e.body["name"], "production");
+    let rules = e.body["protection_rules"].as_array().unwrap();
+    assert_eq!(rules[0]["type"], "wait_timer");
+    assert_eq!(rules[0]["wait_timer"], 30);
+    let reviewers = rules
+        .iter()
+        .find(|r| r["type"] == "required_reviewers")
+        .unwrap();
+    assert_eq!(reviewers["prevent_self_review"], false);
+    assert_eq!(reviewers["reviewers"][0]["type"], "User");
+    assert_eq!(reviewers["reviewers"][0]["reviewer"]["login"], "octocat");
+    assert_eq!(reviewers["reviewers"].as_array().unwrap().len(), 2);
+    // GitHub's names are case-insensitive.
+    assert_eq!(
+        http.get(&format!("{REPO}/environments/Production")).status,
+        200
+    );
+
+    // Without reviewers: no required_reviewers rule at all.
+    gh.add_environment("qa", &[], None);
+    let qa = http.get(&format!("{REPO}/environments/qa"));
+    assert_eq!(qa.body["protection_rules"], json!([]));
+
+    // A deployment to a new name creates the environment.
+    let d = http.post(
+        &format!("{REPO}/deployments"),
+        json!({ "ref": SHA_A, "environment": "dev", "required_contexts": [] }),
+    );
+    assert_eq!(d.status, 201);
+    let list = http.get(&format!("{REPO}/environments"));
+    let names: Vec<&str> = list.body["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["dev", "production", "qa"]);
+    assert_eq!(list.body["total_count"], 3);
+
+    // Environments are read with `actions: read`.
+    gh.set_permission(Permission::Actions, Access::None);
+    let denied = http.get(&format!("{REPO}/environments/production"));
+    assert_eq!(denied.status, 403);
+}
+
+/// GitHub's `created_at` has whole seconds, and writes in one second share
+/// it: the stand-in's real clock does the same (it never goes back).
+#[test]
+fn fast_writes_share_a_whole_second() {
+    let gh = StandIn::builder().start();
+    gh.add_commit(NewCommit::new("feat: a").sha(SHA_A));
+    let http = Http::new(&gh);
+    let mut shared = false;
+    let mut last = String::new();
+    for _ in 0..20 {
+        let d = http.post(
+            &format!("{REPO}/deployments"),
+            json!({ "ref": SHA_A, "environment": "qa", "required_contexts": [] }),
+        );
+        let t = d.body["created_at"].as_str().unwrap().to_owned();
+        assert!(t.ends_with('Z') && !t.contains('.'), "{t}");
+        assert!(t >= last, "{t} after {last}");
+        shared |= t == last;
+        last = t;
+    }
+    assert!(shared, "twenty writes in a row never shared a second");
+    let frozen = StandIn::builder()
+        .frozen_clock("2025-01-20T14:30:00Z".parse().unwrap())
+        .start();
+    assert_eq!(frozen.now(), frozen.now());
 }

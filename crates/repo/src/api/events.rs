@@ -46,6 +46,42 @@ pub(super) struct Listed {
     pub statuses: Vec<ListedStatus>,
 }
 
+/// A deployment of the environment that is not shipgate's: the one GitHub
+/// creates for a job with `environment:`, or another tool's.
+#[derive(Debug, Clone)]
+pub(super) struct Foreign {
+    pub id: u64,
+    /// Oldest first.
+    pub statuses: Vec<ListedStatus>,
+}
+
+impl Foreign {
+    /// Whether a status of it links to the run (`…/actions/runs/ID`, then
+    /// the end or `/`): the deployment GitHub made for this run's job.
+    fn of_run(&self, run_id: u64) -> bool {
+        let needle = format!("/actions/runs/{run_id}");
+        self.statuses.iter().any(|s| {
+            [&s.log_url, &s.environment_url].iter().any(|u| {
+                u.split_once(&needle)
+                    .is_some_and(|(_, rest)| rest.is_empty() || rest.starts_with('/'))
+            })
+        })
+    }
+}
+
+/// One page of an environment's deployments, newest first.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Page {
+    /// shipgate's, of the scope asked for.
+    pub ours: Vec<Listed>,
+    /// Everyone else's in the environment (GitHub's job deployments,
+    /// other tools', shipgate's of another stage filed there).
+    pub foreign: Vec<Foreign>,
+    /// Every deployment's id and newest state (ours and foreign).
+    pub states: Vec<(u64, String)>,
+    pub next: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub(super) struct ListedStatus {
     pub state: String,
@@ -56,6 +92,18 @@ pub(super) struct ListedStatus {
 }
 
 impl ListedStatus {
+    /// Where the state comes in a deployment's life: a deployment is
+    /// queued or pending, then in progress, then has an outcome, then may
+    /// be made inactive.
+    fn phase(&self) -> u8 {
+        match self.state.to_ascii_uppercase().as_str() {
+            "QUEUED" | "PENDING" | "WAITING" => 0,
+            "IN_PROGRESS" => 1,
+            "INACTIVE" | "DESTROYED" => 3,
+            _ => 2,
+        }
+    }
+
     /// The event status a deployment status stands for; `None` for
     /// bookkeeping (`inactive`, set by GitHub when a newer deployment
     /// succeeds).
@@ -71,8 +119,11 @@ impl ListedStatus {
 
 impl Listed {
     /// The events this deployment holds, oldest first: the payload's event
-    /// (id `…000`), then one per later status (`…001`, …). The status that
-    /// mirrors the payload (written with it) is not an event of its own.
+    /// (id `…000`), then one per later status (`…001`, …: its place among
+    /// the deployment's statuses). Ids sort in GitHub's order: deployment
+    /// ids only grow, and a deployment's statuses come one after another.
+    /// The status that mirrors the payload (written with it) is not an
+    /// event of its own.
     fn events(&self) -> Vec<StoredEvent> {
         let mut out = vec![StoredEvent {
             id: event_id(self.id, 0),
@@ -167,6 +218,11 @@ fn description_for(event: &DeploymentEvent) -> String {
         (None, DeployStatus::Revoked) => "revoked".to_owned(),
         (None, status) => format!("shipgate: {} {status}", event.version),
     };
+    description_text(&text)
+}
+
+/// Text within GitHub's limit on a status description, on one line.
+fn description_text(text: &str) -> String {
     let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= DESCRIPTION_MAX {
         one_line
@@ -175,15 +231,6 @@ fn description_for(event: &DeploymentEvent) -> String {
         cut.push('…');
         cut
     }
-}
-
-/// Stages whose environment is a production one (GitHub treats those
-/// apart: no automatic `inactive` statuses).
-fn is_production(scope: &Scope) -> bool {
-    matches!(
-        scope.stage.as_str().to_ascii_lowercase().as_str(),
-        "prod" | "production" | "prd" | "live"
-    )
 }
 
 fn state_for(status: DeployStatus) -> &'static str {
@@ -208,13 +255,13 @@ fn nonce() -> String {
 }
 
 impl ApiStore {
-    /// One page of an environment's deployments, newest first: those with
-    /// a shipgate payload of this scope, and the cursor of the next page.
+    /// One page of an environment's deployments, newest first: shipgate's
+    /// of this scope, everyone else's, and the cursor of the next page.
     async fn deployments_page(
         &self,
         scope: &Scope,
         after: Option<&str>,
-    ) -> Result<(Vec<Listed>, Option<String>), RepoError> {
+    ) -> Result<Page, RepoError> {
         let env = scope.environment();
         let repo = self
             .graphql_repository(
@@ -225,25 +272,12 @@ impl ApiStore {
             )
             .await?;
         let conn = &repo["deployments"];
-        let mut out = Vec::new();
+        let mut page = Page::default();
         for node in conn["nodes"].as_array().into_iter().flatten() {
             let Some(id) = node["databaseId"].as_u64() else {
                 continue;
             };
-            let payload: Value = match &node["payload"] {
-                Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
-                other => other.clone(),
-            };
-            if payload.get("schema").and_then(Value::as_str) != Some(DEPLOYMENT_SCHEMA) {
-                continue;
-            }
-            let Ok(event) = serde_json::from_value::<DeploymentEvent>(payload.clone()) else {
-                continue;
-            };
-            if event.service != scope.service || event.stage != scope.stage {
-                continue;
-            }
-            let statuses = node["statuses"]["nodes"]
+            let mut statuses = node["statuses"]["nodes"]
                 .as_array()
                 .into_iter()
                 .flatten()
@@ -255,10 +289,32 @@ impl ApiStore {
                     created_at: parse_time(&s["createdAt"]),
                 })
                 .collect::<Vec<_>>();
-            let mut statuses = statuses;
-            // Oldest first, whatever order the connection used.
-            statuses.sort_by_key(|s| s.created_at);
-            out.push(Listed {
+            // Oldest first, whatever order the connection used. GitHub's
+            // GraphQL gives a status no number, and its `createdAt` has
+            // whole seconds: statuses of one second keep the order of their
+            // life cycle (queued, in progress, an outcome, inactive), then
+            // the connection's. Only GitHub's clock is compared here.
+            statuses.sort_by_key(|s| (s.created_at, s.phase()));
+            page.states.push((
+                id,
+                statuses
+                    .last()
+                    .map(|s| s.state.to_ascii_lowercase())
+                    .unwrap_or_default(),
+            ));
+            let payload: Value = match &node["payload"] {
+                Value::String(s) => serde_json::from_str(s).unwrap_or(Value::Null),
+                other => other.clone(),
+            };
+            let ours = (payload.get("schema").and_then(Value::as_str) == Some(DEPLOYMENT_SCHEMA))
+                .then(|| serde_json::from_value::<DeploymentEvent>(payload.clone()).ok())
+                .flatten()
+                .filter(|e| e.service == scope.service && e.stage == scope.stage);
+            let Some(event) = ours else {
+                page.foreign.push(Foreign { id, statuses });
+                continue;
+            };
+            page.ours.push(Listed {
                 id,
                 task: node["task"].as_str().unwrap_or(DEPLOY_TASK).to_owned(),
                 nonce: payload
@@ -270,11 +326,11 @@ impl ApiStore {
             });
         }
         let info = &conn["pageInfo"];
-        let next = match (info["hasNextPage"].as_bool(), info["endCursor"].as_str()) {
+        page.next = match (info["hasNextPage"].as_bool(), info["endCursor"].as_str()) {
             (Some(true), Some(c)) => Some(c.to_owned()),
             _ => None,
         };
-        Ok((out, next))
+        Ok(page)
     }
 
     pub(super) async fn list_events_async(
@@ -285,8 +341,8 @@ impl ApiStore {
         let mut events = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let (page, next) = self.deployments_page(scope, after.as_deref()).await?;
-            for d in &page {
+            let Page { ours, next, .. } = self.deployments_page(scope, after.as_deref()).await?;
+            for d in &ours {
                 events.extend(d.events());
             }
             // Deployments come newest first; once enough events are in
@@ -310,23 +366,35 @@ impl ApiStore {
         event: &DeploymentEvent,
     ) -> Result<StoredEvent, RepoError> {
         let scope = event.scope();
-        if matches!(event.status, DeployStatus::Success | DeployStatus::Failure)
-            && let Some(d) = self.find_unfinished(&scope, event).await?
-        {
-            let st = self.add_status(d.id, event).await?;
-            let listed = Listed {
-                statuses: {
-                    let mut s = d.statuses.clone();
-                    s.push(st);
-                    s
-                },
-                ..d
+        if matches!(event.status, DeployStatus::Success | DeployStatus::Failure) {
+            let (found, first) = self.find_unfinished(&scope, event).await?;
+            let stored = match found {
+                Some(d) => {
+                    let st = self.add_status(d.id, event).await?;
+                    let listed = Listed {
+                        statuses: {
+                            let mut s = d.statuses.clone();
+                            s.push(st);
+                            s
+                        },
+                        ..d
+                    };
+                    listed.events().pop().ok_or_else(|| RepoError::Api {
+                        request: format!("record {} {}", event.status, event.version),
+                        status: None,
+                        message: "the status was written but reads back as no event".into(),
+                    })?
+                }
+                None => {
+                    let id = self.create_deployment(&scope, event).await?;
+                    self.add_status(id, event).await?;
+                    StoredEvent {
+                        id: event_id(id, 0),
+                        event: event.clone(),
+                    }
+                }
             };
-            let stored = listed.events().pop().ok_or_else(|| RepoError::Api {
-                request: format!("record {} {}", event.status, event.version),
-                status: None,
-                message: "the status was written but reads back as no event".into(),
-            })?;
+            self.after_outcome(&scope, event, &stored, &first).await?;
             return Ok(stored);
         }
         let id = self.create_deployment(&scope, event).await?;
@@ -337,21 +405,122 @@ impl ApiStore {
         })
     }
 
+    /// After an outcome: in a production environment, where GitHub makes
+    /// nothing inactive by itself, the earlier successful deployments
+    /// become `inactive` (what `auto_inactive` does elsewhere), so the
+    /// environment lists one live deployment; and the deployment GitHub
+    /// made for this run's job (`environment:`) gets a status naming the
+    /// version and commit tag-gate deployed, its own state unchanged
+    /// (GitHub cannot change a deployment's commit). `first` is the newest
+    /// page of the environment, read before the outcome was written.
+    async fn after_outcome(
+        &self,
+        scope: &Scope,
+        event: &DeploymentEvent,
+        stored: &StoredEvent,
+        first: &Page,
+    ) -> Result<(), RepoError> {
+        let this: Option<u64> = stored.id.split('.').next().and_then(|d| d.parse().ok());
+        if event.status == DeployStatus::Success && scope.production {
+            for (id, state) in &first.states {
+                if Some(*id) != this && state == "success" {
+                    let body = json!({
+                        "state": "inactive",
+                        "description": description_text(&format!(
+                            "shipgate: superseded by {}", event.version
+                        )),
+                        "auto_inactive": false,
+                    });
+                    self.post_status(*id, &body, scope).await?;
+                }
+            }
+        }
+        let job = event
+            .run_id
+            .and_then(|run| first.foreign.iter().find(|d| d.of_run(run)));
+        if let Some(job) = job {
+            let state = job
+                .statuses
+                .last()
+                .map(|s| s.state.to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "in_progress".into());
+            let commit = event
+                .commit
+                .as_ref()
+                .map(|c| format!(" (commit {})", c.short(12)))
+                .unwrap_or_default();
+            let mut body = json!({
+                "state": state,
+                "description": description_text(&format!(
+                    "shipgate: this job deployed {}{commit}, {}: see deployment {}",
+                    event.version,
+                    event.status,
+                    this.map(|i| i.to_string()).unwrap_or_default()
+                )),
+                "auto_inactive": false,
+            });
+            if let Some(url) = &event.url {
+                body["environment_url"] = json!(url);
+            }
+            if let Some(url) = job
+                .statuses
+                .iter()
+                .rev()
+                .find_map(|s| (!s.log_url.is_empty()).then(|| s.log_url.clone()))
+            {
+                body["log_url"] = json!(url);
+            }
+            self.post_status(job.id, &body, scope).await?;
+        }
+        Ok(())
+    }
+
+    /// Adds a bookkeeping status (not an event) to a deployment.
+    async fn post_status(
+        &self,
+        deployment: u64,
+        body: &Value,
+        scope: &Scope,
+    ) -> Result<(), RepoError> {
+        let url = self.repo_url(&format!("/deployments/{deployment}/statuses"));
+        let action = format!(
+            "mark deployment {deployment} of {} {}",
+            scope.environment(),
+            body["state"].as_str().unwrap_or_default()
+        );
+        let resp = self
+            .client
+            .send_write(Method::POST, &url, Some(body), || async {
+                Ok(Reconciled::NotApplied)
+            })
+            .await?;
+        match resp.status {
+            200 | 201 => Ok(()),
+            _ => Err(self.unexpected(&resp, &action, "deployments: write")),
+        }
+    }
+
     /// The newest deployment of this version still in progress, preferring
-    /// one started by the same run.
+    /// one started by the same run; and the environment's newest page.
     async fn find_unfinished(
         &self,
         scope: &Scope,
         event: &DeploymentEvent,
-    ) -> Result<Option<Listed>, RepoError> {
+    ) -> Result<(Option<Listed>, Page), RepoError> {
         let mut after: Option<String> = None;
         let mut candidates = Vec::new();
+        let mut first: Option<Page> = None;
         for _ in 0..FIND_PAGES {
-            let (page, next) = self.deployments_page(scope, after.as_deref()).await?;
+            let page = self.deployments_page(scope, after.as_deref()).await?;
+            let next = page.next.clone();
             candidates.extend(
-                page.into_iter()
-                    .filter(|d| d.event.version == event.version && d.unfinished()),
+                page.ours
+                    .iter()
+                    .filter(|d| d.event.version == event.version && d.unfinished())
+                    .cloned(),
             );
+            first.get_or_insert(page);
             if !candidates.is_empty() {
                 break;
             }
@@ -363,10 +532,11 @@ impl ApiStore {
         let same_run = candidates
             .iter()
             .position(|d| event.run_id.is_some() && d.event.run_id == event.run_id);
-        Ok(match same_run {
+        let found = match same_run {
             Some(i) => Some(candidates.swap_remove(i)),
             None => candidates.into_iter().next(),
-        })
+        };
+        Ok((found, first.unwrap_or_default()))
     }
 
     async fn create_deployment(
@@ -409,7 +579,7 @@ impl ApiStore {
             "environment": env,
             "description": description_for(event),
             "transient_environment": false,
-            "production_environment": is_production(scope),
+            "production_environment": scope.production,
         });
         let resp = self
             .client
@@ -420,9 +590,13 @@ impl ApiStore {
                 || {
                     let nonce = nonce.clone();
                     async move {
-                        let (page, _) = self.deployments_page(scope, None).await?;
+                        let page = self.deployments_page(scope, None).await?;
                         Ok(
-                            match page.iter().find(|d| d.nonce.as_deref() == Some(&nonce)) {
+                            match page
+                                .ours
+                                .iter()
+                                .find(|d| d.nonce.as_deref() == Some(&nonce))
+                            {
                                 Some(d) => Reconciled::Applied(json!({ "id": d.id })),
                                 None => Reconciled::NotApplied,
                             },
@@ -462,6 +636,12 @@ impl ApiStore {
         let state = state_for(event.status);
         let description = description_for(event);
         let mut body = json!({ "state": state, "description": description });
+        if event.status == DeployStatus::Success {
+            // Earlier successful deployments of the environment become
+            // inactive (GitHub's default, said out loud; GitHub skips
+            // production environments, see `after_outcome`).
+            body["auto_inactive"] = json!(true);
+        }
         if let Some(url) = &event.run_url {
             body["log_url"] = json!(url);
         }
@@ -520,6 +700,8 @@ mod tests {
             schema: DEPLOYMENT_SCHEMA.into(),
             service: None,
             stage: Stage::parse("qa").unwrap(),
+            environment: None,
+            production: false,
             version: "84fb5881-20250120-143022".parse().unwrap(),
             status,
             commit: None,

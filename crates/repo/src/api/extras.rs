@@ -160,21 +160,23 @@ impl ReleaseCreated {
 }
 
 impl ApiStore {
-    /// Every page of a REST list, following `link: rel="next"`.
+    /// Every page of a REST list, following `link: rel="next"`. A status
+    /// in `stop_on` ends the list there: the items so far and that status
+    /// are returned, for the caller to read.
     async fn list_all(
         &self,
         first_url: String,
         action: &str,
         permission: &'static str,
-        not_found_is_empty: bool,
-    ) -> Result<Vec<Value>, RepoError> {
+        stop_on: &[u16],
+    ) -> Result<(Vec<Value>, Option<u16>), RepoError> {
         let mut out = Vec::new();
         let mut url = Some(first_url);
         while let Some(u) = url.take() {
             let resp = self.client.send(Method::GET, &u, None).await?;
             match resp.status {
                 200 => {}
-                404 | 422 if not_found_is_empty => return Ok(out),
+                s if stop_on.contains(&s) => return Ok((out, Some(s))),
                 _ => return Err(self.unexpected(&resp, action, permission)),
             }
             match resp.json()? {
@@ -183,22 +185,23 @@ impl ApiStore {
             }
             url = resp.next_link();
         }
-        Ok(out)
+        Ok((out, None))
     }
 
     /// The pull requests associated with a commit (merged as it, or
     /// carrying it), with their labels. `GET /commits/{sha}/pulls`, every
-    /// page. An unknown commit has none.
+    /// page. An unknown commit (404, 422) has none, and so has an empty
+    /// repository (409, as GitHub documents).
     pub fn pulls_for_commit(&self, sha: &str) -> Result<Vec<PullRequest>, RepoError> {
         let url = self.repo_url(&format!(
             "/commits/{}/pulls?per_page=100",
             encode_path(sha.trim())
         ));
-        let items = self.block_on(self.list_all(
+        let (items, _) = self.block_on(self.list_all(
             url,
             &format!("find the pull requests of commit {sha}"),
             "pull-requests: read",
-            true,
+            &[404, 409, 422],
         ))?;
         Ok(items.iter().filter_map(PullRequest::from_json).collect())
     }
@@ -409,15 +412,24 @@ impl ApiStore {
         })
     }
 
-    /// Labels of an issue or pull request, every page.
+    /// Labels of an issue or pull request, every page; none for an
+    /// unknown number. When the repository's issues are turned off (410
+    /// Gone, as GitHub documents for the issue endpoints), a pull request's
+    /// labels come from the pull request itself.
     pub fn labels(&self, number: u64) -> Result<Vec<String>, RepoError> {
         let url = self.repo_url(&format!("/issues/{number}/labels?per_page=100"));
-        let items = self.block_on(self.list_all(
+        let (items, stopped) = self.block_on(self.list_all(
             url,
             &format!("read the labels of #{number}"),
             "pull-requests: read",
-            true,
+            &[404, 410, 422],
         ))?;
+        if stopped == Some(410) {
+            return Ok(self
+                .pull_request(number)?
+                .map(|p| p.labels)
+                .unwrap_or_default());
+        }
         Ok(items
             .iter()
             .filter_map(|l| l["name"].as_str().map(str::to_owned))

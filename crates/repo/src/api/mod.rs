@@ -15,18 +15,29 @@
 //! | [`Store::read_tags`] | 1 GraphQL query per 50 names |
 //! | [`Store::create_tag`] | 2 (tag object, ref); +1 read when the name is taken |
 //! | [`Store::resolve_commit`] | 1 |
-//! | [`Store::append_event`] | in progress / revoked: 2 (deployment, status), +1 to resolve the commit when the event has none; an outcome: 2 (find its deployment, status) |
+//! | [`Store::append_event`] | in progress / revoked: 2 (deployment, status), +1 to resolve the commit when the event has none; an outcome: 2 (find its deployment, status), +1 per earlier live deployment made inactive in a production environment, +1 to mark the job's own deployment when there is one |
 //! | a promotion (resolve, read 2 tags, events, record start and outcome, tag) | 9 |
 //! | [`Store::list_events`] | 1 GraphQL query per 100 deployments of the environment |
 //!
 //! Deployment events map onto GitHub Deployments: the environment is the
-//! scope (`qa`, `shop/qa`), `ref` is the commit, the payload is the event
-//! itself (schema `shipgate.deployment/v1`). `in_progress` creates a
-//! deployment with an `in_progress` status; `success`/`failure` add a
-//! status to the newest unfinished deployment of that version (or create
-//! one); a revocation is a deployment with task `shipgate:revoke` and an
-//! `inactive` status saying why. Deployments without a shipgate payload
-//! (such as those Actions creates for `environment:` jobs) are ignored.
+//! scope's (the one the chain or `--environment` names, else `qa`,
+//! `shop/qa`), `ref` is the commit, the payload is the event itself
+//! (schema `shipgate.deployment/v1`), `production_environment` is the
+//! chain's last stage. `in_progress` creates a deployment with an
+//! `in_progress` status; `success`/`failure` add a status to the newest
+//! unfinished deployment of that version (or create one); a success is
+//! written with `auto_inactive`, and in a production environment (which
+//! GitHub leaves alone) the earlier successful deployments are made
+//! `inactive` here. A revocation is a deployment with task
+//! `shipgate:revoke` and an `inactive` status saying why. Deployments
+//! without a shipgate payload (such as those Actions creates for
+//! `environment:` jobs) are never read as events; the one of the recording
+//! run's job gets a status naming the version and commit deployed.
+//!
+//! Events are ordered as GitHub ordered them: by deployment id (ids only
+//! grow), then by each deployment's statuses (GraphQL gives statuses no
+//! number and whole-second `createdAt`s; one second keeps the life cycle's
+//! order). The runner's clock (an event's `time`) never takes part.
 //!
 //! Failures say what to do: 401 → the token; 403 "Resource not accessible
 //! by integration" → the `permissions:` entry to add; a ruleset refusal →

@@ -298,14 +298,27 @@ impl ApiStore {
                 .map(str::to_owned)
                 .ok_or_else(|| missing_field(&resp, "sha"))?,
             422 if !crate::api::is_rule_refusal(&resp.message()) => {
-                return Err(RepoError::NotFound {
-                    what: "commit",
-                    name: tag.commit.to_string(),
-                    hint: Some(format!(
-                        "GitHub refused a tag object for it ({}): push the commit first",
-                        resp.message()
-                    )),
-                });
+                // GitHub says why: "Object does not exist" is a commit it
+                // lacks; anything else (a field it refused) is said as is.
+                let said = self.client.redact(&resp.message());
+                let lower = said.to_ascii_lowercase();
+                return Err(
+                    if lower.contains("object does not exist") || lower.contains("not found") {
+                        RepoError::NotFound {
+                            what: "commit",
+                            name: tag.commit.to_string(),
+                            hint: Some(format!(
+                                "GitHub has no such object ({said}): push the commit first"
+                            )),
+                        }
+                    } else {
+                        RepoError::Api {
+                            request: resp.request.clone(),
+                            status: Some(422),
+                            message: format!("GitHub refused the tag object {}: {said}", tag.name),
+                        }
+                    },
+                );
             }
             _ => return Err(self.unexpected(&resp, &action, "contents: write")),
         };

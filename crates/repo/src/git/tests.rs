@@ -157,13 +157,17 @@ fn redacts_credentials_in_urls() {
 }
 
 #[test]
-fn event_ids_sort_by_time() {
-    let a = event_id(ts("2025-01-20T14:30:22.5Z"), &"f".repeat(40));
-    let b = event_id(ts("2025-01-20T14:30:22.6Z"), &"0".repeat(40));
-    let c = event_id(ts("2025-02-01T00:00:00Z"), &"0".repeat(40));
-    assert_eq!(a, "20250120T143022.500000000Z-ffffffffffff");
-    assert!(a < b && b < c);
-    version_stamp::refname::check_component(&a).unwrap();
+fn sequence_ids_sort_by_number_and_after_legacy_ids() {
+    let legacy = event_id(ts("2999-01-20T14:30:22.5Z"), &"f".repeat(40));
+    assert_eq!(legacy, "29990120T143022.500000000Z-ffffffffffff");
+    let one = sequence_id(1);
+    let nine = sequence_id(9);
+    let ten = sequence_id(10);
+    assert_eq!(one, "seq-000000000001");
+    assert!(legacy < one && one < nine && nine < ten);
+    assert_eq!(sequence_of(&ten), Some(10));
+    assert_eq!(sequence_of(&legacy), None);
+    version_stamp::refname::check_component(&ten).unwrap();
 }
 
 #[test]
@@ -338,6 +342,8 @@ fn event(stage: &str, version: &str, status: DeployStatus, time: &str) -> Deploy
         schema: DEPLOYMENT_SCHEMA.into(),
         service: None,
         stage: Stage::parse(stage).unwrap(),
+        environment: None,
+        production: false,
         version: version.parse().unwrap(),
         status,
         commit: None,
@@ -361,9 +367,11 @@ fn deployment_events_append_and_list_newest_first() {
     let v2 = "9a0b1c2d-20250121-090000";
     let e1 = event("qa", v1, DeployStatus::Success, "2025-01-20T15:00:00Z");
     let e2 = event("qa", v2, DeployStatus::InProgress, "2025-01-21T09:10:00Z");
-    let e3 = event("qa", v2, DeployStatus::Failure, "2025-01-21T09:20:00Z");
+    // Written last, by a writer whose clock is a day behind: still the
+    // newest (the remote's order, not the clocks').
+    let e3 = event("qa", v2, DeployStatus::Failure, "2025-01-19T09:20:00Z");
     let other = event("prod", v1, DeployStatus::Success, "2025-01-22T09:20:00Z");
-    for e in [&e3, &e1, &e2, &other] {
+    for e in [&e1, &e2, &other, &e3] {
         store.append_event(e).unwrap();
     }
     // The same event again is idempotent (same id).

@@ -89,6 +89,9 @@ fn event(gh: &StandIn, stage_name: &str, v: &str, status: DeployStatus) -> Deplo
         schema: DEPLOYMENT_SCHEMA.into(),
         service: None,
         stage: stage(stage_name),
+        environment: None,
+        // The chain's last stage (build,qa,prod).
+        production: stage_name == "prod",
         version: version(v),
         status,
         commit: None,

@@ -221,7 +221,7 @@ fn record_checks_its_commit() {
 
 /// `record` without `--sha` keeps the version's full commit; `current`
 /// and `previous` output it, and name a stage tag only when it exists
-/// (`dev` is a deployment stage, not a chain stage).
+/// (nothing has passed prod here).
 #[test]
 fn record_defaults_the_sha_and_current_names_only_existing_tags() {
     let mut fx = Fixture::new();
@@ -235,7 +235,7 @@ fn record_defaults_the_sha_and_current_names_only_existing_tags() {
             "shop",
             "record",
             "--stage",
-            "dev",
+            "prod",
             "--version",
             v,
             "--status",
@@ -244,16 +244,16 @@ fn record_defaults_the_sha_and_current_names_only_existing_tags() {
         r.ok();
         assert_eq!(r.out("sha").len(), 40, "{:?}", r.outputs);
     }
-    let r = fx.tg(&["--service", "shop", "current", "--stage", "dev", "--json"]);
+    let r = fx.tg(&["--service", "shop", "current", "--stage", "prod", "--json"]);
     r.ok();
     let j = r.json();
     assert_eq!(j["version"], v2.as_str());
     assert_eq!(j["sha"], sha2.as_str());
     assert!(
         j.get("tag").is_none_or(|t| t == ""),
-        "no shop/dev-V tag exists: {j}"
+        "no shop/prod-V tag exists: {j}"
     );
-    let r = fx.tg(&["--service", "shop", "previous", "--stage", "dev", "--json"]);
+    let r = fx.tg(&["--service", "shop", "previous", "--stage", "prod", "--json"]);
     r.ok();
     let j = r.json();
     assert_eq!(j["version"], v1.as_str());

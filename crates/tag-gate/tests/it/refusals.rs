@@ -346,7 +346,7 @@ fn promote_into_the_first_stage_or_an_unknown_one_is_bad_input() {
         ]);
     t.fx.tg(&["promote", "--to", "staging", "--version", &t.v2])
         .code(2)
-        .says(&["staging is not a stage of the chain", "--chain"]);
+        .says(&["'staging' is not a stage of build,qa,prod", "--chain"]);
     t.fx.tg(&["create", "--stage", "qa", "--version", &t.v2])
         .code(2)
         .says(&["not the first stage", "tag-gate promote --to qa"]);

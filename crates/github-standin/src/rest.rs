@@ -474,8 +474,9 @@ fn create_tag(s: &mut State, ctx: &Ctx) -> Reply {
 }
 
 fn commit_pulls(s: &State, ctx: &Ctx, rev: &str) -> Reply {
-    // Documented: 409 Conflict for an empty repository.
-    if s.commits.is_empty() {
+    // Documented: 409 Conflict for an empty repository (nothing pushed, no
+    // pull requests seeded either).
+    if s.commits.is_empty() && s.refs.is_empty() && s.pulls.is_empty() {
         return Reply::error(409, "Git Repository is empty.", DOC_COMMIT_PULLS);
     }
     let Some(sha) = s.resolve_commit(rev).or_else(|| {

@@ -1062,6 +1062,11 @@ impl Store for GitStore {
                     event: event.clone(),
                 });
             }
+            // Refused because another writer took the number: try the next.
+            // Refused for anything else (credentials, a rule): say so now.
+            if self.listing()?.get(&refname).is_none() {
+                return Err(push_error(&self.remote, &refname, &pushed));
+            }
             last = Some((refname, pushed));
         }
         match last {

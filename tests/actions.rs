@@ -6,7 +6,9 @@
 //! - every declared input is referenced as `inputs.<name>` in the steps;
 //! - every output has a `value:` naming a step that exists;
 //! - every `run:` step has a `shell:` (composite actions require it);
-//! - an `id: install` step runs `dist/install.sh` from `$GITHUB_ACTION_PATH`;
+//! - an `id: install` step runs `dist/install.sh` from `$GITHUB_ACTION_PATH`
+//!   and passes the action's `token` input to it as `SHIPGATE_TOKEN` (a
+//!   private fork's release downloads through the API with it);
 //!
 //! and each `actions/<name>/` has a README.md that mentions every input and
 //! output. The negative tests at the end prove each check can fail.
@@ -143,6 +145,21 @@ fn check_action(path: &Path) -> Vec<String> {
                         .to_owned(),
                 );
             }
+            let token = step
+                .get("env")
+                .and_then(|e| e.get("SHIPGATE_TOKEN"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if token.replace(' ', "") != "${{inputs.token}}" {
+                problems.push(
+                    "the `install` step does not pass `SHIPGATE_TOKEN: ${{ inputs.token }}` \
+                     (a private fork's release needs it)"
+                        .to_owned(),
+                );
+            }
+            if doc.get("inputs").and_then(|i| i.get("token")).is_none() {
+                problems.push("no `token` input (for a private fork's release)".to_owned());
+            }
         }
     }
 
@@ -263,6 +280,9 @@ inputs:
     description: s
   sha-length:
     description: n
+  token:
+    description: t
+    default: ${{ github.token }}
 outputs:
   version:
     description: v
@@ -272,6 +292,8 @@ runs:
   steps:
     - id: install
       shell: bash
+      env:
+        SHIPGATE_TOKEN: ${{ inputs.token }}
       run: bash "$GITHUB_ACTION_PATH/../../dist/install.sh"
     - id: run
       shell: bash
@@ -368,6 +390,37 @@ fn a_missing_install_step_is_caught() {
 }
 
 #[test]
+fn an_install_step_without_the_token_is_caught() {
+    let bad = GOOD.replace(
+        "        SHIPGATE_TOKEN: ${{ inputs.token }}\n",
+        "        SHIPGATE_TOKEN: ${{ github.token }}\n",
+    );
+    assert_eq!(
+        problems_of(&bad),
+        [
+            "the `install` step does not pass `SHIPGATE_TOKEN: ${{ inputs.token }}` (a private fork's release needs it)",
+            "input `token` is declared but never used as `inputs.token` in the steps"
+        ]
+    );
+    let bad = GOOD
+        .replace(
+            "      env:\n        SHIPGATE_TOKEN: ${{ inputs.token }}\n",
+            "",
+        )
+        .replace(
+            "  token:\n    description: t\n    default: ${{ github.token }}\n",
+            "",
+        );
+    assert_eq!(
+        problems_of(&bad),
+        [
+            "the `install` step does not pass `SHIPGATE_TOKEN: ${{ inputs.token }}` (a private fork's release needs it)",
+            "no `token` input (for a private fork's release)"
+        ]
+    );
+}
+
+#[test]
 fn not_composite_or_not_yaml_is_caught() {
     let bad = GOOD.replace("using: composite", "using: node20");
     assert_eq!(problems_of(&bad), ["runs.using is not `composite`"]);
@@ -378,12 +431,15 @@ fn not_composite_or_not_yaml_is_caught() {
 
 #[test]
 fn a_readme_missing_an_input_or_output_is_caught() {
-    let (_root, dir) = tree(GOOD, "# t\n\n| `sha` | no |\n| sha-length | no |\n");
+    let (_root, dir) = tree(
+        GOOD,
+        "# t\n\n| `sha` | no |\n| sha-length | no |\n| `token` | no |\n",
+    );
     assert_eq!(
         check_readme(&dir),
         ["README.md does not mention the output `version`"]
     );
-    let (_root, dir) = tree(GOOD, "`sha` `sha-length` `version`");
+    let (_root, dir) = tree(GOOD, "`sha` `sha-length` `token` `version`");
     assert_eq!(check_readme(&dir), Vec::<String>::new());
     std::fs::remove_file(dir.join("README.md")).unwrap();
     assert_eq!(check_readme(&dir), ["no README.md"]);

@@ -416,7 +416,7 @@ fn var(name: &str) -> Option<String> {
 
 // ── main ────────────────────────────────────────────────────────────────
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let started = Instant::now();
     let cli: Cli = gha::cli::parse(TOOL);
     let g = &cli.global;

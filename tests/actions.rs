@@ -9,6 +9,10 @@
 //! - an `id: install` step runs `dist/install.sh` from `$GITHUB_ACTION_PATH`
 //!   and passes the action's `token` input to it as `SHIPGATE_TOKEN` (a
 //!   private fork's release downloads through the API with it);
+//! - a `plan` step runs `install.sh --plan`, `actions/cache/restore` before
+//!   the install step and `actions/cache/save` after it (only when it built)
+//!   share its key and path: a ref without a release builds once;
+//! - every `uses:` is pinned to a full commit SHA with a `# vX` comment;
 //!
 //! and each `actions/<name>/` has a README.md that mentions every input and
 //! output. The negative tests at the end prove each check can fail.
@@ -163,6 +167,24 @@ fn check_action(path: &Path) -> Vec<String> {
         }
     }
 
+    problems.extend(check_build_cache(&steps));
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for step in &steps {
+        let Some(uses) = step.get("uses").and_then(Value::as_str) else {
+            continue;
+        };
+        let sha = uses.rsplit_once('@').map_or("", |(_, r)| r);
+        let pinned = sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        let commented = text
+            .lines()
+            .any(|l| l.contains(&format!("uses: {uses}")) && l.contains("# v"));
+        if !pinned || !commented {
+            problems.push(format!(
+                "`uses: {uses}` is not pinned to a full commit SHA with a `# vX` comment"
+            ));
+        }
+    }
+
     let steps_text = serde_json::to_string(&steps).unwrap_or_default();
     for (name, _) in as_map(doc.get("inputs")) {
         if !references_input(&steps_text, &name) {
@@ -186,6 +208,61 @@ fn check_action(path: &Path) -> Vec<String> {
                 ));
             }
         }
+    }
+    problems
+}
+
+/// The build cache around the install step, as problems.
+fn check_build_cache(steps: &[Value]) -> Vec<String> {
+    let position = |pred: &dyn Fn(&Value) -> bool| steps.iter().position(pred);
+    let str_of = |s: &Value, k: &str| s.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let with_of = |s: &Value, k: &str| {
+        s.get("with")
+            .and_then(|w| w.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .replace(' ', "")
+    };
+    let uses = |prefix: &'static str| {
+        move |s: &Value| {
+            s.get("uses")
+                .and_then(Value::as_str)
+                .is_some_and(|u| u.starts_with(prefix))
+        }
+    };
+    let plan = position(&|s| {
+        str_of(s, "id") == "plan" && str_of(s, "run").contains("dist/install.sh\" --plan")
+    });
+    let install = position(&|s| str_of(s, "id") == "install");
+    let restore = position(&uses("actions/cache/restore@"));
+    let save = position(&uses("actions/cache/save@"));
+    let (Some(plan), Some(install), Some(restore), Some(save)) = (plan, install, restore, save)
+    else {
+        return vec![
+            "no build cache: a `plan` step (install.sh --plan), actions/cache/restore, then \
+             the install step, then actions/cache/save"
+                .to_owned(),
+        ];
+    };
+    let mut problems = Vec::new();
+    if !(plan < restore && restore < install && install < save) {
+        problems.push(
+            "the build cache steps are not in the order plan, restore, install, save".to_owned(),
+        );
+    }
+    for i in [restore, save] {
+        if with_of(&steps[i], "key") != "${{steps.plan.outputs.build-cache-key}}"
+            || with_of(&steps[i], "path") != "${{steps.plan.outputs.build-cache-path}}"
+        {
+            problems.push(format!(
+                "step {}: the cache key and path are not the plan's build-cache-key and build-cache-path",
+                i + 1
+            ));
+        }
+    }
+    if !str_of(&steps[save], "if").contains("steps.install.outputs.source == 'build'") {
+        problems
+            .push("actions/cache/save does not run only when the install step built".to_owned());
     }
     problems
 }
@@ -290,11 +367,24 @@ outputs:
 runs:
   using: composite
   steps:
+    - id: plan
+      shell: bash
+      run: bash "$GITHUB_ACTION_PATH/../../dist/install.sh" --plan
+    - if: steps.plan.outputs.build-cache-key != ''
+      uses: actions/cache/restore@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+      with:
+        path: ${{ steps.plan.outputs.build-cache-path }}
+        key: ${{ steps.plan.outputs.build-cache-key }}
     - id: install
       shell: bash
       env:
         SHIPGATE_TOKEN: ${{ inputs.token }}
       run: bash "$GITHUB_ACTION_PATH/../../dist/install.sh"
+    - if: steps.install.outputs.source == 'build' && steps.plan.outputs.build-cache-key != ''
+      uses: actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+      with:
+        path: ${{ steps.plan.outputs.build-cache-path }}
+        key: ${{ steps.plan.outputs.build-cache-key }}
     - id: run
       shell: bash
       env:
@@ -418,6 +508,49 @@ fn an_install_step_without_the_token_is_caught() {
             "no `token` input (for a private fork's release)"
         ]
     );
+}
+
+#[test]
+fn a_missing_or_miswired_build_cache_is_caught() {
+    let bad = GOOD.replace("actions/cache/save@", "actions/cache/restore@");
+    assert!(
+        problems_of(&bad)[0].starts_with("no build cache"),
+        "{:?}",
+        problems_of(&bad)
+    );
+    let bad = GOOD.replace(" --plan\n", "\n");
+    assert!(problems_of(&bad)[0].starts_with("no build cache"));
+    let bad = GOOD.replacen(
+        "key: ${{ steps.plan.outputs.build-cache-key }}",
+        "key: shipgate-${{ github.sha }}",
+        1,
+    );
+    assert_eq!(
+        problems_of(&bad),
+        ["step 2: the cache key and path are not the plan's build-cache-key and build-cache-path"]
+    );
+    let bad = GOOD.replace("steps.install.outputs.source == 'build' && ", "");
+    assert_eq!(
+        problems_of(&bad),
+        ["actions/cache/save does not run only when the install step built"]
+    );
+}
+
+#[test]
+fn an_unpinned_uses_is_caught() {
+    let bad = GOOD.replace(
+        "actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0",
+        "actions/cache/save@v4",
+    );
+    assert_eq!(
+        problems_of(&bad),
+        ["`uses: actions/cache/save@v4` is not pinned to a full commit SHA with a `# vX` comment"]
+    );
+    let bad = GOOD.replace(
+        "actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0",
+        "actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830",
+    );
+    assert_eq!(problems_of(&bad).len(), 1, "{:?}", problems_of(&bad));
 }
 
 #[test]

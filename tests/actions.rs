@@ -469,8 +469,8 @@ fn a_missing_install_step_is_caught() {
         "{p:?}"
     );
     let bad = GOOD.replace(
-        r#"bash "$GITHUB_ACTION_PATH/../../dist/install.sh""#,
-        "curl -sSf https://example.invalid/install | sh",
+        "run: bash \"$GITHUB_ACTION_PATH/../../dist/install.sh\"\n",
+        "run: curl -sSf https://example.invalid/install | sh\n",
     );
     let p = problems_of(&bad);
     assert_eq!(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/dist-size.sh — release binary size and start-up per opt-level.
 #
-#   bench/dist-size.sh                                  # this workspace's five tools, opt-level 3, s, z
+#   bench/dist-size.sh                                  # the five tools and shipgate, opt-level 3, s, z
 #   bench/dist-size.sh --opt "3 z"
 #   bench/dist-size.sh --project bench/dist-experiment \
 #       --bins "version-stamp tag-gate semantic-bump health-check smoke-test shipgate"
@@ -13,14 +13,15 @@
 # --help when the binary has no --version) over 100 runs after 10 warm-ups,
 # with -N (no shell). A binary named `shipgate` is a multi-call binary: it is
 # measured through a link named after each tool. Also printed: the .tar.gz of
-# the five tools as dist/package.sh builds it, and the sum of their sizes.
+# the five standalone tools, the release archive dist/package.sh builds from
+# `shipgate` (with the five names as links), and the sum of the five's sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$(pwd)"
 
 project="."
 opts="3 s z"
-bins="version-stamp tag-gate semantic-bump health-check smoke-test"
+bins="version-stamp tag-gate semantic-bump health-check smoke-test shipgate"
 tools="version-stamp tag-gate semantic-bump health-check smoke-test"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -75,8 +76,14 @@ for o in $opts; do
   have=0
   for t in $tools; do [ -f "$release/$t" ] && have=$((have + 1)); done
   if [ "$have" -eq 5 ]; then
+    # the five standalone binaries, packed as package.sh packed them before the multi-call binary
+    # shellcheck disable=SC2086 # $tools is a list of names
+    (cd "$release" && tar --owner=0 --group=0 --numeric-owner -cf - $tools) | gzip -9n >"$bench_dir/five-$o.tar.gz"
+    printf '| %s | **archive of the 5 tools (.tar.gz)** | %s | | |\n' "$o" "$(wc -c <"$bench_dir/five-$o.tar.gz" | tr -d ' ')"
+  fi
+  if [ -f "$release/shipgate" ]; then
     archive="$("$repo/dist/package.sh" --version 0.0.0 --target bench-unknown-linux --bin-dir "$release" --out-dir "$bench_dir/archive-$o")"
-    printf '| %s | **archive of the 5 tools (.tar.gz)** | %s | | |\n' "$o" "$(wc -c <"$archive" | tr -d ' ')"
+    printf '| %s | **release archive: shipgate + 5 links (dist/package.sh)** | %s | | |\n' "$o" "$(wc -c <"$archive" | tr -d ' ')"
   fi
   printf '| %s | **sum of the 5 tools** | %s | | |\n' "$o" "$total"
 done

@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
-# shipgate setup: puts the five shipgate binaries on PATH for the rest of the
-# job and prints the folder that holds them.
+# shipgate setup: puts the shipgate binaries (the multi-call `shipgate` and the
+# five tool names beside it) on PATH for the rest of the job and prints the
+# folder that holds them.
 #
 #   bash "$GITHUB_ACTION_PATH/../../dist/install.sh"   # from actions/<name>/action.yml
 #   bash "$GITHUB_ACTION_PATH/dist/install.sh"         # from the root action.yml
 #   bash dist/install.sh --print-target                # the target triple this machine uses
+#   bash dist/install.sh --plan                        # before actions/cache/restore: see below
 #
 # Which binaries it uses, in this order (logged, and written as `source=`):
 #   local     SHIPGATE_BIN_DIR names a folder that holds the five binaries.
 #   build     this tree is not a release tree (a dev manifest, no targets, or code
 #             that differs from the manifest's source_commit), or the manifest
-#             lists no binaries for this runner's target: `cargo build --release
-#             --locked` from the action's own source. SHIPGATE_FALLBACK=none
+#             lists no binaries for this runner's target: `cargo build --profile
+#             fallback --locked -p shipgate-cli` from the action's own source, into
+#             <tool cache>/shipgate/build/<source digest>/<target>/ with the
+#             sha256 of every file in <target>.sha256 beside it. SHIPGATE_FALLBACK=none
 #             makes that an error instead.
-#   cache     $RUNNER_TOOL_CACHE/shipgate/<version>/<target>/ holds exactly the
+#   cache     that build folder when it verifies against its .sha256 file (a
+#             later job: the action restored it from the Actions cache), or
+#             $RUNNER_TOOL_CACHE/shipgate/<version>/<target>/ holding exactly the
 #             binaries whose sha256 the manifest lists (checked on every use).
 #   download  the target's archive from SHIPGATE_DOWNLOAD_BASE (default: the
 #             manifest's download_base; https only, http only to 127.0.0.1 or
@@ -25,7 +31,10 @@
 # SHIPGATE_DOWNLOAD_BASE, SHIPGATE_TOKEN (only sent to the GitHub API for a
 # private repository's release), RUNNER_OS, RUNNER_ARCH, RUNNER_TOOL_CACHE,
 # GITHUB_OUTPUT, GITHUB_PATH, GITHUB_ACTIONS, GITHUB_SERVER_URL, GITHUB_API_URL.
-# Outputs (GITHUB_OUTPUT): path, source, version, target.
+# Outputs (GITHUB_OUTPUT): path, source, version, target. With --plan, only
+# when a build from source is coming: build-cache-key and build-cache-path, for
+# actions/cache/restore before the install step and actions/cache/save after it
+# (when source=build); nothing when the build folder already verifies.
 # Exit codes: 0 ok, 2 bad setting, 3 the environment failed (network, checksum,
 # missing tools, failed build).
 #
@@ -35,6 +44,8 @@
 set -euo pipefail
 
 TOOLS="version-stamp tag-gate semantic-bump health-check smoke-test"
+# the multi-call binary; each tool name beside it is a link to it (a copy on Windows)
+MAIN=shipgate
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -43,6 +54,18 @@ manifest="$here/manifest.json"
 # ---------------------------------------------------------------- messages
 
 log() { printf 'shipgate: %s\n' "$*" >&2; }
+
+warn() {
+  if [ "${GITHUB_ACTIONS:-}" = true ]; then
+    local data="$*"
+    data="${data//%/%25}"
+    data="${data//$'\r'/%0D}"
+    data="${data//$'\n'/%0A}"
+    printf '::warning title=shipgate setup::%s\n' "$data" >&2
+  else
+    printf 'shipgate: warning: %s\n' "$*" >&2
+  fi
+}
 
 # die CODE MESSAGE [HINT]
 die() {
@@ -72,10 +95,12 @@ lower() { printf '%s' "$1" | tr '[:upper:]' '[:lower:]'; }
 
 usage() {
   cat <<'EOF'
-Usage: install.sh [--print-target | --help]
+Usage: install.sh [--print-target | --plan | --help]
 
 Puts the shipgate binaries on PATH (GITHUB_PATH) and prints their folder.
   --print-target   print the target triple for this machine and exit
+  --plan           write build-cache-key/build-cache-path to GITHUB_OUTPUT when
+                   a build from source is coming (for actions/cache), and exit
   --help           this text
 Environment: SHIPGATE_BIN_DIR, SHIPGATE_FALLBACK=build|none,
 SHIPGATE_DOWNLOAD_BASE, SHIPGATE_TOKEN, RUNNER_OS, RUNNER_ARCH, RUNNER_TOOL_CACHE.
@@ -224,7 +249,7 @@ read_target() {
   [ -n "$t_sha256" ] || manifest_problem "target $target has no valid \"sha256\""
   local tool suffix=""
   case "$target" in *-windows-*) suffix=".exe" ;; esac
-  for tool in $TOOLS; do
+  for tool in $MAIN $TOOLS; do
     # A here-string, not a pipe: grep -q exits at its first match, and under
     # pipefail the writer's SIGPIPE would turn a match into a failure.
     grep -q "^$tool$suffix " <<<"$t_binaries" ||
@@ -320,23 +345,106 @@ use_local() {
 
 # ---------------------------------------------------------------- build
 
+# A digest of the action's source: every file under $root but target/ and .git/
+# folders, by path and content. The same commit gives the same digest on every
+# runner, so it keys the build cache ("build once per source, per target").
+source_digest() {
+  local list out hash_cmd=(sha256sum -b)
+  if [ "$sha_tool" = shasum ]; then hash_cmd=(shasum -a 256 -b); fi
+  list="$(mktemp "${TMPDIR:-/tmp}/shipgate-digest.XXXXXX")" || return 1
+  if ! (cd "$root" && find . \( -name target -o -name .git \) -prune -o -type f -print0 |
+    LC_ALL=C sort -z | xargs -0 "${hash_cmd[@]}" >"$list"); then
+    rm -f "$list"
+    return 1
+  fi
+  out="$(sha256_of "$list")" || {
+    rm -f "$list"
+    return 1
+  }
+  rm -f "$list"
+  printf '%s\n' "$out"
+}
+
+# Sets build_dir (the folder on PATH) and build_sums (the sha256 file beside it)
+# for this source and target.
+build_paths() {
+  find_sha_tool || die 3 "building from source keeps the build's sha256 beside it, which needs sha256sum or shasum, and neither is on PATH" \
+    "Install coreutils (sha256sum) or perl (shasum), or set SHIPGATE_BIN_DIR."
+  local digest
+  digest="$(source_digest)" || die 3 "cannot compute the digest of the source in $root"
+  build_base="$cache_base/shipgate/build/$digest"
+  build_dir="$build_base/$build_target"
+  build_sums="$build_base/$build_target.sha256"
+  build_key="shipgate-build-$build_target-$digest"
+}
+
+# The names a build folder must hold, with the suffix of the target.
+build_names() {
+  local suffix="" tool
+  case "$build_target" in *-windows-*) suffix=".exe" ;; esac
+  for tool in $MAIN $TOOLS; do printf '%s%s\n' "$tool" "$suffix"; done
+}
+
+# verify_build: build_dir holds exactly what build_sums lists, and build_sums
+# lists exactly the multi-call binary and the five names (so a rewritten sums
+# file cannot add a program to PATH).
+verify_build() {
+  verify_problem=""
+  if [ ! -f "$build_sums" ] || [ -L "$build_sums" ]; then
+    verify_problem="no $build_sums"
+    return 1
+  fi
+  local bad listed expected
+  bad="$(grep -Ev '^[A-Za-z0-9_.-]+ [0-9a-f]{64}$' "$build_sums" | head -n 1 || true)"
+  if [ -n "$bad" ]; then
+    verify_problem="$build_sums has a line that is not 'name sha256': $bad"
+    return 1
+  fi
+  listed="$(sed 's/ .*//' "$build_sums" | LC_ALL=C sort)"
+  expected="$(build_names | LC_ALL=C sort)"
+  if [ "$listed" != "$expected" ]; then
+    verify_problem="$build_sums does not list exactly $(printf '%s' "$expected" | tr '\n' ' ')"
+    return 1
+  fi
+  t_binaries="$(cat "$build_sums")"
+  verify_dir "$build_dir"
+}
+
 build_from_source() {
-  local reason="$1" target_dir dir version="$2"
+  local reason="$1" version="$2" target_dir built name suffix="" hash incoming
   if [ "$fallback" = none ]; then
+    $plan && exit 0
     die 3 "$reason, and SHIPGATE_FALLBACK=none forbids building from source" \
       "Use a release ref (@v1, @vX.Y.Z) whose manifest lists this runner, set SHIPGATE_BIN_DIR to prebuilt binaries, or allow the fallback (fallback: build)."
+  fi
+  [ -f "$root/Cargo.toml" ] ||
+    die 3 "$reason, and $root holds no Cargo.toml to build from" \
+      "Use a release ref (@v1) or set SHIPGATE_BIN_DIR."
+  build_target="${target:-unknown-$(lower "$(uname -s 2>/dev/null || echo os)")-$(lower "$(uname -m 2>/dev/null || echo arch)")}"
+  build_paths
+  if $plan; then
+    # the build folder of an earlier step of this job needs no restore
+    if ! verify_build; then
+      if [ -n "${GITHUB_OUTPUT:-}" ]; then
+        printf 'build-cache-key=%s\nbuild-cache-path=%s\n' "$build_key" "$(output_path "$build_base")" >>"$GITHUB_OUTPUT"
+      fi
+      log "plan: a build from source ($reason); cache key $build_key"
+    fi
+    exit 0
+  fi
+  if verify_build; then
+    log "reusing the build of this source: $build_dir verifies against $build_sums"
+    finish cache "$build_dir" "$version" "$build_target"
+  fi
+  if [ -e "$build_dir" ] || [ -L "$build_dir" ] || [ -e "$build_sums" ]; then
+    warn "the cached build in $build_dir does not verify ($verify_problem); refusing it and building again"
   fi
   command -v cargo >/dev/null 2>&1 ||
     die 3 "$reason, and building from source needs cargo, which is not on PATH" \
       "Install a Rust toolchain before this step, use a release ref (@v1) whose manifest lists this runner, or set SHIPGATE_BIN_DIR."
-  [ -f "$root/Cargo.toml" ] ||
-    die 3 "$reason, and $root holds no Cargo.toml to build from" \
-      "Use a release ref (@v1) or set SHIPGATE_BIN_DIR."
-  log "building from source in $root (cargo build --release --locked): $reason"
-  local packages=() tool
-  for tool in $TOOLS; do packages+=(-p "$tool"); done
-  if ! (cd "$root" && cargo build --release --locked "${packages[@]}" --bins) >&2; then
-    die 3 "cargo build --release --locked in $root failed (see the output above)"
+  log "building from source in $root (cargo build --profile fallback --locked -p shipgate-cli): $reason"
+  if ! (cd "$root" && cargo build --profile fallback --locked -p shipgate-cli --bins) >&2; then
+    die 3 "cargo build --profile fallback --locked in $root failed (see the output above)"
   fi
   target_dir="${CARGO_TARGET_DIR:-target}"
   target_dir="$(unix_path "$target_dir")"
@@ -344,17 +452,45 @@ build_from_source() {
     /*) ;;
     *) target_dir="$root/$target_dir" ;;
   esac
-  dir="$(cd "$target_dir/release" && pwd)" || die 3 "cargo build left no $target_dir/release folder"
-  for tool in $TOOLS; do
-    [ -f "$dir/$tool" ] || [ -f "$dir/$tool.exe" ] || die 3 "cargo build did not produce $tool in $dir"
+  case "$build_target" in *-windows-*) suffix=".exe" ;; esac
+  built="$target_dir/fallback/$MAIN$suffix"
+  [ -f "$built" ] || die 3 "cargo build did not produce $built"
+
+  # assemble beside the build folder, record the sha256, then rename into place
+  mkdir -p "$build_base" 2>/dev/null ||
+    die 3 "cannot create the build cache folder $build_base" \
+      "Make RUNNER_TOOL_CACHE writable for the runner's user, or point RUNNER_TOOL_CACHE elsewhere."
+  work="$(mktemp -d "$build_base/.incoming-$build_target.XXXXXX")" ||
+    die 3 "cannot create a temporary folder in $build_base"
+  incoming="$work/$build_target"
+  mkdir "$incoming"
+  cp "$built" "$incoming/$MAIN$suffix"
+  chmod 755 "$incoming/$MAIN$suffix"
+  hash="$(sha256_of "$incoming/$MAIN$suffix")" || die 3 "cannot hash $incoming/$MAIN$suffix"
+  for name in $TOOLS; do
+    if [ -n "$suffix" ]; then
+      cp "$incoming/$MAIN$suffix" "$incoming/$name$suffix"
+    else
+      ln -s "$MAIN" "$incoming/$name"
+    fi
   done
-  finish build "$dir" "$version" "$target"
+  build_names | while read -r name; do printf '%s %s\n' "$name" "$hash"; done >"$work/sums"
+  rm -rf "$build_dir" "$build_sums"
+  if ! mv "$incoming" "$build_dir" || ! mv "$work/sums" "$build_sums"; then
+    die 3 "cannot move the build into $build_dir"
+  fi
+  # lost a race with a concurrent build: $build_dir appeared before the rename
+  if [ -e "$build_dir/$build_target" ]; then rm -rf "${build_dir:?}/$build_target"; fi
+  verify_build || die 3 "the build in $build_dir did not verify after assembling it: $verify_problem"
+  finish build "$build_dir" "$version" "$build_target"
 }
 
 # ---------------------------------------------------------------- cache
 
-# verify_dir DIR: DIR holds exactly the target's binaries, as regular files with
-# the manifest's sha256. Anything else in the folder would land on PATH.
+# verify_dir DIR: DIR holds exactly the target's binaries ($t_binaries), as
+# regular files with their listed sha256; a tool name may instead be a link to
+# the multi-call binary beside it (and is then verified through it). Anything
+# else in the folder would land on PATH.
 verify_problem=""
 verify_dir() {
   local dir="$1" name hash actual expected_names present
@@ -375,7 +511,25 @@ verify_dir() {
   fi
   while read -r name hash; do
     [ -n "$name" ] || continue
-    if [ ! -f "$dir/$name" ] || [ -L "$dir/$name" ]; then
+    if [ -L "$dir/$name" ]; then
+      case "$name" in
+        "$MAIN" | "$MAIN.exe")
+          verify_problem="$name is a link, not the binary"
+          return 1
+          ;;
+      esac
+      local to
+      to="$(readlink "$dir/$name" 2>/dev/null || true)"
+      if [ "$to" != "$MAIN" ] && [ "$to" != "$MAIN.exe" ]; then
+        verify_problem="$name links to '$to', not to $MAIN beside it"
+        return 1
+      fi
+      if [ ! -f "$dir/$to" ] || [ -L "$dir/$to" ]; then
+        verify_problem="$name links to $to, which is not a regular file"
+        return 1
+      fi
+    fi
+    if [ ! -f "$dir/$name" ]; then
       verify_problem="$name is not a regular file"
       return 1
     fi
@@ -597,6 +751,7 @@ EOF
 
 # ---------------------------------------------------------------- main
 
+plan=false
 case "${1:-}" in
   --print-target)
     [ $# -eq 1 ] || die 2 "--print-target takes no arguments"
@@ -612,6 +767,10 @@ case "${1:-}" in
   -h | --help)
     usage
     exit 0
+    ;;
+  --plan)
+    [ $# -eq 1 ] || die 2 "--plan takes no arguments"
+    plan=true
     ;;
   "") ;;
   *) die 2 "unknown argument '$1'" "Run install.sh --help." ;;
@@ -634,9 +793,17 @@ unsupported_platform=""
 target="$(detect_target)" || target=""
 
 if [ -n "$(trim "${SHIPGATE_BIN_DIR:-}")" ]; then
+  $plan && exit 0
   [ -n "$target" ] || target=unknown
   use_local
 fi
+
+cache_base="$(trim "${RUNNER_TOOL_CACHE:-}")"
+if [ -z "$cache_base" ]; then
+  cache_base="${XDG_CACHE_HOME:-${HOME:-${TMPDIR:-/tmp}}/.cache}"
+fi
+cache_base="$(unix_path "$cache_base")"
+cache_base="${cache_base%/}"
 
 read_manifest
 
@@ -663,16 +830,11 @@ download_base="$(trim "${SHIPGATE_DOWNLOAD_BASE:-}")"
 [ -n "$download_base" ] || download_base="$m_download_base"
 download_base="${download_base%/}"
 
-cache_base="$(trim "${RUNNER_TOOL_CACHE:-}")"
-if [ -z "$cache_base" ]; then
-  cache_base="${XDG_CACHE_HOME:-${HOME:-${TMPDIR:-/tmp}}/.cache}"
-fi
-cache_base="$(unix_path "$cache_base")"
-cache_base="${cache_base%/}"
 dir="$cache_base/shipgate/$m_version/$target"
 
 [ -n "$download_base" ] || manifest_problem "a release manifest needs a download_base"
 check_base "$download_base"
+$plan && exit 0
 
 if verify_dir "$dir"; then
   finish cache "$dir" "$m_version" "$target"

@@ -15,8 +15,10 @@
 # --manifest FILE chooses what --check reads.
 #
 # ARCHIVES_DIR holds shipgate-<version>-<target>.tar.gz files (and optionally
-# their .sha256 files, which must agree); each archive holds exactly the five
-# binaries at its root (with .exe for Windows targets).
+# their .sha256 files, which must agree); each archive holds exactly, at its
+# root, the multi-call binary `shipgate` and the five tool names, each a
+# symbolic link to `shipgate` or a copy of it (with .exe for Windows targets).
+# Every name gets its own sha256 (a link's is its target's).
 #
 # The output has one key per line in a fixed layout that install.sh reads with
 # sed (runners have no jq, and not always python). Never edit it by hand.
@@ -134,11 +136,11 @@ render_release() {
     fi
     suffix=""
     case "$target" in *-windows-*) suffix=".exe" ;; esac
-    expected=""
+    expected="shipgate$suffix"$'\n'
     for tool in $TOOLS; do expected="$expected$tool$suffix"$'\n'; done
     expected="$(printf '%s' "$expected" | LC_ALL=C sort)"
     entries="$(gzip -dc <"$file" | tar -tf - | sed 's|^\./||' | LC_ALL=C sort)" || die 2 "$name is not a gzip'd tar archive"
-    [ "$entries" = "$expected" ] || die 2 "$name must hold exactly the five binaries at its root ($(printf '%s' "$expected" | tr '\n' ' ')), it holds: $(printf '%s' "$entries" | tr '\n' ' ')"
+    [ "$entries" = "$expected" ] || die 2 "$name must hold exactly shipgate and the five tool names at its root ($(printf '%s' "$expected" | tr '\n' ' ')), it holds: $(printf '%s' "$entries" | tr '\n' ' ')"
     rm -rf "$tmp/unpack" && mkdir "$tmp/unpack"
     (cd "$tmp/unpack" && gzip -dc | tar -xf -) <"$file"
     if $first; then printf '  "targets": {\n'; first=false; else printf '    },\n'; fi
@@ -150,7 +152,13 @@ render_release() {
     total="$(printf '%s\n' "$expected" | wc -l | tr -d ' ')"
     while read -r tool; do
       n=$((n + 1))
-      if [ ! -f "$tmp/unpack/$tool" ] || [ -L "$tmp/unpack/$tool" ]; then die 2 "$name: $tool is not a regular file"; fi
+      if [ -L "$tmp/unpack/$tool" ]; then
+        # a tool name may link to the multi-call binary beside it, nothing else
+        if [ "$tool" = "shipgate$suffix" ] || [ "$(readlink "$tmp/unpack/$tool")" != "shipgate$suffix" ]; then
+          die 2 "$name: $tool is a link to '$(readlink "$tmp/unpack/$tool")'; only a tool name may be a link, and only to shipgate$suffix"
+        fi
+      fi
+      if [ ! -f "$tmp/unpack/$tool" ]; then die 2 "$name: $tool is not a regular file"; fi
       if [ "$n" -lt "$total" ]; then
         printf '        "%s": "%s",\n' "$tool" "$(sha256_of "$tmp/unpack/$tool")"
       else

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# dist/package.sh — packs the five release binaries of one target into the
+# dist/package.sh — packs the multi-call release binary of one target into the
 # archive dist/install.sh downloads, plus its .sha256 file.
 #
 #   dist/package.sh --version 1.4.0 --target x86_64-unknown-linux-musl \
 #       --bin-dir target/x86_64-unknown-linux-musl/release [--out-dir dist-out]
 #
-# Writes OUT/shipgate-<version>-<target>.tar.gz (the binaries at its root, mode
-# 755, owner 0, fixed mtime, gzip without a timestamp: the same binaries give
-# the same archive) and OUT/shipgate-<version>-<target>.tar.gz.sha256
-# ("<hex>  <name>", the format sha256sum -c reads). Prints the archive's path.
+# Writes OUT/shipgate-<version>-<target>.tar.gz and
+# OUT/shipgate-<version>-<target>.tar.gz.sha256 ("<hex>  <name>", the format
+# sha256sum -c reads); prints the archive's path. The archive holds, at its
+# root, BIN_DIR's `shipgate` and the five tool names: symbolic links to
+# `shipgate` (copies, `tag-gate.exe` …, for a Windows target). Mode 755, owner
+# 0, fixed mtime, gzip without a timestamp: the same binary gives the same
+# archive.
 set -euo pipefail
 
 TOOLS="health-check semantic-bump smoke-test tag-gate version-stamp"
@@ -55,12 +58,20 @@ case "$target" in *-windows-*) suffix=".exe" ;; esac
 
 stage="$(mktemp -d "${TMPDIR:-/tmp}/shipgate-package.XXXXXX")"
 trap 'rm -rf "$stage"' EXIT
-names=()
+main="shipgate$suffix"
+[ -f "$bin_dir/$main" ] || die 2 "$bin_dir has no $main (build with: cargo build --release --locked -p shipgate-cli --target $target)"
+cp "$bin_dir/$main" "$stage/$main"
+chmod 755 "$stage/$main"
+touch -t 198001010000 "$stage/$main"
+names=("$main")
 for tool in $TOOLS; do
-  [ -f "$bin_dir/$tool$suffix" ] || die 2 "$bin_dir has no $tool$suffix (build with: cargo build --release --locked --target $target)"
-  cp "$bin_dir/$tool$suffix" "$stage/$tool$suffix"
-  chmod 755 "$stage/$tool$suffix"
-  touch -t 198001010000 "$stage/$tool$suffix"
+  if [ -n "$suffix" ]; then
+    cp "$stage/$main" "$stage/$tool$suffix"
+    touch -t 198001010000 "$stage/$tool$suffix"
+  else
+    ln -s "$main" "$stage/$tool"
+    touch -h -t 198001010000 "$stage/$tool"
+  fi
   names+=("$tool$suffix")
 done
 

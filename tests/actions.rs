@@ -6,7 +6,13 @@
 //! - every declared input is referenced as `inputs.<name>` in the steps;
 //! - every output has a `value:` naming a step that exists;
 //! - every `run:` step has a `shell:` (composite actions require it);
-//! - an `id: install` step runs `dist/install.sh` from `$GITHUB_ACTION_PATH`;
+//! - an `id: install` step runs `dist/install.sh` from `$GITHUB_ACTION_PATH`
+//!   and passes the action's `token` input to it as `SHIPGATE_TOKEN` (a
+//!   private fork's release downloads through the API with it);
+//! - a `plan` step runs `install.sh --plan`, `actions/cache/restore` before
+//!   the install step and `actions/cache/save` after it (only when it built)
+//!   share its key and path: a ref without a release builds once;
+//! - every `uses:` is pinned to a full commit SHA with a `# vX` comment;
 //!
 //! and each `actions/<name>/` has a README.md that mentions every input and
 //! output. The negative tests at the end prove each check can fail.
@@ -143,6 +149,39 @@ fn check_action(path: &Path) -> Vec<String> {
                         .to_owned(),
                 );
             }
+            let token = step
+                .get("env")
+                .and_then(|e| e.get("SHIPGATE_TOKEN"))
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if token.replace(' ', "") != "${{inputs.token}}" {
+                problems.push(
+                    "the `install` step does not pass `SHIPGATE_TOKEN: ${{ inputs.token }}` \
+                     (a private fork's release needs it)"
+                        .to_owned(),
+                );
+            }
+            if doc.get("inputs").and_then(|i| i.get("token")).is_none() {
+                problems.push("no `token` input (for a private fork's release)".to_owned());
+            }
+        }
+    }
+
+    problems.extend(check_build_cache(&steps));
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for step in &steps {
+        let Some(uses) = step.get("uses").and_then(Value::as_str) else {
+            continue;
+        };
+        let sha = uses.rsplit_once('@').map_or("", |(_, r)| r);
+        let pinned = sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit());
+        let commented = text
+            .lines()
+            .any(|l| l.contains(&format!("uses: {uses}")) && l.contains("# v"));
+        if !pinned || !commented {
+            problems.push(format!(
+                "`uses: {uses}` is not pinned to a full commit SHA with a `# vX` comment"
+            ));
         }
     }
 
@@ -169,6 +208,61 @@ fn check_action(path: &Path) -> Vec<String> {
                 ));
             }
         }
+    }
+    problems
+}
+
+/// The build cache around the install step, as problems.
+fn check_build_cache(steps: &[Value]) -> Vec<String> {
+    let position = |pred: &dyn Fn(&Value) -> bool| steps.iter().position(pred);
+    let str_of = |s: &Value, k: &str| s.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+    let with_of = |s: &Value, k: &str| {
+        s.get("with")
+            .and_then(|w| w.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .replace(' ', "")
+    };
+    let uses = |prefix: &'static str| {
+        move |s: &Value| {
+            s.get("uses")
+                .and_then(Value::as_str)
+                .is_some_and(|u| u.starts_with(prefix))
+        }
+    };
+    let plan = position(&|s| {
+        str_of(s, "id") == "plan" && str_of(s, "run").contains("dist/install.sh\" --plan")
+    });
+    let install = position(&|s| str_of(s, "id") == "install");
+    let restore = position(&uses("actions/cache/restore@"));
+    let save = position(&uses("actions/cache/save@"));
+    let (Some(plan), Some(install), Some(restore), Some(save)) = (plan, install, restore, save)
+    else {
+        return vec![
+            "no build cache: a `plan` step (install.sh --plan), actions/cache/restore, then \
+             the install step, then actions/cache/save"
+                .to_owned(),
+        ];
+    };
+    let mut problems = Vec::new();
+    if !(plan < restore && restore < install && install < save) {
+        problems.push(
+            "the build cache steps are not in the order plan, restore, install, save".to_owned(),
+        );
+    }
+    for i in [restore, save] {
+        if with_of(&steps[i], "key") != "${{steps.plan.outputs.build-cache-key}}"
+            || with_of(&steps[i], "path") != "${{steps.plan.outputs.build-cache-path}}"
+        {
+            problems.push(format!(
+                "step {}: the cache key and path are not the plan's build-cache-key and build-cache-path",
+                i + 1
+            ));
+        }
+    }
+    if !str_of(&steps[save], "if").contains("steps.install.outputs.source == 'build'") {
+        problems
+            .push("actions/cache/save does not run only when the install step built".to_owned());
     }
     problems
 }
@@ -263,6 +357,9 @@ inputs:
     description: s
   sha-length:
     description: n
+  token:
+    description: t
+    default: ${{ github.token }}
 outputs:
   version:
     description: v
@@ -270,9 +367,24 @@ outputs:
 runs:
   using: composite
   steps:
+    - id: plan
+      shell: bash
+      run: bash "$GITHUB_ACTION_PATH/../../dist/install.sh" --plan
+    - if: steps.plan.outputs.build-cache-key != ''
+      uses: actions/cache/restore@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+      with:
+        path: ${{ steps.plan.outputs.build-cache-path }}
+        key: ${{ steps.plan.outputs.build-cache-key }}
     - id: install
       shell: bash
+      env:
+        SHIPGATE_TOKEN: ${{ inputs.token }}
       run: bash "$GITHUB_ACTION_PATH/../../dist/install.sh"
+    - if: steps.install.outputs.source == 'build' && steps.plan.outputs.build-cache-key != ''
+      uses: actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+      with:
+        path: ${{ steps.plan.outputs.build-cache-path }}
+        key: ${{ steps.plan.outputs.build-cache-key }}
     - id: run
       shell: bash
       env:
@@ -357,14 +469,88 @@ fn a_missing_install_step_is_caught() {
         "{p:?}"
     );
     let bad = GOOD.replace(
-        r#"bash "$GITHUB_ACTION_PATH/../../dist/install.sh""#,
-        "curl -sSf https://example.invalid/install | sh",
+        "run: bash \"$GITHUB_ACTION_PATH/../../dist/install.sh\"\n",
+        "run: curl -sSf https://example.invalid/install | sh\n",
     );
     let p = problems_of(&bad);
     assert_eq!(
         p,
         ["the `install` step does not run dist/install.sh from $GITHUB_ACTION_PATH"]
     );
+}
+
+#[test]
+fn an_install_step_without_the_token_is_caught() {
+    let bad = GOOD.replace(
+        "        SHIPGATE_TOKEN: ${{ inputs.token }}\n",
+        "        SHIPGATE_TOKEN: ${{ github.token }}\n",
+    );
+    assert_eq!(
+        problems_of(&bad),
+        [
+            "the `install` step does not pass `SHIPGATE_TOKEN: ${{ inputs.token }}` (a private fork's release needs it)",
+            "input `token` is declared but never used as `inputs.token` in the steps"
+        ]
+    );
+    let bad = GOOD
+        .replace(
+            "      env:\n        SHIPGATE_TOKEN: ${{ inputs.token }}\n",
+            "",
+        )
+        .replace(
+            "  token:\n    description: t\n    default: ${{ github.token }}\n",
+            "",
+        );
+    assert_eq!(
+        problems_of(&bad),
+        [
+            "the `install` step does not pass `SHIPGATE_TOKEN: ${{ inputs.token }}` (a private fork's release needs it)",
+            "no `token` input (for a private fork's release)"
+        ]
+    );
+}
+
+#[test]
+fn a_missing_or_miswired_build_cache_is_caught() {
+    let bad = GOOD.replace("actions/cache/save@", "actions/cache/restore@");
+    assert!(
+        problems_of(&bad)[0].starts_with("no build cache"),
+        "{:?}",
+        problems_of(&bad)
+    );
+    let bad = GOOD.replace(" --plan\n", "\n");
+    assert!(problems_of(&bad)[0].starts_with("no build cache"));
+    let bad = GOOD.replacen(
+        "key: ${{ steps.plan.outputs.build-cache-key }}",
+        "key: shipgate-${{ github.sha }}",
+        1,
+    );
+    assert_eq!(
+        problems_of(&bad),
+        ["step 2: the cache key and path are not the plan's build-cache-key and build-cache-path"]
+    );
+    let bad = GOOD.replace("steps.install.outputs.source == 'build' && ", "");
+    assert_eq!(
+        problems_of(&bad),
+        ["actions/cache/save does not run only when the install step built"]
+    );
+}
+
+#[test]
+fn an_unpinned_uses_is_caught() {
+    let bad = GOOD.replace(
+        "actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0",
+        "actions/cache/save@v4",
+    );
+    assert_eq!(
+        problems_of(&bad),
+        ["`uses: actions/cache/save@v4` is not pinned to a full commit SHA with a `# vX` comment"]
+    );
+    let bad = GOOD.replace(
+        "actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0",
+        "actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830",
+    );
+    assert_eq!(problems_of(&bad).len(), 1, "{:?}", problems_of(&bad));
 }
 
 #[test]
@@ -378,12 +564,15 @@ fn not_composite_or_not_yaml_is_caught() {
 
 #[test]
 fn a_readme_missing_an_input_or_output_is_caught() {
-    let (_root, dir) = tree(GOOD, "# t\n\n| `sha` | no |\n| sha-length | no |\n");
+    let (_root, dir) = tree(
+        GOOD,
+        "# t\n\n| `sha` | no |\n| sha-length | no |\n| `token` | no |\n",
+    );
     assert_eq!(
         check_readme(&dir),
         ["README.md does not mention the output `version`"]
     );
-    let (_root, dir) = tree(GOOD, "`sha` `sha-length` `version`");
+    let (_root, dir) = tree(GOOD, "`sha` `sha-length` `token` `version`");
     assert_eq!(check_readme(&dir), Vec::<String>::new());
     std::fs::remove_file(dir.join("README.md")).unwrap();
     assert_eq!(check_readme(&dir), ["no README.md"]);

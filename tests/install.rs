@@ -1,8 +1,9 @@
 //! `dist/install.sh`, `dist/manifest.sh` and `dist/package.sh`, end to end:
-//! the real scripts under bash, a real archive of the workspace's release
-//! binaries (built once with `cargo build --release`, packed by package.sh,
-//! described by manifest.sh), and a real HTTP server on 127.0.0.1 whose
-//! request log shows what was downloaded.
+//! the real scripts under bash, a real archive of the workspace's multi-call
+//! binary `shipgate` (built once with `cargo build`, packed by package.sh with
+//! the five tool names, described by manifest.sh), and a real HTTP server on
+//! 127.0.0.1 whose request log shows what was downloaded. A build from source
+//! runs a fake `cargo` (first on PATH) that records its arguments.
 //!
 //! Unix only (symlinked PATHs, fake `uname`/`cygpath`); on Windows the same
 //! script runs in ci.yml's self-test job under Git Bash.
@@ -58,10 +59,10 @@ fn default_base() -> String {
 
 // ------------------------------------------------------------------ fixture
 
-/// The workspace's five release binaries, built once per test run with
-/// `cargo build --release`. `SHIPGATE_INSTALL_TEST_BINS=DIR` uses the five
-/// binaries in DIR instead (a tree where some crate does not build yet); the
-/// scripts never look inside the binaries, only at their bytes.
+/// The workspace's multi-call binary `shipgate`, built once per test run with
+/// `cargo build` (the dev profile: the scripts never look inside the binary,
+/// only at its bytes, so a release build would only cost minutes).
+/// `SHIPGATE_INSTALL_TEST_BINS=DIR` uses DIR/shipgate instead.
 fn release_bins() -> &'static Path {
     static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let dir = DIR.get_or_init(|| {
@@ -74,24 +75,28 @@ fn release_bins() -> &'static Path {
             .to_path_buf();
         let status = Command::new(option_env!("CARGO").unwrap_or("cargo"))
             .current_dir(repo_root())
-            .args(["build", "--release", "--locked", "--bins", "--quiet"])
-            .args(TOOLS.iter().flat_map(|t| ["-p", t]))
+            .args([
+                "build",
+                "--locked",
+                "--bins",
+                "--quiet",
+                "-p",
+                "shipgate-cli",
+            ])
             .arg("--target-dir")
             .arg(&target)
             .status()
             .map_err(|e| format!("cargo: {e}"))?;
         if !status.success() {
-            return Err("cargo build --release of the five tools failed (see above)".into());
+            return Err("cargo build -p shipgate-cli failed (see above)".into());
         }
-        Ok(target.join("release"))
+        Ok(target.join("debug"))
     });
     let dir = dir.as_ref().unwrap_or_else(|e| panic!("{e}"));
-    for tool in TOOLS {
-        assert!(
-            dir.join(tool).is_file(),
-            "no release binary {tool} in {dir:?}"
-        );
-    }
+    assert!(
+        dir.join("shipgate").is_file(),
+        "no binary shipgate in {dir:?}"
+    );
     dir
 }
 
@@ -109,9 +114,8 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let release = release_bins();
         let mut hasher = Sha256::new();
-        for tool in TOOLS {
-            hasher.update(fs::read(release.join(tool)).unwrap());
-        }
+        hasher.update(fs::read(release.join("shipgate")).unwrap());
+        hasher.update(b"multi-call, with links, stripped");
         hasher.update(fs::read(dist("package.sh")).unwrap());
         hasher.update(fs::read(dist("manifest.sh")).unwrap());
         let key: String = sha256_hex(&hasher.finalize())[..16].to_owned();
@@ -149,10 +153,14 @@ fn build_fixture(dir: &Path, release: &Path) {
     let bins_exe = dir.join("bins-exe");
     fs::create_dir_all(&bins).unwrap();
     fs::create_dir_all(&bins_exe).unwrap();
+    fs::copy(release.join("shipgate"), bins.join("shipgate")).unwrap();
+    // without its debug info a dev build is a quarter of the size (the
+    // Windows archive holds six copies); where `strip` is missing, as it is
+    let _ = Command::new("strip").arg(bins.join("shipgate")).status();
     for tool in TOOLS {
-        fs::copy(release.join(tool), bins.join(tool)).unwrap();
-        fs::copy(release.join(tool), bins_exe.join(format!("{tool}.exe"))).unwrap();
+        std::os::unix::fs::symlink("shipgate", bins.join(tool)).unwrap();
     }
+    fs::copy(bins.join("shipgate"), bins_exe.join("shipgate.exe")).unwrap();
     let archives = dir.join("archives");
     for (target, from) in [(LINUX, &bins), (WINDOWS, &bins_exe)] {
         let out = run_script(
@@ -228,14 +236,12 @@ fn make_executable(path: &Path) {
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
 }
 
-/// `cargo` that records its arguments and produces five dummy binaries, so
-/// the build fallback runs without compiling (and the tests can see whether
-/// it ran at all).
+/// `cargo` that records its arguments and produces a dummy `shipgate` for
+/// `--profile fallback`, so the build fallback runs without compiling (and
+/// the tests can see whether it ran at all). Each build's binary differs.
 const FAKE_CARGO: &str = r#"printf '%s\n' "$*" >>"$FAKE_CARGO_LOG"
-mkdir -p target/release
-for t in version-stamp tag-gate semantic-bump health-check smoke-test; do
-  printf '#!/bin/sh\necho built\n' >"target/release/$t"; chmod 755 "target/release/$t"
-done"#;
+mkdir -p target/fallback
+printf '#!/bin/sh\necho "built $RANDOM $$"\n' >target/fallback/shipgate; chmod 755 target/fallback/shipgate"#;
 
 /// An action checkout in a temp dir: dist/install.sh (the real one) and a
 /// manifest, a tool cache, GITHUB_OUTPUT and GITHUB_PATH files.
@@ -329,6 +335,19 @@ impl Action {
 
     fn cache_dir(&self, target: &str) -> PathBuf {
         self.cache.join("shipgate").join(VERSION).join(target)
+    }
+
+    /// The one build folder for `target` under the tool cache
+    /// (`shipgate/build/<source digest>/<target>`).
+    fn build_dir(&self, target: &str) -> PathBuf {
+        let base = self.cache.join("shipgate/build");
+        let digests: Vec<PathBuf> = fs::read_dir(&base)
+            .unwrap_or_else(|e| panic!("{base:?}: {e}"))
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        assert_eq!(digests.len(), 1, "{digests:?}");
+        digests[0].join(target)
     }
 
     /// Every file (not folder) under the tool cache.
@@ -487,14 +506,19 @@ fn dead_url() -> String {
     format!("http://{addr}")
 }
 
+/// `shipgate` and the five tool names: links to it (copies with `.exe`).
 fn assert_release_binaries_in(dir: &Path, suffix: &str) {
-    for tool in TOOLS {
+    let main = fs::read(fixture().bins.join("shipgate")).unwrap();
+    for tool in std::iter::once("shipgate").chain(TOOLS) {
         let installed = dir.join(format!("{tool}{suffix}"));
         let bytes = fs::read(&installed).unwrap_or_else(|e| panic!("{installed:?}: {e}"));
-        assert!(
-            bytes == fs::read(fixture().bins.join(tool)).unwrap(),
-            "{installed:?} is not the release binary"
-        );
+        assert!(bytes == main, "{installed:?} is not the release binary");
+        let link = fs::read_link(&installed).ok();
+        if tool == "shipgate" || !suffix.is_empty() {
+            assert_eq!(link, None, "{installed:?}");
+        } else {
+            assert_eq!(link, Some(PathBuf::from("shipgate")), "{installed:?}");
+        }
         use std::os::unix::fs::PermissionsExt;
         let mode = fs::metadata(&installed).unwrap().permissions().mode();
         assert_eq!(mode & 0o111, 0o111, "{installed:?} is not executable");
@@ -546,6 +570,7 @@ fn downloads_verifies_caches_and_puts_the_folder_on_path_once() {
     let mut files = action.cache_files();
     files.sort();
     let mut expected: Vec<PathBuf> = TOOLS.iter().map(|t| dir.join(t)).collect();
+    expected.push(dir.join("shipgate"));
     expected.sort();
     assert_eq!(files, expected);
     assert!(action.cargo_calls().is_empty());
@@ -614,13 +639,21 @@ fn a_tampered_or_extended_cache_is_verified_again_and_replaced() {
     assert_eq!(action.install(&server).code, Some(0));
     let dir = action.cache_dir(LINUX);
 
-    // a changed binary
+    // a changed binary in place of a link
+    fs::remove_file(dir.join("tag-gate")).unwrap();
     fs::write(dir.join("tag-gate"), b"#!/bin/sh\necho evil\n").unwrap();
     let run = action.install(&server);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert!(run.stderr.contains("do not verify"), "{}", run.stderr);
     assert!(run.stderr.contains("tag-gate has sha256"), "{}", run.stderr);
     assert_eq!(action.outputs()["source"], "download");
+    assert_release_binaries_in(&dir, "");
+
+    // the multi-call binary changed (through a link)
+    fs::write(dir.join("smoke-test"), b"#!/bin/sh\necho evil\n").unwrap();
+    let run = action.install(&server);
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stderr.contains("do not verify"), "{}", run.stderr);
     assert_release_binaries_in(&dir, "");
 
     // an extra file would land on PATH (a `git` that shadows the real one)
@@ -637,7 +670,7 @@ fn a_tampered_or_extended_cache_is_verified_again_and_replaced() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_release_binaries_in(&dir, "");
 
-    assert_eq!(server.paths().len(), 4);
+    assert_eq!(server.paths().len(), 5);
     let leftovers: Vec<_> = fs::read_dir(dir.parent().unwrap())
         .unwrap()
         .flatten()
@@ -751,18 +784,17 @@ fn an_unlisted_target_builds_from_source_unless_the_fallback_is_off() {
     let out = action.outputs();
     assert_eq!(out["source"], "build");
     assert_eq!(out["target"], "aarch64-unknown-linux-musl");
-    let built = action.root.join("target/release");
+    let built = action.build_dir("aarch64-unknown-linux-musl");
     assert_eq!(out["path"], built.display().to_string());
     assert_eq!(
         action.cargo_calls(),
-        [
-            "build --release --locked -p version-stamp -p tag-gate -p semantic-bump -p health-check -p smoke-test --bins"
-        ]
+        ["build --profile fallback --locked -p shipgate-cli --bins"]
     );
     assert!(server.paths().is_empty());
     assert_eq!(action.github_path_lines(), [built.display().to_string()]);
 
-    // CARGO_TARGET_DIR moves the output
+    // CARGO_TARGET_DIR moves the output (a fresh cache: no earlier build)
+    fs::remove_dir_all(action.cache.join("shipgate/build")).unwrap();
     let elsewhere = action.tmp.path().join("elsewhere");
     let build = action.run(
         action
@@ -793,6 +825,7 @@ fn the_dev_manifest_on_main_builds_from_source() {
     assert_eq!(out["version"], "0.0.0-dev");
     assert_eq!(action.cargo_calls().len(), 1);
 
+    // a cached build does not change that fallback none fails
     let none = action.run(action.cmd().env("SHIPGATE_FALLBACK", " None "));
     assert_eq!(none.code, Some(3), "{}", none.stderr);
     assert!(
@@ -802,12 +835,211 @@ fn the_dev_manifest_on_main_builds_from_source() {
     );
     assert_eq!(action.cargo_calls().len(), 1);
 
-    // without cargo: says what to do
+    // without cargo (and no cached build): says what to do
+    fs::remove_dir_all(action.cache.join("shipgate/build")).unwrap();
     let no_cargo = fake_tools(action.tmp.path(), &[("cargo", "exit 127")]);
     fs::remove_file(no_cargo.join("cargo")).unwrap();
     let run = action.run(action.cmd().env("PATH", host_path_without(&["cargo"])));
     assert_eq!(run.code, Some(3), "{}", run.stderr);
     assert!(run.stderr.contains("needs cargo"), "{}", run.stderr);
+}
+
+/// An action on a ref without a release: the dev manifest and a Cargo.toml.
+fn dev_action() -> Action {
+    let dev = fs::read_to_string(dist("manifest.json")).unwrap();
+    let action = Action::new(&dev);
+    fs::write(action.root.join("Cargo.toml"), "[workspace]\n").unwrap();
+    action
+}
+
+/// `install.sh --plan`: its outputs (none when no build is coming).
+fn plan(action: &Action) -> BTreeMap<String, String> {
+    let run = action.run(action.cmd().arg("--plan"));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    action.outputs()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn a_ref_without_a_release_builds_once_and_later_jobs_reuse_the_verified_build() {
+    let action = dev_action();
+
+    // job 1, before actions/cache/restore: a build is coming, under this key
+    let planned = plan(&action);
+    let key = planned["build-cache-key"].clone();
+    let prefix = format!("shipgate-build-{LINUX}-");
+    assert!(key.starts_with(&prefix), "{key}");
+    assert_eq!(key.len(), prefix.len() + 64, "{key}");
+    let path = PathBuf::from(&planned["build-cache-path"]);
+    assert!(
+        path.starts_with(action.cache.join("shipgate/build")),
+        "{path:?}"
+    );
+    assert!(action.cargo_calls().is_empty(), "--plan built");
+
+    // job 1's install: the one build
+    let first = action.run(&mut action.cmd());
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let out = action.outputs();
+    assert_eq!(out["source"], "build");
+    assert_eq!(out["version"], "0.0.0-dev");
+    let dir = action.build_dir(LINUX);
+    assert_eq!(dir.parent(), Some(path.as_path()));
+    assert_eq!(out["path"], dir.display().to_string());
+    assert_eq!(
+        action.cargo_calls(),
+        ["build --profile fallback --locked -p shipgate-cli --bins"]
+    );
+    // shipgate and the five names linking to it; every sha256 beside it
+    let hash = sha256_hex(&fs::read(dir.join("shipgate")).unwrap());
+    for tool in TOOLS {
+        assert_eq!(
+            fs::read_link(dir.join(tool)).unwrap(),
+            PathBuf::from("shipgate")
+        );
+    }
+    let sums = fs::read_to_string(path.join(format!("{LINUX}.sha256"))).unwrap();
+    let mut lines: Vec<&str> = sums.lines().collect();
+    lines.sort_unstable();
+    let mut names: Vec<&str> = TOOLS.to_vec();
+    names.push("shipgate");
+    names.sort_unstable();
+    let expected: Vec<String> = names.iter().map(|n| format!("{n} {hash}")).collect();
+    assert_eq!(lines, expected);
+
+    // the job's next action: nothing to restore, the build is reused
+    assert!(plan(&action).is_empty(), "{:?}", action.outputs());
+    let second = action.run(&mut action.cmd());
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    assert_eq!(action.outputs()["source"], "cache");
+    assert_eq!(second.stdout, first.stdout);
+    assert_eq!(action.cargo_calls().len(), 1, "built twice");
+
+    // a later job on another runner: the same source, a fresh tool cache into
+    // which actions/cache/restore put the folder under the same key
+    let other = dev_action();
+    let other_plan = plan(&other);
+    assert_eq!(other_plan["build-cache-key"], key);
+    let other_path = PathBuf::from(&other_plan["build-cache-path"]);
+    fs::create_dir_all(other_path.parent().unwrap()).unwrap();
+    copy_tree(&path, &other_path);
+    let third = other.run(&mut other.cmd());
+    assert_eq!(third.code, Some(0), "{}", third.stderr);
+    assert_eq!(other.outputs()["source"], "cache");
+    assert!(other.cargo_calls().is_empty(), "the later job compiled");
+    let bin = other.build_dir(LINUX);
+    assert_eq!(
+        fs::read(bin.join("tag-gate")).unwrap(),
+        fs::read(dir.join("shipgate")).unwrap()
+    );
+}
+
+#[test]
+fn a_tampered_cached_build_is_refused_and_built_again() {
+    let action = dev_action();
+    let first = action.run(&mut action.cmd());
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    let dir = action.build_dir(LINUX);
+    let sums = dir.with_extension("sha256");
+    assert!(sums.is_file(), "{sums:?}");
+
+    // another binary in place of the built one
+    fs::write(dir.join("shipgate"), "#!/bin/sh\necho evil\n").unwrap();
+    let run = action.run(action.cmd().env("GITHUB_ACTIONS", "true"));
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("::warning title=shipgate setup::the cached build in"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("shipgate has sha256"), "{}", run.stderr);
+    assert_eq!(action.outputs()["source"], "build");
+    assert_eq!(action.cargo_calls().len(), 2);
+    assert_ne!(
+        fs::read_to_string(dir.join("shipgate")).unwrap(),
+        "#!/bin/sh\necho evil\n"
+    );
+
+    // a sums file rewritten to let one more program onto PATH
+    let git = dir.join("git");
+    fs::write(&git, "#!/bin/sh\n").unwrap();
+    let mut text = fs::read_to_string(&sums).unwrap();
+    text.push_str(&format!("git {}\n", sha256_hex(b"#!/bin/sh\n")));
+    fs::write(&sums, text).unwrap();
+    let run = action.run(&mut action.cmd());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("does not list exactly"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(action.outputs()["source"], "build");
+    assert!(!git.exists(), "the extra program survived");
+    assert_eq!(action.cargo_calls().len(), 3);
+
+    // a tool name that links elsewhere
+    fs::remove_file(dir.join("tag-gate")).unwrap();
+    std::os::unix::fs::symlink("/bin/sh", dir.join("tag-gate")).unwrap();
+    let run = action.run(&mut action.cmd());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("tag-gate links to '/bin/sh'"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(action.cargo_calls().len(), 4);
+    assert_eq!(
+        fs::read_link(dir.join("tag-gate")).unwrap(),
+        PathBuf::from("shipgate")
+    );
+
+    // and the rebuilt folder is used as it is
+    let run = action.run(&mut action.cmd());
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert_eq!(action.outputs()["source"], "cache");
+    assert_eq!(action.cargo_calls().len(), 4);
+}
+
+#[test]
+fn the_build_cache_key_follows_the_source_and_nothing_else() {
+    let action = dev_action();
+    let key = plan(&action)["build-cache-key"].clone();
+    // build output and a git folder are not source
+    fs::create_dir_all(action.root.join("target/fallback")).unwrap();
+    fs::write(action.root.join("target/fallback/junk"), "x").unwrap();
+    fs::create_dir_all(action.root.join(".git")).unwrap();
+    fs::write(action.root.join(".git/HEAD"), "x").unwrap();
+    assert_eq!(plan(&action)["build-cache-key"], key);
+    // a changed source file is another build
+    fs::create_dir_all(action.root.join("crates/x/src")).unwrap();
+    fs::write(action.root.join("crates/x/src/lib.rs"), "").unwrap();
+    let changed = plan(&action)["build-cache-key"].clone();
+    assert_ne!(changed, key);
+    // so is another target
+    let arm = action.run(action.cmd().arg("--plan").env("RUNNER_ARCH", "ARM64"));
+    assert_eq!(arm.code, Some(0), "{}", arm.stderr);
+    let arm_key = action.outputs()["build-cache-key"].clone();
+    assert_eq!(
+        arm_key,
+        changed.replace(LINUX, "aarch64-unknown-linux-musl")
+    );
+    // a release ref whose target is listed plans no build; fallback none neither
+    let release = Action::release();
+    assert!(plan(&release).is_empty());
+    let none = action.run(action.cmd().arg("--plan").env("SHIPGATE_FALLBACK", "none"));
+    assert_eq!(none.code, Some(0), "{}", none.stderr);
+    assert!(action.outputs().is_empty());
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -1402,10 +1634,11 @@ fn the_generated_manifest_has_the_schema_and_the_fixed_layout() {
             sidecar,
             format!("{}  {}\n", sha256_hex(&archive), archive_name(target))
         );
+        // one hash per file: shipgate and each tool name (a link's is its target's)
         let bins = t["binaries"].as_object().unwrap();
-        assert_eq!(bins.len(), 5);
-        for tool in TOOLS {
-            let bytes = fs::read(fixture().bins.join(tool)).unwrap();
+        assert_eq!(bins.len(), 6);
+        let bytes = fs::read(fixture().bins.join("shipgate")).unwrap();
+        for tool in std::iter::once("shipgate").chain(TOOLS) {
             assert_eq!(bins[&format!("{tool}{suffix}")], sha256_hex(&bytes));
         }
     }
@@ -1465,9 +1698,7 @@ fn manifest_check_fails_when_manifest_and_archives_disagree() {
     let sidecar = archives.join(format!("{}.sha256", archive_name(LINUX)));
     let bins = tmp.path().join("bins");
     fs::create_dir_all(&bins).unwrap();
-    for tool in TOOLS {
-        fs::write(bins.join(tool), format!("#!/bin/sh\necho {tool}\n")).unwrap();
-    }
+    fs::write(bins.join("shipgate"), "#!/bin/sh\necho rebuilt\n").unwrap();
     let packed = run_script(
         Command::new("bash")
             .arg(dist("package.sh"))
@@ -1568,28 +1799,47 @@ fn the_generator_validates_its_inputs_and_the_archive_contents() {
         assert!(out.stdout.is_empty());
     }
 
-    // an archive with a sixth file is refused
-    let stage = tmp.path().join("stage");
-    fs::create_dir_all(&stage).unwrap();
-    for tool in TOOLS.iter().chain(["extra"].iter()) {
-        fs::write(stage.join(tool), "x").unwrap();
-    }
+    // an archive with a seventh file is refused, and so is a tool name that
+    // links anywhere but to shipgate
     let archives = tmp.path().join("archives");
     fs::create_dir_all(&archives).unwrap();
-    let tar = Command::new("bash")
-        .arg("-c")
-        .arg(format!(
-            "cd '{}' && tar -czf '{}' *",
-            stage.display(),
-            archives.join(archive_name(LINUX)).display()
-        ))
-        .status()
-        .unwrap();
-    assert!(tar.success());
+    let pack = |name: &str, setup: &str| {
+        let stage = tmp.path().join(name);
+        fs::create_dir_all(&stage).unwrap();
+        let tar = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "cd '{}' && {setup} && tar -czf '{}' *",
+                stage.display(),
+                archives.join(archive_name(LINUX)).display()
+            ))
+            .status()
+            .unwrap();
+        assert!(tar.success());
+    };
+    let tools = TOOLS.join(" ");
+    pack(
+        "extra",
+        &format!("echo x >shipgate && for t in {tools} extra; do ln -s shipgate $t; done"),
+    );
     let out = generate(&good, &archives);
     assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert!(
-        out.stderr.contains("exactly the five binaries"),
+        out.stderr
+            .contains("exactly shipgate and the five tool names"),
+        "{}",
+        out.stderr
+    );
+    pack(
+        "elsewhere",
+        &format!(
+            "echo x >shipgate && for t in {tools}; do ln -s shipgate $t; done && ln -sf /bin/sh tag-gate"
+        ),
+    );
+    let out = generate(&good, &archives);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("tag-gate is a link to '/bin/sh'"),
         "{}",
         out.stderr
     );

@@ -12,9 +12,30 @@ use std::time::Duration;
 
 /// Parses the command line. `--help`/`--version` print and exit 0; any other
 /// clap error (unknown flag, invalid value) exits 2, with an `::error`
-/// annotation when running in Actions.
+/// annotation when running in Actions. Through the multi-call binary,
+/// `shipgate TOOL ARGS…` parses as `TOOL ARGS…` (see [`tool_args`]).
 pub fn parse<C: Parser>(tool: &str) -> C {
-    parse_from(tool, std::env::args_os())
+    parse_from(tool, tool_args(tool, std::env::args_os()))
+}
+
+/// The arguments `tool` parses. The multi-call binary runs a tool under the
+/// tool's own name (a link or copy named `tag-gate`) or as `shipgate TOOL
+/// ARGS…`; in the second form the binary's own name is dropped, so the tool
+/// sees `TOOL ARGS…` either way (and its usage says `tag-gate`, not
+/// `shipgate`).
+pub fn tool_args<I>(tool: &str, args: I) -> Vec<std::ffi::OsString>
+where
+    I: IntoIterator<Item = std::ffi::OsString>,
+{
+    let mut args: Vec<std::ffi::OsString> = args.into_iter().collect();
+    let named_as_tool = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .is_some_and(|stem| stem.eq_ignore_ascii_case(tool));
+    if !named_as_tool && args.get(1).is_some_and(|a| a == tool) {
+        args.remove(0);
+    }
+    args
 }
 
 /// [`parse`] over given arguments.
@@ -226,6 +247,33 @@ pub fn escape_controls(s: &str) -> String {
 mod tests {
     use super::*;
     use clap::{CommandFactory, FromArgMatches};
+
+    fn args(list: &[&str]) -> Vec<std::ffi::OsString> {
+        list.iter().map(Into::into).collect()
+    }
+
+    #[test]
+    fn tool_args_drop_the_multi_call_name_only_before_the_tool() {
+        // shipgate tag-gate create … → tag-gate create …
+        assert_eq!(
+            tool_args("tag-gate", args(&["/bin/shipgate", "tag-gate", "create"])),
+            args(&["tag-gate", "create"])
+        );
+        // invoked through a link or copy named after the tool: unchanged
+        for argv0 in ["/opt/bin/tag-gate", "tag-gate", "/c/sg/TAG-GATE.exe"] {
+            let given = args(&[argv0, "tag-gate", "x"]);
+            assert_eq!(tool_args("tag-gate", given.clone()), given, "{argv0}");
+        }
+        // shipgate with another first argument: unchanged (the tool reports it)
+        for given in [
+            args(&["shipgate", "create"]),
+            args(&["shipgate"]),
+            args(&["shipgate", "tag-gates"]),
+            args(&[]),
+        ] {
+            assert_eq!(tool_args("tag-gate", given.clone()), given);
+        }
+    }
 
     #[derive(Parser, Debug)]
     struct Demo {

@@ -267,7 +267,7 @@ fn parse_bool(s: &str) -> Result<bool, String> {
     }
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli: Cli = gha::cli::parse(TOOL);
     let runner = Runner::new(TOOL, Env::from_process())
         .json(cli.json)

@@ -1,8 +1,8 @@
 //! `changelog`: the notes of a range (or of the next release), as an
 //! output, a file, or a section prepended to CHANGELOG.md.
 
-use crate::cli::ChangelogArgs;
-use crate::render::{finish_with_result, ms, next_options, token};
+use super::cli::ChangelogArgs;
+use super::render::{finish_with_result, ms, next_options, token};
 use gha::escape::markdown_cell;
 use gha::{Failure, Outcome, Outputs, Runner, Summary};
 use semantic_bump::Git;

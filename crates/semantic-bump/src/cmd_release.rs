@@ -3,9 +3,9 @@
 //! exactly what would be written. A re-run completes what is missing and
 //! otherwise changes nothing.
 
-use crate::cli::{Backend, GithubRelease, LabelsFromPr, ReleaseArgs};
-use crate::github;
-use crate::render::{
+use super::cli::{Backend, GithubRelease, LabelsFromPr, ReleaseArgs};
+use super::github;
+use super::render::{
     annotate_next, finish_with_result, labels_of_merged_pr, ms, next_options, next_result, short,
     token,
 };

@@ -3,7 +3,7 @@
 //! Only `lint-pr` and `next --labels-from-pr` build it, so only they start
 //! an async runtime.
 
-use crate::cli::ApiArgs;
+use super::cli::ApiArgs;
 use gha::Classify;
 use repo::RepoError;
 use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};

@@ -10,7 +10,7 @@ use cli::{Cli, Cmd};
 use gha::{Env, Runner};
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli: Cli = gha::cli::parse("semantic-bump");
     // Cancelled (SIGINT/SIGTERM/SIGHUP): a git asking the remote, and its
     // ssh, end with us.

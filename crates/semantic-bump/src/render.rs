@@ -1,11 +1,11 @@
 //! Runs each command and renders its result: outputs, `--json`, the job
 //! summary, annotations and the exit code.
 
-use crate::cli::{
+use super::cli::{
     LabelsFromPr, LintCommitsArgs, LintPrArgs, LintTitleArgs, NextArgs, Preview, RuleArgs,
     VersionArgs,
 };
-use crate::github;
+use super::github;
 use gha::escape::markdown_cell;
 use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary, neutral};
 use semantic_bump::analysis::Entry;
@@ -160,7 +160,7 @@ pub(crate) fn labels_of_merged_pr(
     runner: &Runner,
     git: &Git,
     rev: &str,
-    api: &crate::cli::ApiArgs,
+    api: &super::cli::ApiArgs,
     token: Option<String>,
 ) -> Result<Vec<String>, Box<dyn Classify>> {
     let commit = git

@@ -171,7 +171,7 @@ fn var_defs(s: &str) -> Result<VarDefs, String> {
     Ok(VarDefs(out))
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let cli: Cli = gha::cli::parse(TOOL);
     let runner = Arc::new(
         Runner::new(TOOL, Env::from_process())

@@ -455,7 +455,7 @@ fn var(name: &str) -> Option<String> {
 
 // ── main ────────────────────────────────────────────────────────────────
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let started = Instant::now();
     let cli: Cli = gha::cli::parse(TOOL);
     // Cancelled (SIGINT/SIGTERM/SIGHUP): git and ssh end with us.

@@ -123,7 +123,7 @@ fn var(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn main() -> ExitCode {
+pub fn main() -> ExitCode {
     let started = Instant::now();
     let cli: Cli = gha::cli::parse(TOOL);
     let runner = Runner::new(TOOL, Env::from_process()).json(cli.json);

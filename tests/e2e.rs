@@ -198,6 +198,214 @@ fn pipeline() {
     assert_eq!(again.step(job, "upload"), "skipped", "{}", again.trace());
     assert_eq!(again.output(job, "tag", "created"), "false");
 
+    // ---------------------------------------------------------- 3. qa, prod
+    let run = timed("promote-qa V1", || {
+        dispatch(&mut lab, QA, &[("artifact_version", &v1)])
+    });
+    run.assert_success();
+    assert_eq!(
+        run.output("deploy-qa", "promote", "tag"),
+        format!("{SERVICE}/qa-{v1}")
+    );
+    let run = timed("promote-prod V1", || {
+        dispatch(
+            &mut lab,
+            PROD,
+            &[
+                ("artifact_version", &v1),
+                ("deployment_notes", "First light."),
+            ],
+        )
+    });
+    run.assert_success();
+    let d = "deploy-prod";
+    assert_eq!(
+        run.output(d, "promote", "tag"),
+        format!("{SERVICE}/prod-{v1}")
+    );
+    assert_eq!(run.output(d, "release", "make-latest"), "true");
+    assert_eq!(
+        run.step(d, "rollback"),
+        "skipped",
+        "no rollback after a good deploy"
+    );
+    let body = release_body(&lab, &format!("{SERVICE}/prod-{v1}"));
+    assert!(body.starts_with("First light."), "{body}");
+    assert_eq!(
+        tag_gate(&lab, &["current", "--stage", "prod"])["version"],
+        v1.as_str()
+    );
+
+    // ---------------------------------------------------------- 4. dev, V2
+    // a change whose deploy script breaks the service in production only
+    let breaks =
+        "if [ \"${1:-}\" = start ] && [ \"${2:-}\" = prod ]; then export DEMO_UNHEALTHY=true; fi\n";
+    let deploy_sh = std::fs::read_to_string(lab.work.join("examples/demo-service/deploy.sh"))
+        .unwrap()
+        .replacen(
+            "set -euo pipefail\n",
+            &format!("set -euo pipefail\n{breaks}"),
+            1,
+        );
+    lab.commit(
+        "examples/demo-service/deploy.sh",
+        &deploy_sh,
+        "fix(demo): tune the start-up",
+    );
+    let run = timed("ci-deploy-dev V2", || push(&mut lab, DEV));
+    run.assert_success();
+    let v2 = run.output(job, "stamp", "version").to_owned();
+    let v2_run = run.run_id;
+    let v2_artifact = run.output(job, "stamp", "artifact-name").to_owned();
+
+    // ---------------------------------------------------------- 5. no QA
+    let prod_before = deployments(&lab, "prod");
+    let run = timed("promote-prod V2 before QA (refused)", || {
+        dispatch(&mut lab, PROD, &[("artifact_version", &v2)])
+    });
+    run.assert_failure();
+    assert_eq!(
+        run.step("preflight", "qa-gate"),
+        "failure",
+        "{}",
+        run.trace()
+    );
+    assert_eq!(run.job(d), "", "{}", run.trace());
+    assert!(
+        run.errors().contains(&format!("qa-{v2}")),
+        "{}",
+        run.errors()
+    );
+    assert_eq!(deployments(&lab, "prod"), prod_before);
+    assert!(lab.gh.tag(&format!("{SERVICE}/prod-{v2}")).is_none());
+
+    // ---------------------------------------------------------- 6. swapped
+    let zip = lab.artifact_zip(v2_run, &v2_artifact);
+    let original = std::fs::read(&zip).unwrap();
+    let swapped = zip.with_extension("swapped");
+    runner::zip_one(&swapped, &v2_artifact, b"not the artifact that was built");
+    std::fs::rename(&swapped, &zip).unwrap();
+    let qa_before = deployments(&lab, "qa");
+    let run = timed("promote-qa V2 with a swapped artifact (refused)", || {
+        dispatch(&mut lab, QA, &[("artifact_version", &v2)])
+    });
+    run.assert_failure();
+    assert_eq!(
+        run.step("preflight", "verify"),
+        "failure",
+        "{}",
+        run.trace()
+    );
+    assert_eq!(run.job("deploy-qa"), "");
+    assert!(
+        run.errors().contains("different artifact"),
+        "{}",
+        run.errors()
+    );
+    assert_eq!(deployments(&lab, "qa"), qa_before);
+    std::fs::write(&zip, original).unwrap();
+
+    // ---------------------------------------------------------- 7. rollback
+    let run = timed("promote-qa latest (V2)", || {
+        dispatch(&mut lab, QA, &[("artifact_version", "latest")])
+    });
+    run.assert_success();
+    assert_eq!(run.output("preflight", "parse", "version"), v2);
+    let run = timed("promote-prod V2 (unhealthy, rolled back)", || {
+        dispatch(&mut lab, PROD, &[("artifact_version", &v2)])
+    });
+    run.assert_failure();
+    assert_eq!(run.output(d, "current", "version"), v1);
+    assert_eq!(run.step(d, "health"), "failure", "{}", run.trace());
+    assert_eq!(run.output(d, "record-outcome", "status"), "failure");
+    assert_eq!(run.step(d, "rollback"), "success", "{}", run.trace());
+    assert_eq!(run.output(d, "rollback-health", "healthy"), "true");
+    assert_eq!(run.output(d, "rollback-record", "status"), "success");
+    assert_eq!(run.step(d, "promote"), "skipped");
+    assert!(lab.gh.tag(&format!("{SERVICE}/prod-{v2}")).is_none());
+    assert_eq!(
+        tag_gate(&lab, &["current", "--stage", "prod"])["version"],
+        v1.as_str(),
+        "prod stays on the version live before"
+    );
+
+    // ---------------------------------------------------------- 8. V3
+    let fixed = deploy_sh.replacen(breaks, "", 1);
+    lab.commit(
+        "examples/demo-service/deploy.sh",
+        &fixed,
+        "fix(demo): healthy in production again",
+    );
+    let run = timed("ci-deploy-dev V3", || push(&mut lab, DEV));
+    run.assert_success();
+    let v3 = run.output(job, "stamp", "version").to_owned();
+    let run = timed("promote-qa V3", || {
+        dispatch(&mut lab, QA, &[("artifact_version", &v3)])
+    });
+    run.assert_success();
+    let run = timed("promote-prod latest (V3, skip_tests)", || {
+        dispatch(
+            &mut lab,
+            PROD,
+            &[("artifact_version", "latest"), ("skip_tests", "true")],
+        )
+    });
+    run.assert_success();
+    assert_eq!(run.step(d, "smoke"), "skipped");
+    assert_eq!(run.output(d, "record-outcome", "status"), "success");
+    assert_eq!(run.output(d, "previous-release", "version"), v1);
+    let body = release_body(&lab, &format!("{SERVICE}/prod-{v3}"));
+    assert!(
+        body.contains("healthy in production again") && body.contains("tune the start-up"),
+        "the changelog since {v1}'s commit:\n{body}"
+    );
+    assert!(
+        !body.contains("the demo service"),
+        "V1's own commit is not new:\n{body}"
+    );
+
+    // ---------------------------------------------------------- 9. V1 again
+    let run = timed("promote-prod V1 again", || {
+        dispatch(
+            &mut lab,
+            PROD,
+            &[
+                ("artifact_version", &v1),
+                ("deployment_notes", "Back to V1 for a while."),
+            ],
+        )
+    });
+    run.assert_success();
+    assert_eq!(run.output(d, "promote", "created"), "false");
+    assert_eq!(run.output(d, "release", "make-latest"), "false");
+    let body = release_body(&lab, &format!("{SERVICE}/prod-{v1}"));
+    assert!(body.starts_with("Back to V1 for a while."), "{body}");
+    assert!(
+        body.contains(&format!("an older version again: {v3} was promoted")),
+        "{body}"
+    );
+    assert_eq!(
+        tag_gate(&lab, &["current", "--stage", "prod"])["version"],
+        v1.as_str()
+    );
+
+    // ---------------------------------------------------------- 10. expired
+    let shown = tag_gate(&lab, &["show", "--stage", "build", "--version", &v1]);
+    let v1_artifact: u64 = shown["record"]["artifact_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(lab.gh.expire_artifact(v1_artifact));
+    let run = timed("promote-qa V1 with its artifact expired (refused)", || {
+        dispatch(&mut lab, QA, &[("artifact_version", &v1)])
+    });
+    run.assert_failure();
+    assert_eq!(run.step("preflight", "fetch"), "failure", "{}", run.trace());
+    assert_eq!(run.job("deploy-qa"), "");
+    let rerun = format!("gh run rerun {}", shown["record"]["run_id"]);
+    assert!(run.errors().contains(&rerun), "{}", run.errors());
+
     eprintln!(
         "pipeline end to end: {:.1}s",
         started.elapsed().as_secs_f64()
@@ -242,4 +450,191 @@ fn self_test() {
         run.output("self-test", "gate-promote", "tag"),
         format!("qa-{}", run.output("self-test", "stamp-head", "version"))
     );
+}
+
+/// A broken workflow fails its run: a misspelt job output read through
+/// `needs` (an empty version reaches tag-gate), and a job that needs a job
+/// that fails (it never runs, nothing is tagged).
+#[test]
+fn broken_workflows_fail() {
+    let Some(mut lab) = lab() else { return };
+    let dev = std::fs::read_to_string(lab.work.join(DEV)).unwrap();
+    let needs_failing = dev.replacen(
+        "jobs:\n",
+        "jobs:\n  gate:\n    runs-on: ubuntu-latest\n    steps:\n      - run: exit 1\n",
+        1,
+    );
+    let needs_failing = needs_failing.replacen(
+        "    runs-on: ubuntu-latest\n    timeout-minutes: 30\n",
+        "    needs: gate\n    runs-on: ubuntu-latest\n    timeout-minutes: 30\n",
+        1,
+    );
+    assert_ne!(needs_failing, dev);
+    let path = lab.dir.path().join("needs-failing.yml");
+    std::fs::write(&path, &needs_failing).unwrap();
+    let run = timed("ci-deploy-dev needing a failing job", || {
+        let id = lab.run_id();
+        lab.run(path.to_str().unwrap(), "push", id, &[])
+    });
+    run.assert_failure();
+    assert_eq!(run.job("gate"), "failure");
+    assert_eq!(run.job("build-deploy-dev"), "", "{}", run.trace());
+    assert!(lab.gh.deployments().is_empty(), "nothing deployed");
+
+    let run = timed("ci-deploy-dev V1", || push(&mut lab, DEV));
+    run.assert_success();
+    let v1 = run
+        .output("build-deploy-dev", "stamp", "version")
+        .to_owned();
+    let qa = std::fs::read_to_string(lab.work.join(QA)).unwrap();
+    let misspelt = qa.replacen(
+        "VERSION: ${{ needs.preflight.outputs.version }}",
+        "VERSION: ${{ needs.preflight.outputs.verison }}",
+        1,
+    );
+    assert_ne!(misspelt, qa);
+    let path = lab.dir.path().join("misspelt-output.yml");
+    std::fs::write(&path, &misspelt).unwrap();
+    let run = timed("promote-qa with a misspelt output", || {
+        let id = lab.run_id();
+        lab.run(
+            path.to_str().unwrap(),
+            "workflow_dispatch",
+            id,
+            &["--input", &format!("artifact_version={v1}")],
+        )
+    });
+    run.assert_failure();
+    assert_eq!(run.job("preflight"), "success");
+    assert_eq!(
+        run.step("deploy-qa", "build-gate"),
+        "failure",
+        "{}",
+        run.trace()
+    );
+    assert!(lab.gh.tag(&format!("{SERVICE}/qa-{v1}")).is_none());
+}
+
+/// The copyable templates with their `# >>> YOUR … STEP` lines filled by
+/// demo-service's build and deploy script, by text substitution.
+fn fill_template(name: &str, env: &str) -> String {
+    let text =
+        std::fs::read_to_string(runner::repo_root().join("examples/workflows").join(name)).unwrap();
+    let deploy = format!(
+        "d=\"$RUNNER_TEMP/app\" && rm -rf \"$d\" && mkdir -p \"$d\" && tar -xzf \"$FILE\" -C \"$d\" && \
+         DEMO_BIN=\"$d/demo-service\" bash \"$d/deploy.sh\" start {env} \"$VERSION\" \"$APP_PORT\""
+    );
+    let mut out = String::new();
+    for line in text.lines() {
+        let indent = &line[..line.len() - line.trim_start().len()];
+        let cmd = line.trim_start();
+        let filled = if !line.ends_with("# >>> replace") {
+            line.to_owned()
+        } else if cmd.starts_with("make build") {
+            format!(
+                "{indent}cargo build --locked --release -p demo-service && rm -rf build && mkdir -p build && \
+                 cp \"${{CARGO_TARGET_DIR:-target}}/release/demo-service\" examples/demo-service/deploy.sh build/"
+            )
+        } else if cmd.starts_with("tar -czf") {
+            line.to_owned()
+        } else if cmd.starts_with("./deploy.sh") {
+            format!("{indent}{deploy}")
+        } else if cmd.starts_with("./backup.sh") {
+            format!("{indent}echo \"live before: ${{LIVE:-none}}\"")
+        } else if cmd.starts_with("./rollback.sh") {
+            format!("{indent}echo \"::error::no rollback in this test\"; exit 1")
+        } else if cmd.starts_with("make test") || cmd.starts_with("run: make test") {
+            line.replace("make test", "cargo test --locked -p demo-service")
+        } else {
+            panic!("{name}: a place to fill that the test does not know: {line}");
+        };
+        out.push_str(&filled);
+        out.push('\n');
+    }
+    assert!(
+        !out.contains(">>> replace\n") || out.contains("tar -czf"),
+        "{out}"
+    );
+    out
+}
+
+#[test]
+fn templates() {
+    let Some(mut lab) = lab() else { return };
+    // the templates' smoke spec lives at .github/smoke.yml
+    let smoke = std::fs::read_to_string(lab.work.join("examples/demo-service/smoke.yml")).unwrap();
+    lab.commit(".github/smoke.yml", &smoke, "ci: the smoke spec");
+    let port = || {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port()
+            .to_string()
+    };
+    let run_template = |lab: &mut Lab, name: &str, env: &str, event: &str, args: &[&str]| {
+        let path = lab.dir.path().join(format!("template-{name}"));
+        std::fs::write(&path, fill_template(name, env)).unwrap();
+        let port = port();
+        let url = format!("APP_URL=http://127.0.0.1:{port}");
+        let port = format!("APP_PORT={port}");
+        let mut all = vec!["--var", &url, "--env", &port];
+        all.extend_from_slice(args);
+        let id = lab.run_id();
+        timed(&format!("template {name}"), || {
+            lab.run(path.to_str().unwrap(), event, id, &all)
+        })
+    };
+    let sha = lab.head();
+    lab.gh
+        .add_pull(github_standin::NewPull::new(3, "feat: a template").head(&sha));
+    let event = lab.event_file(
+        "merge_group.json",
+        &json!({"merge_group": {"head_ref": format!("refs/heads/gh-readonly-queue/main/pr-3-{sha}"), "head_sha": sha}}),
+    );
+    let run = run_template(
+        &mut lab,
+        "pr-validation.yml",
+        "-",
+        "merge_group",
+        &["-e", &event],
+    );
+    run.assert_success();
+
+    let run = run_template(&mut lab, "ci-deploy-dev.yml", "dev", "push", &[]);
+    run.assert_success();
+    let v = run
+        .output("build-deploy-dev", "stamp", "version")
+        .to_owned();
+    assert_eq!(
+        run.output("build-deploy-dev", "tag", "tag"),
+        format!("build-{v}")
+    );
+    let input = format!("artifact_version={v}");
+    let run = run_template(
+        &mut lab,
+        "promote-qa.yml",
+        "qa",
+        "workflow_dispatch",
+        &["--input", &input],
+    );
+    run.assert_success();
+    assert_eq!(run.output("deploy-qa", "promote", "tag"), format!("qa-{v}"));
+    let run = run_template(
+        &mut lab,
+        "promote-prod.yml",
+        "prod",
+        "workflow_dispatch",
+        &[
+            "--input",
+            &input,
+            "--input",
+            "deployment_notes=From the template.",
+        ],
+    );
+    run.assert_success();
+    assert_eq!(
+        run.output("deploy-prod", "promote", "tag"),
+        format!("prod-{v}")
+    );
+    assert!(release_body(&lab, &format!("prod-{v}")).starts_with("From the template."));
 }

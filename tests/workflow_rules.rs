@@ -361,3 +361,32 @@ fn job_value(text: &str, id: &str) -> Value {
     let all: Value = serde_saphyr::from_str(text).unwrap();
     all["jobs"][id].clone()
 }
+
+/// `needs.JOB.outputs.NAME` names an output JOB declares (act and GitHub
+/// both read a misspelt one as an empty string).
+#[test]
+fn job_outputs_read_through_needs_exist() {
+    let needs_ref =
+        regex::Regex::new(r"needs\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)").unwrap();
+    let mut wrong = Vec::new();
+    for path in checked_workflows() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let wf = workflow(&path);
+        for cap in needs_ref.captures_iter(&text) {
+            let declared = wf
+                .jobs
+                .get(&cap[1])
+                .and_then(|j| j.outputs.as_ref())
+                .is_some_and(|o| o.contains_key(&cap[2]));
+            if !declared {
+                wrong.push(format!(
+                    "{}: needs.{}.outputs.{} is not declared",
+                    path.display(),
+                    &cap[1],
+                    &cap[2]
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

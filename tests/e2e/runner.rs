@@ -119,6 +119,27 @@ pub fn git(dir: &Path, gitconfig: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// Writes a zip holding one file (python3's zipfile: the workflows need
+/// python3 anyway, and no zip crate is needed for one test).
+pub fn zip_one(zip: &Path, name: &str, bytes: &[u8]) {
+    let status = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr(sys.argv[2], sys.stdin.buffer.read())",
+        ])
+        .arg(zip)
+        .arg(name)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(bytes)?;
+            c.wait()
+        })
+        .unwrap();
+    assert!(status.success(), "python3 zipfile");
+}
+
 /// One repository, its bare remote, the stand-in and act's folders.
 pub struct Lab {
     pub dir: tempfile::TempDir,
@@ -313,8 +334,10 @@ impl Lab {
             cmd.arg("--local-repository")
                 .arg(format!("{pinned}={}", path.display()));
         }
+        // the templates' placeholder: this repository (the copy, which
+        // holds no target/ for act to copy)
         cmd.arg("--local-repository")
-            .arg(format!("OWNER/shipgate@v1={}", repo_root().display()));
+            .arg(format!("OWNER/shipgate@v1={}", self.work.display()));
         for (k, v) in &self.env {
             cmd.arg("--env").arg(format!("{k}={v}"));
         }
@@ -391,14 +414,20 @@ impl Run {
         })
     }
 
-    /// A step's result (`success`, `failure`, `skipped`), `""` when act
-    /// never reached it.
+    /// A step's result (`success`, `failure`); `skipped` for a step of a
+    /// job that ran (act logs nothing for a step it skips), `""` when the
+    /// job did not run.
     pub fn step(&self, job: &str, step: &str) -> &str {
-        self.in_step(job, step)
+        let result = self
+            .in_step(job, step)
             .filter(|e| e["stage"] == "Main")
             .filter_map(|e| e["stepResult"].as_str())
-            .last()
-            .unwrap_or("")
+            .last();
+        match result {
+            Some(r) => r,
+            None if !self.job(job).is_empty() => "skipped",
+            None => "",
+        }
     }
 
     /// A step's output (the last value set), `""` when unset.

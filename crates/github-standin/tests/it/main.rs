@@ -1,6 +1,8 @@
 //! The stand-in itself, over real HTTP: documented shapes and headers,
 //! auth, paging, faults, GraphQL, and the request log.
 
+mod artifacts;
+
 use github_standin::{Access, Fault, NewCommit, NewPull, NewToken, Permission, Route, StandIn};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};

@@ -443,9 +443,9 @@ impl Run {
     pub fn job(&self, job: &str) -> &str {
         self.log
             .iter()
+            .rev()
             .filter(|e| e["jobID"] == job)
-            .filter_map(|e| e["jobResult"].as_str())
-            .last()
+            .find_map(|e| e["jobResult"].as_str())
             .unwrap_or("")
     }
 

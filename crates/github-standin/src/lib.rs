@@ -32,7 +32,11 @@
 //! | `POST`/`GET deployments`, `GET deployments/{id}` | filters, `per_page`/`page`, `link` |
 //! | `POST`/`GET deployments/{id}/statuses` | `auto_inactive` as documented |
 //! | `POST`/`GET releases`, `GET releases/latest`, `GET releases/tags/{tag}`, `GET`/`PATCH releases/{id}` | 422 `already_exists` |
+//! | `GET actions/runs/{id}/artifacts`, `GET actions/artifacts/{id}`, `GET actions/artifacts/{id}/zip` | from [`Builder::artifacts_dir`] (act's artifact server folder); the zip is a 302 to its bytes, 410 once [`StandIn::expire_artifact`] |
 //! | `POST /graphql` | `repository { refs(…) }` and `repository { deployments(…) }`, cursor paging |
+//!
+//! `github-standin serve` runs it as a process of its own (for tools that
+//! cannot link this library), printing `GITHUB_API_URL=…` when it listens.
 //!
 //! Tokens: `Authorization: Bearer <t>` or `token <t>`; a wrong one gets 401
 //! "Bad credentials". Each token has fine-grained permissions (all `write`

@@ -32,7 +32,11 @@
 //! | `POST`/`GET deployments`, `GET deployments/{id}` | filters, `per_page`/`page`, `link` |
 //! | `POST`/`GET deployments/{id}/statuses` | `auto_inactive` as documented |
 //! | `POST`/`GET releases`, `GET releases/latest`, `GET releases/tags/{tag}`, `GET`/`PATCH releases/{id}` | 422 `already_exists` |
+//! | `GET actions/runs/{id}/artifacts`, `GET actions/artifacts/{id}`, `GET actions/artifacts/{id}/zip` | from [`Builder::artifacts_dir`] (act's artifact server folder); the zip is a 302 to its bytes, 410 once [`StandIn::expire_artifact`] |
 //! | `POST /graphql` | `repository { refs(…) }` and `repository { deployments(…) }`, cursor paging |
+//!
+//! `github-standin serve` runs it as a process of its own (for tools that
+//! cannot link this library), printing `GITHUB_API_URL=…` when it listens.
 //!
 //! Tokens: `Authorization: Bearer <t>` or `token <t>`; a wrong one gets 401
 //! "Bad credentials". Each token has fine-grained permissions (all `write`
@@ -44,6 +48,7 @@
 //! per matching request. Every request is logged ([`LoggedRequest`]), so a
 //! test can count them.
 
+mod artifacts;
 mod fault;
 mod graphql;
 mod model;
@@ -69,7 +74,7 @@ pub enum Permission {
     PullRequests,
     Issues,
     Metadata,
-    /// Environments are read with `actions: read`.
+    /// Workflow runs and their artifacts; environments are read with it too.
     Actions,
 }
 
@@ -316,6 +321,8 @@ pub struct Builder {
     permissions: HashMap<Permission, Access>,
     rate_limit: u64,
     default_branch: String,
+    addr: Option<SocketAddr>,
+    artifacts_dir: Option<std::path::PathBuf>,
 }
 
 impl Builder {
@@ -362,12 +369,36 @@ impl Builder {
         self.default_branch = name.into();
         self
     }
+    /// The address to listen on (default `127.0.0.1:0`, a free port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = Some(addr);
+        self
+    }
+    /// Serves the Actions artifacts found in `dir`, laid out as nektos/act's
+    /// artifact server (`--artifact-server-path`) stores them:
+    /// `DIR/<run id>/<name>/<name>.zip` (see the artifact routes).
+    pub fn artifacts_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.artifacts_dir = Some(dir.into());
+        self
+    }
 
-    /// Binds `127.0.0.1:0` and starts serving on a thread of its own.
+    /// Binds the address (default `127.0.0.1:0`) and starts serving on a
+    /// thread of its own.
+    ///
+    /// # Panics
+    /// When the address cannot be bound; [`Builder::try_start`] returns
+    /// the error instead.
     pub fn start(self) -> StandIn {
-        let listener =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0 for the stand-in");
-        let addr = listener.local_addr().expect("local address");
+        self.try_start().expect("bind the stand-in's address")
+    }
+
+    /// [`Builder::start`], with the bind error returned.
+    pub fn try_start(self) -> std::io::Result<StandIn> {
+        let listener = std::net::TcpListener::bind(
+            self.addr
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0))),
+        )?;
+        let addr = listener.local_addr()?;
         let salt = server::random_u64();
         let token = self.token.unwrap_or_else(|| {
             let mut t = String::from("ghs_");
@@ -425,18 +456,20 @@ impl Builder {
             },
             request_seq: 0,
             salt,
+            artifacts_dir: self.artifacts_dir,
+            expired_artifacts: std::collections::HashSet::new(),
         };
         let shared = Arc::new(server::Shared {
             state: Mutex::new(state),
         });
         let (shutdown, thread) = server::spawn(listener, shared.clone());
-        StandIn {
+        Ok(StandIn {
             shared,
             addr,
             token,
             shutdown: Some(shutdown),
             thread: Some(thread),
-        }
+        })
     }
 }
 
@@ -485,6 +518,8 @@ impl StandIn {
                 .collect(),
             rate_limit: 5000,
             default_branch: "main".into(),
+            addr: None,
+            artifacts_dir: None,
         }
     }
 
@@ -533,6 +568,17 @@ impl StandIn {
     /// Reads the stand-in's clock (advances it by a second).
     pub fn now(&self) -> Timestamp {
         self.state().clock.now()
+    }
+
+    /// Marks an Actions artifact as past its retention: listed with
+    /// `expired: true`, its download answers 410. Returns whether an
+    /// artifact with that id is stored (see [`Builder::artifacts_dir`]).
+    pub fn expire_artifact(&self, id: u64) -> bool {
+        let mut s = self.state();
+        s.expired_artifacts.insert(id);
+        let dir = s.artifacts_dir.clone();
+        drop(s);
+        dir.is_some_and(|d| artifacts::stored_ids(&d).contains(&id))
     }
 
     // ---- seeding ----

@@ -215,6 +215,10 @@ pub(crate) struct State {
     pub graphql: RateLimit,
     pub request_seq: u64,
     pub salt: u64,
+    /// Where Actions artifacts are read from (act's artifact server folder).
+    pub artifacts_dir: Option<std::path::PathBuf>,
+    /// Artifact ids past their retention: listed `expired`, download 410.
+    pub expired_artifacts: std::collections::HashSet<u64>,
 }
 
 impl State {

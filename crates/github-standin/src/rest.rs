@@ -299,6 +299,16 @@ fn dispatch(s: &mut State, ctx: &Ctx) -> (Perm, Reply) {
             DOC_UPDATE_RELEASE,
             update_release(s, ctx, id)
         ),
+        ("GET", ["actions", ..]) => {
+            let reply = match ctx.require(
+                crate::artifacts::READ,
+                "https://docs.github.com/rest/actions/artifacts",
+            ) {
+                Ok(()) => crate::artifacts::route(s, ctx, &segs),
+                Err(r) => r,
+            };
+            (Some(crate::artifacts::READ), reply)
+        }
         _ => (None, Reply::not_found("https://docs.github.com/rest")),
     }
 }

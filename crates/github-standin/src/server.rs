@@ -416,6 +416,24 @@ async fn handle(AxState(shared): AxState<Arc<Shared>>, req: Request) -> Response
         authenticated: false,
     };
 
+    // an artifact's zip: an unauthenticated, signed-URL-like blob
+    if method == "GET" && path.starts_with(crate::artifacts::BLOB_PREFIX) {
+        let blob = crate::artifacts::blob(&shared.lock(), &path);
+        entry.status = if blob.is_some() { 200 } else { 404 };
+        shared.lock().log.push(entry);
+        return match blob {
+            Some(bytes) => Response::builder()
+                .status(200)
+                .header("content-type", "application/zip")
+                .body(Body::from(bytes))
+                .unwrap_or_else(|_| Response::new(Body::empty())),
+            None => into_response(Reply::error(
+                404,
+                "BlobNotFound",
+                "https://docs.github.com/rest/actions/artifacts",
+            )),
+        };
+    }
     let fault = shared.lock().faults.pop(&method, &path, rel.as_deref());
     if let Some(f) = &fault {
         entry.fault = Some(f.label());

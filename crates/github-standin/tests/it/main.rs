@@ -1,6 +1,7 @@
 //! The stand-in itself, over real HTTP: documented shapes and headers,
 //! auth, paging, faults, GraphQL, and the request log.
 
+mod artifacts;
 mod reviewers;
 
 use github_standin::{Access, Fault, NewCommit, NewPull, NewToken, Permission, Route, StandIn};

@@ -116,7 +116,7 @@ fn open(a: &ReleaseArgs, token: Option<String>) -> Result<Stores, Fail> {
                 Timeouts::network(a.version.git_timeout),
             )
             .map_err(boxed)?
-            .with_user_ssh_command(crate::render::user_ssh_command()),
+            .with_user_ssh_command(super::render::user_ssh_command()),
         )
     } else {
         None

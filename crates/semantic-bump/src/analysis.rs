@@ -3,7 +3,7 @@
 //! bump, revert cancellation, a `Release-As:` footer, counts and warnings.
 //! Nothing else of a commit is kept.
 
-use crate::message::{self, Header, NotConventional};
+use crate::message::{self, Header};
 use crate::rules::{Bump, Rule, header_bump};
 use crate::version::parse_release_as;
 use semver::Version;
@@ -112,6 +112,9 @@ pub struct Analysis {
     pub release_as: Option<ReleaseAs>,
     pub warnings: Vec<Warning>,
     pub warnings_total: usize,
+    /// Commits that look like conventional commits but break a header or
+    /// message rule, so they count for nothing (each has a warning).
+    pub not_counted: usize,
 }
 
 impl Analysis {
@@ -268,12 +271,14 @@ impl Analyzer {
             }
             Err(why) => {
                 self.analysis.counts.non_conventional += 1;
-                if *why == NotConventional::BodyNotSeparated || *why == NotConventional::Malformed {
+                if why.is_near_miss() {
+                    // The same verdict `lint-commits` gives, named by its rule.
+                    self.analysis.not_counted += 1;
                     self.warn(
                         sha,
                         m.subject,
                         "not-conventional",
-                        format!("not a conventional commit: {} (ignored)", why.describe()),
+                        format!("not counted: {} [{}]", why.describe(), why.rule_id()),
                     );
                 }
             }

@@ -6,7 +6,7 @@
 //! `next` ([`crate::message`], [`crate::rules`]), so it bumps exactly as the
 //! preview says.
 
-use crate::message::{self, Note};
+use crate::message::{self, Header, HeaderParts, NotConventional, Note};
 use crate::rules::{Bump, CONVENTIONAL_TYPES, header_bump};
 use regex::Regex;
 use serde::Serialize;
@@ -42,6 +42,8 @@ impl Default for TitleRules {
 pub enum LintRule {
     /// Nothing to check.
     Empty,
+    /// The header starts with a space or a tab.
+    LeadingWhitespace,
     /// A title is one line.
     SingleLine,
     /// Not `type(scope)!: description`.
@@ -70,6 +72,7 @@ impl LintRule {
     pub fn id(self) -> &'static str {
         match self {
             LintRule::Empty => "empty",
+            LintRule::LeadingWhitespace => "leading-whitespace",
             LintRule::SingleLine => "single-line",
             LintRule::HeaderFormat => "header-format",
             LintRule::SpaceAfterColon => "space-after-colon",
@@ -150,83 +153,18 @@ pub struct TitleOk {
     pub bump: Bump,
 }
 
-/// The parts of a header, read strictly by hand (so each rule can be named).
-struct Strict<'a> {
-    ty: &'a str,
-    scope: Option<&'a str>,
-    bang: bool,
-    description: &'a str,
-}
-
-fn strict(header: &str) -> Result<Strict<'_>, (LintRule, String)> {
-    let fmt = |m: &str| (LintRule::HeaderFormat, m.to_owned());
-    let end_ty = header
-        .find(|c: char| c == '(' || c == '!' || c == ':' || c.is_whitespace())
-        .unwrap_or(header.len());
-    let ty = &header[..end_ty];
-    if ty.is_empty() {
-        return Err(fmt("the title must start with a type, as in `feat: …`"));
+impl LintRule {
+    /// The rule a header (or message) fault breaks — the same name for
+    /// every command.
+    pub fn of(why: NotConventional) -> LintRule {
+        match why {
+            NotConventional::LeadingWhitespace => LintRule::LeadingWhitespace,
+            NotConventional::SpaceAfterColon => LintRule::SpaceAfterColon,
+            NotConventional::BodyNotSeparated => LintRule::BodyLeadingBlank,
+            NotConventional::Malformed => LintRule::FooterFormat,
+            _ => LintRule::HeaderFormat,
+        }
     }
-    if !ty
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        return Err(fmt(&format!(
-            "the type `{ty}` holds characters a type cannot (letters, digits, '-')"
-        )));
-    }
-    let mut rest = &header[end_ty..];
-    let mut scope = None;
-    if let Some(r) = rest.strip_prefix('(') {
-        let Some(close) = r.find(')') else {
-            return Err(fmt("the scope's `(` is never closed"));
-        };
-        let s = &r[..close];
-        if s.contains('(') {
-            return Err(fmt("the scope holds a `(`"));
-        }
-        if s.trim().is_empty() {
-            return Err(fmt(
-                "the scope is empty: write `type(scope): …` or drop the parentheses",
-            ));
-        }
-        if s.trim() != s {
-            return Err(fmt("the scope has spaces around it"));
-        }
-        scope = Some(s);
-        rest = &r[close + 1..];
-    }
-    let bang = rest.starts_with('!');
-    if bang {
-        rest = &rest[1..];
-    }
-    let Some(after) = rest.strip_prefix(':') else {
-        return Err(if rest.trim_start().starts_with(':') {
-            fmt("there is a space before the colon")
-        } else if header.contains(':') {
-            fmt("the text before the colon is not `type(scope)!`")
-        } else {
-            fmt("there is no `type: ` prefix")
-        });
-    };
-    let description = match after.strip_prefix(' ') {
-        Some(d) if !d.is_empty() && !d.starts_with(char::is_whitespace) => d,
-        Some(d) if d.trim().is_empty() => {
-            return Err(fmt("the description after the colon is empty"));
-        }
-        _ => {
-            return Err((
-                LintRule::SpaceAfterColon,
-                "the colon must be followed by exactly one space".to_owned(),
-            ));
-        }
-    };
-    Ok(Strict {
-        ty,
-        scope,
-        bang,
-        description,
-    })
 }
 
 /// Checks a pull request title.
@@ -244,43 +182,37 @@ pub fn lint_title(title: &str, rules: &TitleRules) -> Result<TitleOk, LintFailur
     check_header(title, rules).map_err(|(rule, message)| fail(rule, message))
 }
 
-/// GitHub's own revert titles: `Revert "feat: x"`.
+/// git's and GitHub's own revert titles: `Revert "feat: x"`.
 fn github_revert(title: &str) -> Option<TitleOk> {
-    let bare = message::strip_pr_suffix(title);
-    let inner = bare.strip_prefix("Revert \"")?.strip_suffix('"')?;
-    if inner.is_empty() {
-        return None;
-    }
-    // Merged as is, it reverts a released change (a patch) or cancels a
-    // change in the same release; `next` decides which.
-    let target = message::parse(inner)
-        .header
+    let inner = message::quoted_revert(title)?;
+    // Merged as is, it reverts a released change or cancels a change in
+    // the same release; `next` decides which (from the reverted commit).
+    let target = message::parse_header(inner)
         .ok()
-        .map(|h| header_bump(&h).0)
+        .map(|h| header_bump(&header_of(&h)).0)
         .unwrap_or(Bump::Patch);
     Some(TitleOk {
         ty: "revert".into(),
         scope: None,
         breaking: false,
         revert: true,
-        bump: if target == Bump::None {
-            Bump::None
-        } else {
-            Bump::Patch
-        },
+        bump: target,
     })
 }
 
+fn header_of<'a>(p: &HeaderParts<'a>) -> Header<'a> {
+    Header {
+        ty: p.ty,
+        scope: p.scope,
+        description: p.description,
+        bang: p.bang,
+        breaking_footer: None,
+    }
+}
+
 fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, String)> {
-    let s = strict(header)?;
-    // The shared parser must read it the same way (it is more lenient).
-    let parsed = message::parse(header);
-    let Ok(h) = parsed.header else {
-        return Err((
-            LintRule::HeaderFormat,
-            "the title is not `type(scope)!: description`".into(),
-        ));
-    };
+    let s = message::parse_header(header)
+        .map_err(|why| (LintRule::of(why), why.describe().to_owned()))?;
     let ty = s.ty.to_ascii_lowercase();
     if !rules.types.contains(&ty) {
         return Err((
@@ -332,7 +264,7 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
         scope: s.scope.map(str::to_owned),
         breaking: s.bang,
         revert: false,
-        bump: header_bump(&h).0,
+        bump: header_bump(&header_of(&s)).0,
     })
 }
 
@@ -345,8 +277,7 @@ pub fn lint_commit(message: &str, rules: &TitleRules) -> Result<(), LintFailure>
     if subject.trim().is_empty() {
         return Err(fail(LintRule::Empty, "the commit message is empty".into()));
     }
-    if m.revert.is_some() && (subject.starts_with("Revert \"") || subject.starts_with("Reapply \""))
-    {
+    if message::quoted_revert(subject).is_some() {
         return Ok(());
     }
     check_header(subject, rules).map_err(|(rule, msg)| fail(rule, msg))?;
@@ -357,7 +288,7 @@ pub fn lint_commit(message: &str, rules: &TitleRules) -> Result<(), LintFailure>
                 "the body must be separated from the first line by a blank line".into(),
             ));
         }
-        Err(why) => return Err(fail(LintRule::FooterFormat, why.describe().into())),
+        Err(why) => return Err(fail(LintRule::of(why), why.describe().into())),
         Ok(_) => {}
     }
     for note in &m.notes {
@@ -567,8 +498,11 @@ mod tests {
         assert_eq!(lint_title("docs: x", &r).unwrap().bump, Bump::None);
         let rev = lint_title("Revert \"feat: x\"", &r).unwrap();
         assert!(rev.revert);
-        assert_eq!(rev.bump, Bump::Patch);
-        assert!(lint_title("Revert \"docs: x\" (#12)", &r).unwrap().revert);
+        // A revert is worth what it undoes (when released before).
+        assert_eq!(rev.bump, Bump::Minor);
+        let docs = lint_title("Revert \"docs: x\" (#12)", &r).unwrap();
+        assert!(docs.revert);
+        assert_eq!(docs.bump, Bump::None);
     }
 
     #[test]

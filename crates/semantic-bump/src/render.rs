@@ -236,7 +236,11 @@ pub(crate) fn annotate_next(runner: &Runner, r: &NextReport) {
     for n in &r.notes {
         runner.warning(n);
     }
-    let a = &r.analysis;
+    annotate_warnings(runner, &r.analysis);
+}
+
+/// The commit warnings (near-misses, commits not counted), capped.
+pub(crate) fn annotate_warnings(runner: &Runner, a: &semantic_bump::Analysis) {
     for w in a.warnings.iter().take(MAX_ANNOTATIONS) {
         runner.annotate(
             Level::Warning,
@@ -484,7 +488,9 @@ fn failure_reason(title: &str, f: &LintFailure) -> String {
 }
 
 pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
-    let title = a.title.trim().to_owned();
+    // Trailing whitespace is ignored, leading whitespace is a fault: the
+    // same reading as `next` and `lint-commits` (message::parse_header).
+    let title = a.title.trim_end().to_owned();
     let rules = rules(&a.rules);
     if let Some(l) = ignored_by(&a.labels, &a.ignore_labels) {
         return skipped(
@@ -707,10 +713,10 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
             &format!("pull request #{number} has the label '{l}'"),
             Outputs::new()
                 .with("pr", number)
-                .with("title", pr.title.trim()),
+                .with("title", pr.title.trim_end()),
         );
     }
-    let title = pr.title.trim().to_owned();
+    let title = pr.title.trim_end().to_owned();
     let rules = rules(&a.rules);
     let base = Outputs::new().with("pr", number);
     let mut outcome = title_outcome(runner, &title, &rules, &pr.labels, base);

@@ -24,7 +24,9 @@ fn titles_table() {
         ("feat!: drop v1", &[], 0, "", "major"),
         ("FIX: shouting is fine", &[], 0, "", "patch"),
         ("docs: typo", &[], 0, "", "none"),
-        ("Revert \"feat(api): add pagination\"", &[], 0, "", "patch"),
+        // A revert is worth what it undoes.
+        ("Revert \"feat(api): add pagination\"", &[], 0, "", "minor"),
+        ("Revert \"docs: typo\"", &[], 0, "", "none"),
         ("Add login page", &[], 1, "header-format", ""),
         ("feat:missing space", &[], 1, "space-after-colon", ""),
         ("feat:  two spaces", &[], 1, "space-after-colon", ""),
@@ -166,7 +168,7 @@ fn the_title_comes_from_the_env_twin() {
     let r = Repo::new();
     let out = r
         .cmd()
-        .env("INPUT_TITLE", "  feat: from the environment  ")
+        .env("INPUT_TITLE", "feat: from the environment  ")
         .args(["lint-title", "--json"])
         .output()
         .unwrap();
@@ -175,6 +177,17 @@ fn the_title_comes_from_the_env_twin() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Leading whitespace is a fault everywhere (git keeps it in a commit,
+    // and `next` would not count that commit).
+    let out = r
+        .cmd()
+        .env("INPUT_TITLE", "  feat: from the environment")
+        .args(["lint-title", "--json"])
+        .output()
+        .unwrap();
+    let (code, j, _) = parsed(out);
+    assert_eq!((code, s(&j, "rule")), (1, "leading-whitespace"), "{j}");
+    assert_eq!(s(&j, "example"), "feat: from the environment");
 }
 
 /// The preview promise: a title that passes bumps, once squash-merged, by

@@ -7,3 +7,4 @@ mod lint;
 mod next;
 mod pr;
 mod release;
+mod verdict;

@@ -343,7 +343,19 @@ fn fold(
         an.push(r.sha, r.parents, &r.message);
     }
     stream.finish()?;
-    Ok((an.finish(), saw))
+    // Reverts of commits before the range: read the commit they name.
+    let mut failed = None;
+    let analysis = an.finish_with(|sha| match git.commit_message(sha) {
+        Ok(m) => m,
+        Err(e) => {
+            failed.get_or_insert(e);
+            None
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok((analysis, saw))
 }
 
 /// The clone has no tags at all: a first release, or a clone made without

@@ -324,7 +324,8 @@ pub(crate) fn next_result(
             json!({
                 "sha": e.sha,
                 "short-sha": e.short_sha(),
-                "commit": e.header(),
+                // the first line as git holds it, not a rebuilt header
+                "commit": e.subject,
                 "bump": e.bump,
                 "rule": e.rule.id(),
                 "rule-text": e.rule.describe(),
@@ -406,7 +407,7 @@ pub(crate) fn next_result(
             .map(|e| {
                 [
                     short(&e.sha).to_owned(),
-                    e.header(),
+                    e.subject.clone(),
                     e.rule.describe().to_owned(),
                 ]
             })
@@ -835,10 +836,13 @@ fn preview_sentence(r: &NextReport) -> String {
         Source::Commits => {
             let (shown, total) = reasons(r, 1);
             match shown.first() {
-                Some(e) if e.sha.is_empty() => format!("from {}", e.header()),
+                Some(e) if e.sha.is_empty() => format!(
+                    "from {}",
+                    semantic_bump::message::strip_pr_suffix(&e.subject)
+                ),
                 Some(e) => format!(
                     "from {} ({} on the base{})",
-                    e.header(),
+                    e.subject,
                     short(&e.sha),
                     if total > 1 {
                         format!(", and {} more", total - 1)

@@ -570,14 +570,43 @@ fn the_next_tag_on_another_branch_is_a_conflict() {
     r.tag("v1.0.1");
     r.git(&["checkout", "-q", "main"]);
     r.commit("fix: also");
-    let (code, j, _) = r.next(&[]);
+    let (code, j, err) = r.next(&[]);
     assert_eq!(code, 1, "{j}");
+    let msg = j["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("v1.0.1 already exists"), "{msg}");
+    // what is there: every tag of the line, on which commit
     assert!(
-        j["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("v1.0.1 already exists")
+        msg.contains("v1.0.1 on ") && msg.contains("(another branch)"),
+        "{msg}"
     );
+    assert!(
+        msg.contains("v1.0.0 on ") && msg.contains("(in its history)"),
+        "{msg}"
+    );
+    // never advise deleting a release; the safe ways on
+    let all = format!("{j}{err}");
+    assert!(
+        !all.contains("--delete") && !all.contains("delete"),
+        "{all}"
+    );
+    for way in ["--rev ", "Release-As", "--initial"] {
+        assert!(all.contains(way), "{way}: {all}");
+    }
+}
+
+#[test]
+fn head_behind_a_later_tag_is_not_an_unmerged_branch() {
+    let r = Repo::new();
+    r.commit("chore: initial");
+    r.tag("v1.0.0");
+    let old = r.commit("fix: old");
+    r.commit("feat: later");
+    r.tag("v1.1.0");
+    let j = r.next_ok(&["--rev", &old]);
+    let notes = j["notes"].to_string();
+    assert!(notes.contains("v1.1.0 is on a later commit"), "{notes}");
+    assert!(!notes.contains("unmerged"), "{notes}");
+    assert_eq!(s(&j, "next"), "1.0.1");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! bump, revert cancellation, a `Release-As:` footer, counts and warnings.
 //! Nothing else of a commit is kept.
 
-use crate::message::{self, Header};
+use crate::message::{self, Header, NotConventional};
 use crate::rules::{Bump, Rule, header_bump, type_bump};
 use crate::version::parse_release_as;
 use semver::Version;
@@ -85,6 +85,20 @@ pub struct Warning {
     pub message: String,
 }
 
+/// A commit in the range that is not a conventional commit (what
+/// `next --strict` names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unconventional {
+    pub sha: String,
+    pub subject: String,
+    /// The rule it breaks (`header-format`, `space-after-colon`…).
+    pub rule: &'static str,
+    pub message: &'static str,
+}
+
+/// How many commits that are not conventional are kept in full.
+pub const MAX_UNCONVENTIONAL: usize = 200;
+
 /// What the range holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -117,6 +131,12 @@ pub struct Analysis {
     /// Commits that look like conventional commits but break a header or
     /// message rule, so they count for nothing (each has a warning).
     pub not_counted: usize,
+    /// Every commit of the range that is not a conventional commit (merges
+    /// and `Revert "…"` commits aside), capped at [`MAX_UNCONVENTIONAL`];
+    /// `counts.non_conventional` has the total.
+    pub unconventional: Vec<Unconventional>,
+    /// How many there are in all.
+    pub unconventional_total: usize,
 }
 
 impl Analysis {
@@ -196,6 +216,7 @@ impl Analyzer {
             self.analysis.counts.cancelled += 1;
             match &m.header {
                 Ok(_) => self.analysis.counts.conventional += 1,
+                Err(why) if m.revert.is_none() => self.unconventional(sha, m.subject, *why),
                 Err(_) => self.analysis.counts.non_conventional += 1,
             }
             return;
@@ -273,7 +294,7 @@ impl Analyzer {
                 }
             }
             Err(why) => {
-                self.analysis.counts.non_conventional += 1;
+                self.unconventional(sha, m.subject, *why);
                 if why.is_near_miss() {
                     // The same verdict `lint-commits` gives, named by its rule.
                     self.analysis.not_counted += 1;
@@ -308,6 +329,22 @@ impl Analyzer {
             bump,
             rule,
         });
+    }
+
+    fn unconventional(&mut self, sha: &str, subject: &str, why: NotConventional) {
+        self.analysis.counts.non_conventional += 1;
+        if sha.is_empty() {
+            return;
+        }
+        self.analysis.unconventional_total += 1;
+        if self.analysis.unconventional.len() < MAX_UNCONVENTIONAL {
+            self.analysis.unconventional.push(Unconventional {
+                sha: sha.to_owned(),
+                subject: subject.to_owned(),
+                rule: why.rule_id(),
+                message: why.describe(),
+            });
+        }
     }
 
     fn take_reverted_sha(&mut self, sha: &str) -> Option<usize> {

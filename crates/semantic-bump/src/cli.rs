@@ -105,6 +105,10 @@ pub struct NextArgs {
     #[command(flatten)]
     pub api: ApiArgs,
 
+    /// Exit 1 when a commit in the range is not a conventional commit, naming each (merges and `Revert "…"` commits aside).
+    #[arg(long, env = "INPUT_STRICT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub strict: bool,
+
     /// Print one JSON object (every output, and the reasons) on stdout, instead of the version.
     #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub json: bool,

@@ -120,6 +120,93 @@ pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
     ));
     let result =
         (report.decision.bump != Bump::None).then(|| version_str(report.decision.next.as_ref()));
+    let a_ = &report.analysis;
+    if a.strict && a_.unconventional_total > 0 {
+        // Nothing ignored silently: name every commit that does not count.
+        let mut outputs = outputs;
+        outputs.set(
+            "unconventional",
+            serde_json::to_value(&a_.unconventional).unwrap_or_default(),
+        );
+        let mut summary = summary;
+        let rows: Vec<[String; 3]> = a_
+            .unconventional
+            .iter()
+            .take(50)
+            .map(|u| {
+                [
+                    short(&u.sha).to_owned(),
+                    u.subject.clone(),
+                    format!("{}: {}", u.rule, u.message),
+                ]
+            })
+            .collect();
+        summary.line(&format!(
+            "⛔ --strict: {} commit{} in the range {} not conventional commits:",
+            a_.unconventional_total,
+            if a_.unconventional_total == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if a_.unconventional_total == 1 {
+                "is"
+            } else {
+                "are"
+            },
+        ));
+        summary.table(&["commit", "subject", "rule"], rows);
+        for u in a_.unconventional.iter().take(MAX_ANNOTATIONS) {
+            runner.annotate(
+                Level::Error,
+                &format!(
+                    "{} '{}': {} [{}]",
+                    short(&u.sha),
+                    u.subject,
+                    u.message,
+                    u.rule
+                ),
+                &Location {
+                    title: Some(format!("semantic-bump: {}", u.rule)),
+                    ..Location::default()
+                },
+            );
+        }
+        let named: Vec<String> = a_
+            .unconventional
+            .iter()
+            .map(|u| format!("{} '{}' [{}]", short(&u.sha), u.subject, u.rule))
+            .collect();
+        let reason = format!(
+            "--strict: {} commit{} since {} {} not conventional commits: {}",
+            a_.unconventional_total,
+            if a_.unconventional_total == 1 {
+                ""
+            } else {
+                "s"
+            },
+            report
+                .current
+                .as_ref()
+                .map_or("the first commit", |c| c.name.as_str()),
+            if a_.unconventional_total == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            named.join(", ")
+                + &if a_.unconventional_total > named.len() {
+                    format!(" and {} more", a_.unconventional_total - named.len())
+                } else {
+                    String::new()
+                }
+        );
+        return finish_with_result(
+            runner,
+            Outcome::failed(outputs, reason).with_summary(summary),
+            None,
+        );
+    }
     finish_with_result(
         runner,
         Outcome::done(outputs).with_summary(summary),

@@ -935,3 +935,43 @@ fn stdout_is_the_next_version_alone() {
     assert_ne!(code, 0);
     assert_eq!(out, "");
 }
+
+/// `next --strict`: nothing ignored silently. Every commit of the range
+/// that is not a conventional commit is named, and the step fails.
+#[test]
+fn strict_names_every_commit_that_is_not_conventional() {
+    let r = history("1.0.0", &["feat: good"]);
+    let update = r.commit("Update readme");
+    let spaced = r.commit("fix:typo");
+    let feat = r.commit("feat: x");
+    r.git(&["revert", "--no-edit", &feat]); // a `Revert "…"` commit is fine
+    let (code, j, err) = r.next(&["--strict"]);
+    assert_eq!(code, 1, "{j}\n{err}");
+    let named: Vec<(&str, &str)> = j["unconventional"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["sha"].as_str().unwrap(), u["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (spaced.as_str(), "space-after-colon"),
+            (update.as_str(), "header-format")
+        ]
+    );
+    assert_eq!(j["passed"], false, "{j}");
+    assert!(
+        err.contains("--strict: 2 commits")
+            && err.contains(&update[..7])
+            && err.contains("'fix:typo'"),
+        "{err}"
+    );
+    // without --strict: the version, and a warning for the near miss only
+    let j = r.next_ok(&[]);
+    assert_eq!(s(&j, "next"), "1.1.0");
+    // a clean range passes --strict
+    let r = history("1.0.0", &["feat: good", "docs: fine"]);
+    let (code, j, _) = r.next(&["--strict"]);
+    assert_eq!((code, s(&j, "next")), (0, "1.1.0"), "{j}");
+}

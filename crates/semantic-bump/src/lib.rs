@@ -18,6 +18,7 @@ pub mod git;
 pub mod lint;
 pub mod message;
 pub mod next;
+pub mod pattern;
 pub mod pr;
 pub mod release;
 pub mod rules;

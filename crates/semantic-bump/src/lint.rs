@@ -7,6 +7,7 @@
 //! preview says.
 
 use crate::message::{self, Header, HeaderParts, NotConventional, Note};
+use crate::pattern::Pattern;
 use crate::rules::{Bump, CONVENTIONAL_TYPES, header_bump};
 use regex::Regex;
 use serde::Serialize;
@@ -16,24 +17,130 @@ use std::sync::LazyLock;
 /// What a title (or commit header) must follow.
 #[derive(Debug, Clone)]
 pub struct TitleRules {
-    /// Allowed types, lower-case.
-    pub types: Vec<String>,
-    /// Allowed scopes, lower-case; `None`: any.
-    pub scopes: Option<Vec<String>>,
+    /// Allowed types: each a pattern matched against the whole type,
+    /// case-insensitively (the spec says types are case-insensitive).
+    pub types: Vec<Pattern>,
+    /// Allowed scopes: each a pattern matched against the whole scope (as
+    /// written, case-sensitive); every scope of `fix(a,b)` must match one.
+    /// `None`: any.
+    pub scopes: Option<Vec<Pattern>>,
+    /// Scopes refused (patterns matched against the whole scope).
+    pub disallow_scopes: Vec<Pattern>,
     pub require_scope: bool,
-    /// The description must match this.
-    pub subject_pattern: Option<Regex>,
+    /// The description: its first match must span all of it.
+    pub subject_pattern: Option<Pattern>,
+    /// The message when the subject pattern fails; `{subject}` and
+    /// `{title}` are replaced.
+    pub subject_pattern_error: Option<String>,
+    /// A header grammar of one's own, instead of `type(scope)!: subject`.
+    pub header: Option<HeaderPattern>,
+}
+
+/// `--header-pattern` with `--header-pattern-correspondence`: which capture
+/// group holds the type, the scope and the subject.
+#[derive(Debug, Clone)]
+pub struct HeaderPattern {
+    pub pattern: Pattern,
+    /// 1-based group numbers.
+    pub ty: usize,
+    pub scope: Option<usize>,
+    pub subject: usize,
+}
+
+impl HeaderPattern {
+    /// Builds one from the pattern and the names of its groups, in order
+    /// (`type, scope, subject`, the default).
+    pub fn new(pattern: Pattern, names: &[String]) -> Result<HeaderPattern, String> {
+        let names: Vec<String> = if names.is_empty() {
+            vec!["type".into(), "scope".into(), "subject".into()]
+        } else {
+            names
+                .iter()
+                .map(|n| n.trim().to_ascii_lowercase())
+                .collect()
+        };
+        let mut ty = None;
+        let mut scope = None;
+        let mut subject = None;
+        for (i, n) in names.iter().enumerate() {
+            let slot = match n.as_str() {
+                "type" => &mut ty,
+                "scope" => &mut scope,
+                "subject" => &mut subject,
+                other => {
+                    return Err(format!(
+                        "unknown name '{other}' in the header pattern correspondence: expected type, scope and subject, such as 'type,scope,subject'"
+                    ));
+                }
+            };
+            if slot.replace(i + 1).is_some() {
+                return Err(format!(
+                    "'{n}' is named twice in the header pattern correspondence"
+                ));
+            }
+        }
+        let (Some(ty), Some(subject)) = (ty, subject) else {
+            return Err(
+                "the header pattern correspondence must name a type and a subject, such as 'type,scope,subject'"
+                    .into(),
+            );
+        };
+        let groups = pattern.groups();
+        let highest = ty.max(subject).max(scope.unwrap_or(0));
+        if highest > groups {
+            return Err(format!(
+                "the header pattern '{}' has {groups} capture group{}, but the correspondence names {}",
+                pattern.as_str(),
+                if groups == 1 { "" } else { "s" },
+                names.len()
+            ));
+        }
+        Ok(HeaderPattern {
+            pattern,
+            ty,
+            scope,
+            subject,
+        })
+    }
 }
 
 impl Default for TitleRules {
     fn default() -> Self {
         TitleRules {
-            types: CONVENTIONAL_TYPES.iter().map(|t| (*t).to_owned()).collect(),
+            types: CONVENTIONAL_TYPES
+                .iter()
+                .filter_map(|t| Pattern::whole(t, true).ok())
+                .collect(),
             scopes: None,
+            disallow_scopes: Vec::new(),
             require_scope: false,
             subject_pattern: None,
+            subject_pattern_error: None,
+            header: None,
         }
     }
+}
+
+impl TitleRules {
+    fn type_list(&self) -> String {
+        list(&self.types)
+    }
+
+    /// The type names an example can use (the plain words of the list).
+    fn literal_types(&self) -> impl Iterator<Item = String> + '_ {
+        self.types
+            .iter()
+            .filter(|t| t.is_literal())
+            .map(|t| t.as_str().to_ascii_lowercase())
+    }
+}
+
+fn list(patterns: &[Pattern]) -> String {
+    patterns
+        .iter()
+        .map(Pattern::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The rule a title or commit broke.
@@ -56,6 +163,8 @@ pub enum LintRule {
     ScopeRequired,
     /// The scope is not in the list.
     ScopeEnum,
+    /// The scope is refused by `--disallow-scopes`.
+    ScopeDisallowed,
     /// The description does not match `--subject-pattern`.
     SubjectPattern,
     /// A commit body must follow a blank line.
@@ -79,6 +188,7 @@ impl LintRule {
             LintRule::TypeEnum => "type-enum",
             LintRule::ScopeRequired => "scope-required",
             LintRule::ScopeEnum => "scope-enum",
+            LintRule::ScopeDisallowed => "scope-disallowed",
             LintRule::SubjectPattern => "subject-pattern",
             LintRule::BodyLeadingBlank => "body-leading-blank",
             LintRule::FooterFormat => "footer-format",
@@ -210,54 +320,140 @@ fn header_of<'a>(p: &HeaderParts<'a>) -> Header<'a> {
     }
 }
 
+/// The parts of a header, by the spec's grammar or by `--header-pattern`.
+fn read_header<'a>(
+    header: &'a str,
+    rules: &TitleRules,
+) -> Result<HeaderParts<'a>, (LintRule, String)> {
+    let Some(hp) = &rules.header else {
+        return message::parse_header(header)
+            .map_err(|why| (LintRule::of(why), why.describe().to_owned()));
+    };
+    let header = header.trim_end();
+    let fmt = |m: String| (LintRule::HeaderFormat, m);
+    let caps = hp.pattern.captures(header).map_err(|_| {
+        fmt(format!(
+            "the header pattern `{}` gave up on this title (too much backtracking)",
+            hp.pattern.as_str()
+        ))
+    })?;
+    let Some(caps) = caps else {
+        return Err(fmt(format!(
+            "the title does not match the header pattern `{}`",
+            hp.pattern.as_str()
+        )));
+    };
+    let part = |i: usize| caps.get(i).copied().flatten();
+    let ty = part(hp.ty).filter(|(s, e)| e > s);
+    let Some((ts, te)) = ty else {
+        return Err(fmt("no type found in the title".into()));
+    };
+    let Some((ss, se)) = part(hp.subject).filter(|(s, e)| header[*s..*e].trim() != "") else {
+        return Err(fmt("no subject found in the title".into()));
+    };
+    let scope = hp.scope.and_then(part).filter(|(s, e)| e > s);
+    // `!` between the type (or scope) and the subject marks a breaking change.
+    let before = scope.map_or(te, |(_, e)| e.max(te));
+    let bang = before <= ss && header[before..ss].contains('!');
+    Ok(HeaderParts {
+        ty: &header[ts..te],
+        scope: scope.map(|(s, e)| &header[s..e]),
+        bang,
+        description: &header[ss..se],
+    })
+}
+
 fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, String)> {
-    let s = message::parse_header(header)
-        .map_err(|why| (LintRule::of(why), why.describe().to_owned()))?;
+    let s = read_header(header, rules)?;
     let ty = s.ty.to_ascii_lowercase();
-    if !rules.types.contains(&ty) {
+    // A pattern that gives up does not match.
+    if !rules.types.iter().any(|t| t.is_match(s.ty) == Ok(true)) {
         return Err((
             LintRule::TypeEnum,
-            format!(
-                "the type `{}` is not one of: {}",
-                s.ty,
-                rules.types.join(", ")
-            ),
+            format!("the type `{}` is not one of: {}", s.ty, rules.type_list()),
         ));
     }
-    match s.scope {
-        None if rules.require_scope => {
+    let given: Vec<&str> = s
+        .scope
+        .map(|sc| sc.split(',').map(str::trim).collect())
+        .unwrap_or_default();
+    if given.is_empty() && rules.require_scope {
+        return Err((
+            LintRule::ScopeRequired,
+            match &rules.scopes {
+                Some(allowed) => format!(
+                    "a scope is required, as in `feat(api): …`; it must match one of: {}",
+                    list(allowed)
+                ),
+                None => "a scope is required, as in `feat(api): …`".into(),
+            },
+        ));
+    }
+    if let Some(allowed) = &rules.scopes {
+        let unknown: Vec<&str> = given
+            .iter()
+            .copied()
+            .filter(|g| !allowed.iter().any(|a| a.is_match(g) == Ok(true)))
+            .collect();
+        if !unknown.is_empty() {
             return Err((
-                LintRule::ScopeRequired,
-                "a scope is required, as in `feat(api): …`".into(),
+                LintRule::ScopeEnum,
+                format!(
+                    "the scope{} `{}` {} not allowed: each scope must match one of: {}",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown.join(","),
+                    if unknown.len() == 1 { "is" } else { "are" },
+                    list(allowed)
+                ),
             ));
         }
-        Some(scope) => {
-            if let Some(allowed) = &rules.scopes {
-                for part in scope.split(',').map(str::trim) {
-                    if !allowed.iter().any(|a| a.eq_ignore_ascii_case(part)) {
-                        return Err((
-                            LintRule::ScopeEnum,
-                            format!("the scope `{part}` is not one of: {}", allowed.join(", ")),
-                        ));
-                    }
-                }
-            }
-        }
-        None => {}
     }
-    if let Some(re) = rules
-        .subject_pattern
-        .as_ref()
-        .filter(|re| !re.is_match(s.description))
-    {
+    let refused: Vec<&str> = given
+        .iter()
+        .copied()
+        .filter(|g| {
+            rules
+                .disallow_scopes
+                .iter()
+                .any(|d| d.is_match(g) == Ok(true))
+        })
+        .collect();
+    if !refused.is_empty() {
         return Err((
-            LintRule::SubjectPattern,
+            LintRule::ScopeDisallowed,
             format!(
-                "the description `{}` does not match the pattern `{}`",
-                s.description,
-                re.as_str()
+                "disallowed scope{} found: {} (refused: {})",
+                if refused.len() == 1 { " was" } else { "s were" },
+                refused.join(", "),
+                list(&rules.disallow_scopes)
             ),
         ));
+    }
+    if let Some(re) = &rules.subject_pattern {
+        let d = s.description;
+        let problem = match re.first_match(d) {
+            Ok(Some((0, end))) if end == d.len() => None,
+            Ok(Some((start, end))) => Some(format!(
+                "the description `{d}` is not matched as a whole by the pattern `{}` (only `{}` is)",
+                re.as_str(),
+                &d[start..end]
+            )),
+            Ok(None) => Some(format!(
+                "the description `{d}` does not match the pattern `{}`",
+                re.as_str()
+            )),
+            Err(_) => Some(format!(
+                "the pattern `{}` gave up on the description `{d}` (too much backtracking)",
+                re.as_str()
+            )),
+        };
+        if let Some(default) = problem {
+            let msg = match &rules.subject_pattern_error {
+                Some(custom) => custom.replace("{subject}", d).replace("{title}", header),
+                None => default,
+            };
+            return Err((LintRule::SubjectPattern, msg));
+        }
     }
     Ok(TitleOk {
         ty,
@@ -288,6 +484,15 @@ pub fn lint_commit(message: &str, rules: &TitleRules) -> Result<(), LintFailure>
                 "the body must be separated from the first line by a blank line".into(),
             ));
         }
+        Err(NotConventional::Malformed) => {
+            return Err(fail(
+                LintRule::FooterFormat,
+                NotConventional::Malformed.describe().into(),
+            ));
+        }
+        // A header of one's own grammar (--header-pattern) passed above;
+        // the spec's parser cannot read the body after it.
+        Err(_) if rules.header.is_some() => return Ok(()),
         Err(why) => return Err(fail(LintRule::of(why), why.describe().into())),
         Ok(_) => {}
     }
@@ -343,7 +548,7 @@ fn suggest(title: &str, rules: &TitleRules) -> Result<String, String> {
         ),
         None => format!(
             "the title must be `type(scope): description`, the type one of: {}",
-            rules.types.join(", ")
+            rules.type_list()
         ),
     })
 }
@@ -414,7 +619,11 @@ fn example_parts(title: &str, rules: &TitleRules) -> (String, String) {
             "performance" => "perf",
             other => other,
         };
-        rules.types.iter().find(|t| *t == alias).cloned()
+        rules
+            .types
+            .iter()
+            .any(|t| t.is_match(alias) == Ok(true))
+            .then(|| alias.to_owned())
     });
     let (ty, rest) = match (&known, &caps) {
         (Some(t), Some(c)) => {
@@ -431,11 +640,9 @@ fn example_parts(title: &str, rules: &TitleRules) -> (String, String) {
                 "feat"
             };
             let ty = rules
-                .types
-                .iter()
-                .find(|t| *t == guess)
-                .or_else(|| rules.types.first())
-                .cloned()
+                .literal_types()
+                .find(|t| t == guess)
+                .or_else(|| rules.literal_types().next())
                 .unwrap_or_else(|| "feat".into());
             (ty, title.to_owned())
         }
@@ -447,12 +654,13 @@ fn example_parts(title: &str, rules: &TitleRules) -> (String, String) {
         .map(|m| m.as_str().trim().to_owned())
         .filter(|s| !s.is_empty());
     let scope = match (&given_scope, &rules.scopes) {
-        (Some(s), Some(allowed)) if allowed.iter().any(|a| a.eq_ignore_ascii_case(s)) => {
+        (Some(s), Some(allowed)) if allowed.iter().any(|a| a.is_match(s) == Ok(true)) => {
             Some(s.clone())
         }
-        (Some(_), Some(allowed)) | (None, Some(allowed)) if rules.require_scope => {
-            allowed.first().cloned()
-        }
+        (Some(_), Some(allowed)) | (None, Some(allowed)) if rules.require_scope => allowed
+            .iter()
+            .find(|a| a.is_literal())
+            .map(|a| a.as_str().to_owned()),
         (Some(s), None) => Some(s.clone()),
         (None, None) if rules.require_scope => Some("scope".into()),
         _ => None,
@@ -477,6 +685,13 @@ fn example_parts(title: &str, rules: &TitleRules) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ws(words: &[&str], ci: bool) -> Vec<Pattern> {
+        words
+            .iter()
+            .map(|w| Pattern::whole(w, ci).unwrap())
+            .collect()
+    }
 
     fn rules() -> TitleRules {
         TitleRules::default()
@@ -520,14 +735,17 @@ mod tests {
         assert_eq!(rule_of("feature: x", &r), Some(LintRule::TypeEnum));
         assert_eq!(rule_of("Revert x", &r), Some(LintRule::HeaderFormat));
         let scoped = TitleRules {
-            scopes: Some(vec!["api".into(), "ui".into()]),
+            scopes: Some(ws(&["api", "ui"], false)),
             require_scope: true,
-            subject_pattern: Some(Regex::new("^[a-z]").unwrap()),
+            subject_pattern: Some(Pattern::new("^[a-z].*").unwrap()),
             ..rules()
         };
         assert_eq!(rule_of("feat: x", &scoped), Some(LintRule::ScopeRequired));
         assert_eq!(rule_of("feat(db): x", &scoped), Some(LintRule::ScopeEnum));
-        assert_eq!(rule_of("feat(API,ui): x", &scoped), None);
+        assert_eq!(rule_of("feat(api,ui): x", &scoped), None);
+        // scopes are patterns matched as written (case-sensitive, as
+        // action-semantic-pull-request and commitlint's scope-enum)
+        assert_eq!(rule_of("feat(API): x", &scoped), Some(LintRule::ScopeEnum));
         assert_eq!(
             rule_of("feat(api): X", &scoped),
             Some(LintRule::SubjectPattern)
@@ -552,7 +770,7 @@ mod tests {
             assert!(lint_title(&e, &r).is_ok(), "{e}");
         }
         let scoped = TitleRules {
-            scopes: Some(vec!["api".into()]),
+            scopes: Some(ws(&["api"], false)),
             require_scope: true,
             ..rules()
         };
@@ -565,31 +783,31 @@ mod tests {
 
     #[test]
     fn examples_pass_every_rule_set_or_say_what_is_required() {
-        let re = |p: &str| Some(Regex::new(p).unwrap());
+        let re = |p: &str| Some(Pattern::new(p).unwrap());
         let sets = [
             rules(),
             TitleRules {
-                subject_pattern: re("^[a-z]"),
+                subject_pattern: re("^[a-z].*"),
                 ..rules()
             },
             TitleRules {
-                subject_pattern: re("^[A-Z]"),
+                subject_pattern: re("^[A-Z].*"),
                 ..rules()
             },
             TitleRules {
-                subject_pattern: re("[^.]$"),
-                scopes: Some(vec!["api".into(), "ui".into()]),
+                subject_pattern: re(".*[^.]$"),
+                scopes: Some(ws(&["api", "ui"], false)),
                 require_scope: true,
                 ..rules()
             },
             TitleRules {
                 subject_pattern: re("^.{1,12}$"),
-                types: vec!["fix".into(), "chore".into()],
+                types: ws(&["fix", "chore"], true),
                 ..rules()
             },
             TitleRules {
                 require_scope: true,
-                subject_pattern: re("^[a-z]+ [a-z]+"),
+                subject_pattern: re("^[a-z]+ [a-z]+.*"),
                 ..rules()
             },
         ];
@@ -623,7 +841,7 @@ mod tests {
             Some("fix(ui): x")
         );
         let jira = TitleRules {
-            subject_pattern: re("^JIRA-[0-9]+ "),
+            subject_pattern: re("^JIRA-[0-9]+ .*"),
             ..rules()
         };
         let f = lint_title("fix(ui): X", &jira).unwrap_err();
@@ -631,7 +849,7 @@ mod tests {
         assert_eq!(f.example, None);
         assert_eq!(
             f.advice(),
-            "No example could be built: the description after `fix(ui): ` must match the pattern `^JIRA-[0-9]+ `"
+            "No example could be built: the description after `fix(ui): ` must match the pattern `^JIRA-[0-9]+ .*`"
         );
     }
 

@@ -11,7 +11,9 @@ use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary}
 use semantic_bump::analysis::Entry;
 use semantic_bump::changelog;
 use semantic_bump::commits::{CommitsOptions, lint_commits as run_lint_commits};
-use semantic_bump::lint::{LintFailure, TitleOk, TitleRules, lint_title as run_lint_title};
+use semantic_bump::lint::{
+    HeaderPattern, LintFailure, TitleOk, TitleRules, lint_title as run_lint_title,
+};
 use semantic_bump::pr;
 use semantic_bump::{Bump, Decision, Git, Labels, NextOptions, NextReport, Policy, Source};
 use serde_json::{Value, json};
@@ -33,17 +35,30 @@ pub(crate) fn token(runner: &Runner) -> Option<String> {
     Some(t)
 }
 
-fn rules(r: &RuleArgs) -> TitleRules {
+fn rules(r: &RuleArgs) -> Result<TitleRules, Failure> {
     let mut rules = TitleRules::default();
+    let flat =
+        |l: &[crate::cli::PatternList]| l.iter().flat_map(|p| p.0.clone()).collect::<Vec<_>>();
     if !r.types.is_empty() {
-        rules.types = r.types.clone();
+        rules.types = flat(&r.types);
     }
     if !r.scopes.is_empty() {
-        rules.scopes = Some(r.scopes.clone());
+        rules.scopes = Some(flat(&r.scopes));
     }
+    rules.disallow_scopes = flat(&r.disallow_scopes);
     rules.require_scope = r.require_scope;
     rules.subject_pattern = r.subject_pattern.clone();
-    rules
+    rules.subject_pattern_error = r.subject_pattern_error.clone();
+    if let Some(p) = &r.header_pattern {
+        rules.header = Some(
+            HeaderPattern::new(p.clone(), &r.header_pattern_correspondence).map_err(|e| {
+                Failure::input(e).with_hint(
+                    "give --header-pattern-correspondence as many names (type, scope, subject) as the pattern has groups, in order",
+                )
+            })?,
+        );
+    }
+    Ok(rules)
 }
 
 fn policy(v: &VersionArgs) -> Policy {
@@ -579,12 +594,22 @@ pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
     // Trailing whitespace is ignored, leading whitespace is a fault: the
     // same reading as `next` and `lint-commits` (message::parse_header).
     let title = a.title.trim_end().to_owned();
-    let rules = rules(&a.rules);
+    let rules = match rules(&a.rules) {
+        Ok(r) => r,
+        Err(e) => return runner.fail(&e),
+    };
     if let Some(l) = ignored_by(&a.labels, &a.ignore_labels) {
         return skipped(
             runner,
             &format!("label '{l}'"),
             Outputs::new().with("title", title),
+        );
+    }
+    if a.wip && is_wip(&title) {
+        return skipped(
+            runner,
+            "the title starts with [WIP]",
+            Outputs::new().with("title", title).with("wip", true),
         );
     }
     runner.finish(title_outcome(
@@ -594,6 +619,13 @@ pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
         &a.labels,
         Outputs::new(),
     ))
+}
+
+/// action-semantic-pull-request's work-in-progress marker: `[WIP] …`.
+fn is_wip(title: &str) -> bool {
+    title
+        .strip_prefix("[WIP]")
+        .is_some_and(|rest| rest.starts_with(char::is_whitespace))
 }
 
 /// The check skipped by an ignore label; `known` holds the outputs known
@@ -671,7 +703,10 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
         range: a.range.clone(),
         prefix: a.tag_prefix.clone(),
         remote: a.remote.clone(),
-        rules: rules(&a.rules),
+        rules: match rules(&a.rules) {
+            Ok(r) => r,
+            Err(e) => return runner.fail(&e),
+        },
     };
     let started = Instant::now();
     let report = match run_lint_commits(&git, &opts) {
@@ -768,6 +803,10 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
 // ---------------------------------------------------------------- lint-pr
 
 pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
+    let rules = match rules(&a.rules) {
+        Ok(r) => r,
+        Err(e) => return runner.fail(&e),
+    };
     let token = token(runner);
     let event = match read_event() {
         Ok(e) => e,
@@ -805,7 +844,16 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
         );
     }
     let title = pr.title.trim_end().to_owned();
-    let rules = rules(&a.rules);
+    if a.wip && is_wip(&title) {
+        return skipped(
+            runner,
+            &format!("pull request #{number}'s title starts with [WIP]"),
+            Outputs::new()
+                .with("pr", number)
+                .with("title", title.as_str())
+                .with("wip", true),
+        );
+    }
     let base = Outputs::new().with("pr", number);
     let mut outcome = title_outcome(runner, &title, &rules, &pr.labels, base);
     if outcome.verdict != gha::Verdict::Passed || a.preview == Preview::Never {

@@ -55,17 +55,19 @@ fn titles_table() {
             "",
         ),
         ("feat(db): x", &["--scopes", "api,ui"], 1, "scope-enum", ""),
-        ("feat(API): x", &["--scopes", "api,ui"], 0, "", "minor"),
+        // scopes are patterns matched as written (case-sensitive)
+        ("feat(API): x", &["--scopes", "api,ui"], 1, "scope-enum", ""),
+        ("feat(api,ui): x", &["--scopes", "api\nui"], 0, "", "minor"),
         (
             "feat(api): Capital",
-            &["--subject-pattern", "^[a-z]"],
+            &["--subject-pattern", "^[a-z].*"],
             1,
             "subject-pattern",
             "",
         ),
         (
             "feat(api): lower",
-            &["--subject-pattern", "^[a-z]"],
+            &["--subject-pattern", "^[a-z].*"],
             0,
             "",
             "minor",
@@ -157,8 +159,9 @@ fn a_bad_regex_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
+    // the pattern, the position and what is wrong
     assert!(
-        err.contains("invalid regular expression '(unclosed'"),
+        err.contains("the pattern '(unclosed' does not compile (at character 1): unclosed group"),
         "{err}"
     );
 }
@@ -336,19 +339,19 @@ fn the_example_passes_the_same_rules() {
         ("fix(ui): X", &["--subject-pattern", "^[a-z]"], "fix(ui): x"),
         (
             "feat: add login",
-            &["--subject-pattern", "^[A-Z]"],
+            &["--subject-pattern", "^[A-Z].*"],
             "feat: Add login",
         ),
         (
             "feat: add login.",
-            &["--subject-pattern", "[^.]$"],
+            &["--subject-pattern", ".*[^.]$"],
             "feat: add login",
         ),
         (
             "Add Login page",
             &[
                 "--subject-pattern",
-                "^[a-z]",
+                "^[a-z].*",
                 "--require-scope",
                 "--scopes",
                 "api,ui",
@@ -357,7 +360,7 @@ fn the_example_passes_the_same_rules() {
         ),
         (
             "fix(ui): X",
-            &["--subject-pattern", "^[a-z]+ [a-z]+"],
+            &["--subject-pattern", "^[a-z]+ [a-z]+.*"],
             "fix(ui): describe the change",
         ),
         (

@@ -5,6 +5,7 @@ mod changelog;
 mod common;
 mod lint;
 mod next;
+mod peers;
 mod pr;
 mod release;
 mod verdict;

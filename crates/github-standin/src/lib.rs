@@ -29,6 +29,7 @@
 //! | `GET commits/{ref}`, `GET git/commits/{sha}` | commits; short shas, branches, tags |
 //! | `GET commits/{sha}/pulls` | PRs associated with a commit, paged |
 //! | `GET pulls/{n}`, `GET issues/{n}/labels` | PRs and their labels |
+//! | `GET pulls/{n}/commits` | the PR's commits (those the stand-in holds), paged |
 //! | `POST`/`GET deployments`, `GET deployments/{id}` | filters, `per_page`/`page`, `link` |
 //! | `POST`/`GET deployments/{id}/statuses` | `auto_inactive` as documented |
 //! | `POST`/`GET releases`, `GET releases/latest`, `GET releases/tags/{tag}`, `GET`/`PATCH releases/{id}` | 422 `already_exists` |

@@ -19,6 +19,8 @@ const DOC_COMMIT: &str = "https://docs.github.com/rest/commits/commits#get-a-com
 const DOC_COMMIT_PULLS: &str =
     "https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit";
 const DOC_PULL: &str = "https://docs.github.com/rest/pulls/pulls#get-a-pull-request";
+const DOC_PULL_COMMITS: &str =
+    "https://docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request";
 const DOC_LABELS: &str = "https://docs.github.com/rest/issues/labels#list-labels-for-an-issue";
 const DOC_DEPLOYMENTS: &str =
     "https://docs.github.com/rest/deployments/deployments#list-deployments";
@@ -163,6 +165,23 @@ fn dispatch(s: &mut State, ctx: &Ctx) -> (Perm, Reply) {
             match s.resolve_commit(rev).and_then(|sha| s.commits.get(&sha)) {
                 Some(c) => Reply::ok(s.commit_json(c)),
                 None => Reply::error(422, &format!("No commit found for SHA: {rev}"), DOC_COMMIT),
+            }
+        }),
+        // The PR's commits, oldest first, each as `GET commits/{sha}` gives
+        // it; paged (GitHub lists at most 250).
+        ("GET", ["pulls", n, "commits"]) => with!(&[(PullRequests, Read)], DOC_PULL_COMMITS, {
+            match n.parse::<u64>().ok().and_then(|n| s.pulls.get(&n)) {
+                Some(p) => {
+                    let commits = p
+                        .commits
+                        .iter()
+                        .filter_map(|sha| s.commits.get(sha))
+                        .take(250)
+                        .map(|c| s.commit_json(c))
+                        .collect();
+                    paged(s, ctx, commits)
+                }
+                None => Reply::not_found(DOC_PULL_COMMITS),
             }
         }),
         ("GET", ["pulls", n]) => with!(&[(PullRequests, Read)], DOC_PULL, {

@@ -70,6 +70,25 @@ pub trait PullRequests {
     /// The pull requests a commit belongs to (for a push: the one merged
     /// as that commit).
     fn for_commit(&self, sha: &str) -> Result<Vec<PullRequest>, ApiError>;
+    /// A pull request's commits, oldest first.
+    fn commits(&self, number: u64) -> Result<Vec<PrCommit>, ApiError>;
+}
+
+/// One commit of a pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrCommit {
+    pub sha: String,
+    pub message: String,
+    pub parents: usize,
+}
+
+/// What GitHub uses as the squash commit's message: with exactly one
+/// commit (merge commits aside, as GitHub counts), that commit's message,
+/// not the title.
+pub fn single_commit(commits: &[PrCommit]) -> Option<&PrCommit> {
+    let mut plain = commits.iter().filter(|c| c.parents < 2);
+    let first = plain.next()?;
+    plain.next().is_none().then_some(first)
 }
 
 /// What an event says about the pull request it concerns.

@@ -856,6 +856,31 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
     }
     let base = Outputs::new().with("pr", number);
     let mut outcome = title_outcome(runner, &title, &rules, &pr.labels, base);
+    if outcome.verdict == gha::Verdict::Passed
+        && (a.validate_single_commit || a.validate_single_commit_matches_pr_title)
+    {
+        let commits = match client.commits(number) {
+            Ok(c) => c,
+            Err(e) => return runner.fail(&e),
+        };
+        if let Some(failed) = single_commit_failure(
+            &title,
+            &rules,
+            pr::single_commit(&commits),
+            a.validate_single_commit_matches_pr_title,
+        ) {
+            let (rule, message) = failed;
+            outcome.outputs.set("rule", rule);
+            outcome.outputs.set("message", message.as_str());
+            outcome.outputs.set("example", title.as_str());
+            let mut s = Summary::new();
+            s.line(&format!(
+                "⛔ **semantic-bump**: pull request #{number}: {}",
+                markdown_cell(&message)
+            ));
+            return runner.finish(Outcome::failed(outcome.outputs, message).with_summary(s));
+        }
+    }
     if outcome.verdict != gha::Verdict::Passed || a.preview == Preview::Never {
         return runner.finish(outcome);
     }
@@ -955,6 +980,40 @@ fn finish_preview_error(
     outcome.outputs.set("preview", "");
     outcome.summary.line(&format!("ℹ️ {}", markdown_cell(&msg)));
     runner.finish(outcome)
+}
+
+/// GitHub squash-merges a pull request of one commit (merge commits
+/// aside) with that commit's message, not the title: its first line must
+/// pass the same rules (and, when asked, be the title).
+fn single_commit_failure(
+    title: &str,
+    rules: &TitleRules,
+    single: Option<&pr::PrCommit>,
+    must_match_title: bool,
+) -> Option<(&'static str, String)> {
+    let c = single?;
+    let first = semantic_bump::message::first_line(&c.message).trim_end();
+    if let Err(f) = run_lint_title(first, rules) {
+        return Some((
+            "single-commit",
+            format!(
+                "the pull request has one commit, and GitHub squash-merges it with that commit's message, not the title; its first line '{first}' ({}) breaks the rule {}: {}. Amend the commit message to match the title ('{title}'), or add another commit",
+                short(&c.sha),
+                f.rule,
+                f.message
+            ),
+        ));
+    }
+    if must_match_title && first != title {
+        return Some((
+            "single-commit-title",
+            format!(
+                "the pull request has one commit, and GitHub squash-merges it with that commit's message, not the title: the title '{title}' and the commit's first line '{first}' ({}) differ. Make them the same, so the release says what the title says",
+                short(&c.sha)
+            ),
+        ));
+    }
+    None
 }
 
 /// "merging this releases 1.3.0 — minor, from feat(api): …".

@@ -30,6 +30,15 @@ pub struct PullRequest {
     pub url: String,
 }
 
+/// One commit of a pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullCommit {
+    pub sha: String,
+    pub message: String,
+    /// More than one: a merge commit.
+    pub parents: usize,
+}
+
 impl PullRequest {
     fn from_json(v: &Value) -> Option<Self> {
         let s = |k: &str| v[k].as_str().map(str::to_owned);
@@ -216,6 +225,31 @@ impl ApiStore {
             Some(i) => Some(pulls[i].clone()),
             None => pulls.into_iter().find(|p| p.merged),
         })
+    }
+
+    /// The commits of a pull request, oldest first (GitHub lists at most
+    /// 250): each one's id, message and number of parents.
+    pub fn pull_request_commits(&self, number: u64) -> Result<Vec<PullCommit>, RepoError> {
+        let url = self.repo_url(&format!("/pulls/{number}/commits?per_page=100"));
+        let items = self.block_on(self.list_all(
+            url,
+            &format!("list the commits of pull request #{number}"),
+            "pull-requests: read",
+            true,
+        ))?;
+        Ok(items
+            .iter()
+            .filter_map(|v| {
+                Some(PullCommit {
+                    sha: v["sha"].as_str()?.to_owned(),
+                    message: v["commit"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    parents: v["parents"].as_array().map_or(0, Vec::len),
+                })
+            })
+            .collect())
     }
 
     /// A pull request's title, labels and state; `None` if there is no such

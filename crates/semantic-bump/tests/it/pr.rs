@@ -365,3 +365,104 @@ fn next_reads_the_labels_of_the_merged_pr() {
     );
     assert_eq!((code, s(&j, "next")), (0, "1.2.1"), "{err}");
 }
+
+/// action-semantic-pull-request's `validateSingleCommit` and
+/// `validateSingleCommitMatchesPrTitle` (src/index.js): GitHub squash-merges
+/// a one-commit pull request with the commit's message, not the title, so
+/// that commit's first line is checked too (merge commits aside).
+#[test]
+fn a_single_commit_is_checked_like_the_title() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    let main = gh.add_commit(NewCommit::new("chore: base"));
+    let bad = gh.add_commit(
+        NewCommit::new("wip stuff")
+            .branch("topic-5")
+            .parents(&[&main]),
+    );
+    gh.add_pull(NewPull::new(5, "feat: add x").commits(&[&bad]));
+    let ev = pr_event(5, "x", &r.head());
+    let (code, j, err) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &ev),
+        &["--validate-single-commit", "--preview", "never"],
+    );
+    assert_eq!((code, s(&j, "rule")), (1, "single-commit"), "{j}\n{err}");
+    assert!(s(&j, "message").contains("'wip stuff'"), "{j}");
+    // without the option the title alone decides, and the commits are not read
+    let before = gh.request_count();
+    let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--preview", "never"]);
+    assert_eq!(code, 0);
+    assert_eq!(gh.request_count() - before, 1);
+
+    // one good commit whose first line differs from the title
+    let good = gh.add_commit(
+        NewCommit::new("feat: add y\n\nbody")
+            .branch("topic-6")
+            .parents(&[&main]),
+    );
+    let merge = gh.add_commit(
+        NewCommit::new("Merge branch 'main' into topic-6")
+            .branch("topic-6")
+            .parents(&[&good, &main]),
+    );
+    gh.add_pull(NewPull::new(6, "feat: add x").commits(&[&good, &merge]));
+    let ev = pr_event(6, "x", &r.head());
+    let (code, _, err) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &ev),
+        &["--validate-single-commit", "--preview", "never"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, j, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &ev),
+        &[
+            "--validate-single-commit",
+            "--validate-single-commit-matches-pr-title",
+            "--preview",
+            "never",
+        ],
+    );
+    assert_eq!((code, s(&j, "rule")), (1, "single-commit-title"), "{j}");
+
+    // two commits: GitHub uses the title; nothing more to check
+    let other = gh.add_commit(
+        NewCommit::new("more wip")
+            .branch("topic-7")
+            .parents(&[&main]),
+    );
+    gh.add_pull(NewPull::new(7, "feat: add x").commits(&[&bad, &other]));
+    let (code, _, err) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(7, "x", &r.head())),
+        &[
+            "--validate-single-commit",
+            "--validate-single-commit-matches-pr-title",
+            "--preview",
+            "never",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// `--wip` on lint-pr: a `[WIP] ` title is skipped with wip=true.
+#[test]
+fn wip_pull_requests_are_skipped() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(9, "[WIP] feat: half"));
+    let ev = pr_event(9, "x", &r.head());
+    let (code, j, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--wip"]);
+    assert_eq!(
+        (code, j["wip"].as_bool(), j["skipped"].as_bool()),
+        (0, Some(true), Some(true)),
+        "{j}"
+    );
+    let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &[]);
+    assert_eq!(code, 1);
+}

@@ -23,6 +23,8 @@ pub struct Cli {
     pub cmd: Cmd,
 }
 
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// The next version from the commits since the last release tag.

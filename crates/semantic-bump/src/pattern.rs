@@ -33,6 +33,10 @@ impl fmt::Debug for Pattern {
     }
 }
 
+/// The byte ranges of a match's capture groups (group 0 first; `None`:
+/// the group did not take part).
+pub type Groups = Vec<Option<(usize, usize)>>;
+
 /// A match that could not be decided: the pattern gave up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GaveUp;
@@ -93,7 +97,7 @@ impl Pattern {
     }
 
     /// The capture groups of the first match, as byte ranges.
-    pub fn captures(&self, text: &str) -> Result<Option<Vec<Option<(usize, usize)>>>, GaveUp> {
+    pub fn captures(&self, text: &str) -> Result<Option<Groups>, GaveUp> {
         match self.re.captures(text) {
             Ok(Some(c)) => Ok(Some(
                 (0..c.len())

@@ -853,6 +853,41 @@ mod tests {
         );
     }
 
+    /// The fuzz target `header_verdict`'s property, over many generated
+    /// headers (runs without a fuzzer): the strict reading, `lint-title`,
+    /// `lint-commits` and the analyzer behind `next` give one verdict.
+    #[test]
+    fn one_verdict_for_generated_headers() {
+        use crate::analysis::Analyzer;
+        let parts = [
+            "feat", "Fix", "x_y", "(", ")", "!", ":", " ", "  ", "\t", "api", "a b", ",", "\"",
+            "Revert",
+        ];
+        let rules = TitleRules {
+            types: ws(&["[A-Za-z0-9_-]+"], true),
+            ..rules()
+        };
+        let mut seed: u64 = 0x5eed;
+        for _ in 0..20_000 {
+            let mut h = String::new();
+            for _ in 0..(seed % 7 + 1) {
+                seed = seed
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                h.push_str(parts[(seed >> 33) as usize % parts.len()]);
+            }
+            if message::quoted_revert(&h).is_some() || h.trim().is_empty() {
+                continue;
+            }
+            let strict = message::parse_header(&h).is_ok();
+            assert_eq!(strict, lint_title(&h, &rules).is_ok(), "{h:?}");
+            assert_eq!(strict, lint_commit(&h, &rules).is_ok(), "{h:?}");
+            let mut a = Analyzer::new();
+            a.push("0123456789abcdef0123456789abcdef01234567", 1, &h);
+            assert_eq!(strict, a.finish().counts.conventional == 1, "{h:?}");
+        }
+    }
+
     #[test]
     fn commits_are_linted_whole() {
         let r = rules();

@@ -210,3 +210,24 @@ fn bad_patterns_exit_2_with_the_position() {
         assert!(err.contains(needle), "{flag}: {err}");
     }
 }
+
+/// The Conventional Commits 1.0.0 specification's own examples
+/// (`tests/peers/conventional-commits-spec.json`, each naming its
+/// example): committed on top of v1.0.0, `next` bumps as the spec says.
+#[test]
+fn conventional_commits_spec_examples() {
+    let text = include_str!("../peers/conventional-commits-spec.json");
+    let suite: Value = serde_json::from_str(text).unwrap();
+    let mut wrong = Vec::new();
+    for c in suite["cases"].as_array().unwrap() {
+        let r = Repo::new();
+        r.commit("chore: initial");
+        r.tag("v1.0.0");
+        r.commit(c["message"].as_str().unwrap());
+        let j = r.next_ok(&[]);
+        if j["bump"] != c["bump"] {
+            wrong.push(format!("{}: {}", c["source"], j["bump"]));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -321,6 +321,10 @@ pub struct LintPrArgs {
     #[arg(long, env = "INPUT_VALIDATE_SINGLE_COMMIT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub validate_single_commit: bool,
 
+    /// Keep one comment on the pull request with the verdict and the release preview (created once, then edited in place). Needs pull-requests: write; without it the check still runs, with a warning.
+    #[arg(long, env = "INPUT_COMMENT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub comment: bool,
+
     /// With --validate-single-commit: that one commit's first line must also equal the title.
     #[arg(long, env = "INPUT_VALIDATE_SINGLE_COMMIT_MATCHES_PR_TITLE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub validate_single_commit_matches_pr_title: bool,

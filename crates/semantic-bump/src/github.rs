@@ -52,6 +52,14 @@ impl PullRequests for Api {
             .collect())
     }
 
+    fn comments(&self, number: u64) -> Result<Vec<(u64, String)>, ApiError> {
+        self.store.issue_comments(number).map_err(remote)
+    }
+
+    fn put_comment(&self, number: u64, id: Option<u64>, body: &str) -> Result<u64, ApiError> {
+        self.store.put_comment(number, id, body).map_err(remote)
+    }
+
     fn commits(&self, number: u64) -> Result<Vec<PrCommit>, ApiError> {
         Ok(self
             .store

@@ -72,6 +72,22 @@ pub trait PullRequests {
     fn for_commit(&self, sha: &str) -> Result<Vec<PullRequest>, ApiError>;
     /// A pull request's commits, oldest first.
     fn commits(&self, number: u64) -> Result<Vec<PrCommit>, ApiError>;
+    /// The comments on a pull request, oldest first: (id, body).
+    fn comments(&self, number: u64) -> Result<Vec<(u64, String)>, ApiError>;
+    /// Writes a comment (`id: None`) or edits comment `id`; its id.
+    fn put_comment(&self, number: u64, id: Option<u64>, body: &str) -> Result<u64, ApiError>;
+}
+
+/// The hidden first line of semantic-pr's one sticky comment.
+pub const COMMENT_MARKER: &str = "<!-- shipgate:semantic-pr -->";
+
+/// The sticky comment among a pull request's comments (the oldest with
+/// the marker).
+pub fn sticky_comment(comments: &[(u64, String)]) -> Option<(u64, &str)> {
+    comments
+        .iter()
+        .find(|(_, b)| b.starts_with(COMMENT_MARKER))
+        .map(|(id, b)| (*id, b.as_str()))
 }
 
 /// One commit of a pull request.

@@ -856,6 +856,11 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
     }
     let base = Outputs::new().with("pr", number);
     let mut outcome = title_outcome(runner, &title, &rules, &pr.labels, base);
+    let post = |o: &Outcome| {
+        if a.comment {
+            write_comment(runner, client.as_ref(), number, o);
+        }
+    };
     if outcome.verdict == gha::Verdict::Passed
         && (a.validate_single_commit || a.validate_single_commit_matches_pr_title)
     {
@@ -878,10 +883,13 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
                 "⛔ **semantic-bump**: pull request #{number}: {}",
                 markdown_cell(&message)
             ));
-            return runner.finish(Outcome::failed(outcome.outputs, message).with_summary(s));
+            let failed = Outcome::failed(outcome.outputs, message).with_summary(s);
+            post(&failed);
+            return runner.finish(failed);
         }
     }
     if outcome.verdict != gha::Verdict::Passed || a.preview == Preview::Never {
+        post(&outcome);
         return runner.finish(outcome);
     }
 
@@ -900,7 +908,7 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
         .or(pr.base_sha.clone())
     else {
         let msg = "release preview skipped: the base commit is unknown (pass --base-sha)";
-        return finish_preview_error(runner, outcome, a.preview, &Failure::input(msg));
+        return finish_preview_error(runner, outcome, a.preview, &Failure::input(msg), &post);
     };
     let mut opts = next_options(&a.version, base_sha.clone(), pr.labels.clone(), token);
     opts.pending = vec![format!("{title} (#{number})")];
@@ -908,7 +916,7 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
     let started = Instant::now();
     let report = match semantic_bump::next::next(&git, &opts) {
         Ok(r) => r,
-        Err(e) => return finish_preview_error(runner, outcome, a.preview, &e),
+        Err(e) => return finish_preview_error(runner, outcome, a.preview, &e, &post),
     };
     let sentence = preview_sentence(&report);
     runner.info(&format!(
@@ -962,7 +970,66 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
         runner.warning(n);
     }
     outcome.summary = s;
+    post(&outcome);
     runner.finish(outcome)
+}
+
+/// The one sticky comment: created once, then edited in place (found by
+/// its hidden marker). A token that may not write comments gets a warning;
+/// the check still exits by its verdict.
+fn write_comment(runner: &Runner, client: &dyn pr::PullRequests, number: u64, o: &Outcome) {
+    let text = |k: &str| {
+        o.outputs
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let title = text("title");
+    let mut body = format!("{}\n", pr::COMMENT_MARKER);
+    match &o.verdict {
+        gha::Verdict::Failed(_) => {
+            body.push_str(&format!(
+                "### ⛔ semantic-pr: the title breaks the rule `{}`\n\n{}\n",
+                text("rule"),
+                markdown_cell(&text("message"))
+            ));
+            let example = text("example");
+            if !example.is_empty() {
+                body.push_str(&format!("\nA valid title: `{}`\n", markdown_cell(&example)));
+            }
+        }
+        _ => body.push_str(&format!(
+            "### ✅ semantic-pr: the title `{}` follows the rules\n",
+            markdown_cell(&title)
+        )),
+    }
+    let preview = text("preview");
+    body.push_str(&if preview.is_empty() {
+        "\n📦 no release preview\n".to_owned()
+    } else {
+        format!("\n📦 {}\n", markdown_cell(&preview))
+    });
+    let existing = match client.comments(number) {
+        Ok(c) => c,
+        Err(e) => {
+            runner.warning(&format!("the pull request comment was not written: {e}"));
+            return;
+        }
+    };
+    let found = pr::sticky_comment(&existing);
+    if found.is_some_and(|(_, b)| b == body) {
+        return;
+    }
+    match client.put_comment(number, found.map(|(id, _)| id), &body) {
+        Ok(id) => runner.info(&format!(
+            "semantic-bump: {} comment {id} on #{number}",
+            if found.is_some() { "edited" } else { "wrote" }
+        )),
+        Err(e) => runner.warning(&format!(
+            "the pull request comment was not written (it needs `permissions: pull-requests: write`): {e}"
+        )),
+    }
 }
 
 fn finish_preview_error(
@@ -970,6 +1037,7 @@ fn finish_preview_error(
     mut outcome: Outcome,
     mode: Preview,
     err: &dyn Classify,
+    post: &dyn Fn(&Outcome),
 ) -> ExitCode {
     if mode == Preview::Always {
         return runner.fail(err);
@@ -979,6 +1047,7 @@ fn finish_preview_error(
     runner.notice(&msg);
     outcome.outputs.set("preview", "");
     outcome.summary.line(&format!("ℹ️ {}", markdown_cell(&msg)));
+    post(&outcome);
     runner.finish(outcome)
 }
 

@@ -252,6 +252,55 @@ impl ApiStore {
             .collect())
     }
 
+    /// The comments on an issue or pull request, oldest first: (id, body).
+    pub fn issue_comments(&self, number: u64) -> Result<Vec<(u64, String)>, RepoError> {
+        let url = self.repo_url(&format!("/issues/{number}/comments?per_page=100"));
+        let items = self.block_on(self.list_all(
+            url,
+            &format!("list the comments of #{number}"),
+            "pull-requests: read",
+            true,
+        ))?;
+        Ok(items
+            .iter()
+            .filter_map(|v| {
+                Some((
+                    v["id"].as_u64()?,
+                    v["body"].as_str().unwrap_or_default().to_owned(),
+                ))
+            })
+            .collect())
+    }
+
+    /// Comments on an issue or pull request (`id: None`), or edits comment
+    /// `id`; returns the comment's id.
+    pub fn put_comment(&self, number: u64, id: Option<u64>, body: &str) -> Result<u64, RepoError> {
+        self.block_on(async {
+            let payload = json!({ "body": body });
+            let (method, url) = match id {
+                Some(id) => (
+                    Method::PATCH,
+                    self.repo_url(&format!("/issues/comments/{id}")),
+                ),
+                None => (
+                    Method::POST,
+                    self.repo_url(&format!("/issues/{number}/comments")),
+                ),
+            };
+            let resp = self.client.send(method, &url, Some(&payload)).await?;
+            match resp.status {
+                200 | 201 => resp.json()?["id"]
+                    .as_u64()
+                    .ok_or_else(|| missing_field(&resp, "id")),
+                _ => Err(self.unexpected(
+                    &resp,
+                    &format!("comment on pull request #{number}"),
+                    "pull-requests: write",
+                )),
+            }
+        })
+    }
+
     /// A pull request's title, labels and state; `None` if there is no such
     /// pull request.
     pub fn pull_request(&self, number: u64) -> Result<Option<PullRequest>, RepoError> {

@@ -466,3 +466,58 @@ fn wip_pull_requests_are_skipped() {
     let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &[]);
     assert_eq!(code, 1);
 }
+
+/// `lint-pr --comment`: one sticky comment — the first run creates it, the
+/// next edits the same one (found by its hidden marker); a token that may
+/// not write comments gets a warning and the step exits by its verdict.
+#[test]
+fn one_sticky_comment_created_then_edited() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(12, "feat(ui): dark mode"));
+    let ev = pr_event(12, "x", &r.head());
+    let (code, _, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 0, "{err}");
+    let first = gh.comments(12);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(
+        first[0].1.starts_with("<!-- shipgate:semantic-pr -->"),
+        "{first:?}"
+    );
+    assert!(
+        first[0].1.contains("follows the rules")
+            && first[0]
+                .1
+                .contains("merging this releases 1.3.0 — minor, from feat(ui): dark mode"),
+        "{}",
+        first[0].1
+    );
+
+    // the title changes: the same comment is edited
+    gh.set_title(12, "feat(ui):dark mode");
+    let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 1);
+    let second = gh.comments(12);
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_eq!(second[0].0, first[0].0);
+    assert!(
+        second[0].1.contains("space-after-colon")
+            && second[0].1.contains("A valid title: `feat(ui): dark mode`"),
+        "{}",
+        second[0].1
+    );
+
+    // a token without pull-requests: write: a warning, the verdict decides
+    let gh = StandIn::builder()
+        .permission(Permission::PullRequests, Access::Read)
+        .permission(Permission::Issues, Access::Read)
+        .start();
+    gh.add_pull(NewPull::new(12, "feat(ui): dark mode"));
+    let (code, _, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("comment was not written") && err.contains("pull-requests: write"),
+        "{err}"
+    );
+    assert!(gh.comments(12).is_empty());
+}

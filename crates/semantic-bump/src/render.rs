@@ -978,12 +978,14 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
 /// its hidden marker). A token that may not write comments gets a warning;
 /// the check still exits by its verdict.
 fn write_comment(runner: &Runner, client: &dyn pr::PullRequests, number: u64, o: &Outcome) {
+    // The title is the PR author's text: escaped for Markdown, and its
+    // `@` cannot mention anyone (a zero-width space after it).
     let text = |k: &str| {
         o.outputs
             .get(k)
             .and_then(Value::as_str)
             .unwrap_or_default()
-            .to_owned()
+            .replace('@', "@\u{200b}")
     };
     let title = text("title");
     let mut body = format!("{}\n", pr::COMMENT_MARKER);

@@ -29,6 +29,8 @@
 //! | `GET commits/{ref}`, `GET git/commits/{sha}` | commits; short shas, branches, tags |
 //! | `GET commits/{sha}/pulls` | PRs associated with a commit, paged |
 //! | `GET pulls/{n}`, `GET issues/{n}/labels` | PRs and their labels |
+//! | `GET pulls/{n}/commits` | the PR's commits (those the stand-in holds), paged |
+//! | `GET`/`POST issues/{n}/comments`, `PATCH issues/comments/{id}` | comments on a PR; writing needs `pull_requests` or `issues` write |
 //! | `POST`/`GET deployments`, `GET deployments/{id}` | filters, `per_page`/`page`, `link` |
 //! | `POST`/`GET deployments/{id}/statuses` | `auto_inactive` as documented |
 //! | `POST`/`GET releases`, `GET releases/latest`, `GET releases/tags/{tag}`, `GET`/`PATCH releases/{id}` | 422 `already_exists` |
@@ -436,6 +438,7 @@ impl Builder {
             latest_release: None,
             rulesets: Vec::new(),
             issues_disabled: false,
+            comments: Vec::new(),
             faults: fault::Queues::default(),
             log: Vec::new(),
             clock: Clock {
@@ -714,6 +717,13 @@ impl StandIn {
         p.number
     }
 
+    /// Edits a pull request's title (as a user would between two runs).
+    pub fn set_title(&self, number: u64, title: &str) {
+        let mut s = self.state();
+        let pull = s.pulls.get_mut(&number).expect("no such pull request");
+        pull.title = title.into();
+    }
+
     /// Adds a label to a pull request.
     pub fn add_label(&self, number: u64, label: &str) {
         let mut s = self.state();
@@ -756,6 +766,16 @@ impl StandIn {
     }
 
     // ---- faults ----
+
+    /// The comments on issue or pull request `n`, oldest first: (id, body).
+    pub fn comments(&self, n: u64) -> Vec<(u64, String)> {
+        self.state()
+            .comments
+            .iter()
+            .filter(|c| c.issue == n)
+            .map(|c| (c.id, c.body.clone()))
+            .collect()
+    }
 
     /// Queues a fault for the next request matching `route`.
     pub fn fail(&self, route: Route, fault: Fault) {

@@ -37,6 +37,15 @@ pub(crate) struct Commit {
     pub parents: Vec<String>,
 }
 
+/// A comment on an issue or pull request.
+#[derive(Debug, Clone)]
+pub(crate) struct IssueComment {
+    pub id: u64,
+    pub issue: u64,
+    pub body: String,
+    pub user: String,
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct TagObject {
     pub sha: String,
@@ -202,6 +211,8 @@ pub(crate) struct State {
     /// By name. GitHub creates one when a deployment names a new one.
     pub environments: BTreeMap<String, Environment>,
     pub pulls: BTreeMap<u64, Pull>,
+    /// Issue (and pull request) comments, oldest first.
+    pub comments: Vec<IssueComment>,
     pub releases: Vec<Release>,
     pub latest_release: Option<u64>,
     pub rulesets: Vec<Ruleset>,
@@ -420,6 +431,19 @@ impl State {
     }
 
     /// `GET /commits/{ref}`.
+    pub fn comment_json(&self, c: &IssueComment) -> Value {
+        let repo = self.repo_path();
+        json!({
+            "id": c.id,
+            "node_id": Self::node_id("IC", &c.id.to_string()),
+            "url": format!("{repo}/issues/comments/{}", c.id),
+            "html_url": self.html_url(&format!("pull/{}#issuecomment-{}", c.issue, c.id)),
+            "issue_url": format!("{repo}/issues/{}", c.issue),
+            "body": c.body,
+            "user": { "login": c.user, "type": "Bot" },
+        })
+    }
+
     pub fn commit_json(&self, c: &Commit) -> Value {
         let repo = self.repo_path();
         json!({

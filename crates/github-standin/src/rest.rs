@@ -19,6 +19,13 @@ const DOC_COMMIT: &str = "https://docs.github.com/rest/commits/commits#get-a-com
 const DOC_COMMIT_PULLS: &str =
     "https://docs.github.com/rest/commits/commits#list-pull-requests-associated-with-a-commit";
 const DOC_PULL: &str = "https://docs.github.com/rest/pulls/pulls#get-a-pull-request";
+const DOC_COMMENTS: &str = "https://docs.github.com/rest/issues/comments#list-issue-comments";
+const DOC_CREATE_COMMENT: &str =
+    "https://docs.github.com/rest/issues/comments#create-an-issue-comment";
+const DOC_UPDATE_COMMENT: &str =
+    "https://docs.github.com/rest/issues/comments#update-an-issue-comment";
+const DOC_PULL_COMMITS: &str =
+    "https://docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request";
 const DOC_LABELS: &str = "https://docs.github.com/rest/issues/labels#list-labels-for-an-issue";
 const DOC_DEPLOYMENTS: &str =
     "https://docs.github.com/rest/deployments/deployments#list-deployments";
@@ -167,6 +174,86 @@ fn dispatch(s: &mut State, ctx: &Ctx) -> (Perm, Reply) {
             match s.resolve_commit(rev).and_then(|sha| s.commits.get(&sha)) {
                 Some(c) => Reply::ok(s.commit_json(c)),
                 None => Reply::error(422, &format!("No commit found for SHA: {rev}"), DOC_COMMIT),
+            }
+        }),
+        ("GET", ["issues", n, "comments"]) => {
+            with!(&[(Issues, Read), (PullRequests, Read)], DOC_COMMENTS, {
+                let n = n.parse::<u64>().unwrap_or(0);
+                let items = s
+                    .comments
+                    .iter()
+                    .filter(|c| c.issue == n)
+                    .map(|c| s.comment_json(c))
+                    .collect();
+                paged(s, ctx, items)
+            })
+        }
+        ("POST", ["issues", n, "comments"]) => {
+            with!(
+                &[(Issues, Write), (PullRequests, Write)],
+                DOC_CREATE_COMMENT,
+                {
+                    match (n.parse::<u64>(), ctx.body_str("body")) {
+                        (Ok(n), Some(body)) if s.pulls.contains_key(&n) => {
+                            let id = s.next_id();
+                            let c = crate::model::IssueComment {
+                                id,
+                                issue: n,
+                                body: body.to_owned(),
+                                user: "github-actions[bot]".into(),
+                            };
+                            let v = s.comment_json(&c);
+                            s.comments.push(c);
+                            Reply::json(201, v)
+                        }
+                        (_, None) => Reply::error(
+                            422,
+                            "Invalid request.\n\n\"body\" wasn't supplied.",
+                            DOC_CREATE_COMMENT,
+                        ),
+                        _ => Reply::not_found(DOC_CREATE_COMMENT),
+                    }
+                }
+            )
+        }
+        ("PATCH", ["issues", "comments", id]) => {
+            with!(
+                &[(Issues, Write), (PullRequests, Write)],
+                DOC_UPDATE_COMMENT,
+                {
+                    let id = id.parse::<u64>().unwrap_or(0);
+                    let body = ctx.body_str("body").map(str::to_owned);
+                    match (s.comments.iter().position(|c| c.id == id), body) {
+                        (Some(i), Some(body)) => {
+                            s.comments[i].body = body;
+                            let c = s.comments[i].clone();
+                            Reply::ok(s.comment_json(&c))
+                        }
+                        (Some(_), None) => Reply::error(
+                            422,
+                            "Invalid request.\n\n\"body\" wasn't supplied.",
+                            DOC_UPDATE_COMMENT,
+                        ),
+                        (None, _) => Reply::not_found(DOC_UPDATE_COMMENT),
+                    }
+                }
+            )
+        }
+        // The PR's commits, oldest first, each as `GET commits/{sha}` gives
+        // it; paged (GitHub lists at most 250).
+        ("GET", ["pulls", n, "commits"]) => with!(&[(PullRequests, Read)], DOC_PULL_COMMITS, {
+            match n.parse::<u64>().ok().and_then(|n| s.pulls.get(&n)) {
+                Some(p) => {
+                    let commits = p
+                        .commits
+                        .iter()
+                        .filter_map(|sha| s.commits.get(sha))
+                        .take(250)
+                        .map(|c| s.commit_json(c))
+                        .collect();
+                    paged(s, ctx, commits)
+                }
+                None => Reply::not_found(DOC_PULL_COMMITS),
             }
         }),
         ("GET", ["pulls", n]) => with!(&[(PullRequests, Read)], DOC_PULL, {

@@ -4,7 +4,7 @@
 //! Nothing else of a commit is kept.
 
 use crate::message::{self, Header, NotConventional};
-use crate::rules::{Bump, Rule, header_bump};
+use crate::rules::{Bump, Rule, header_bump, type_bump};
 use crate::version::parse_release_as;
 use semver::Version;
 use serde::Serialize;
@@ -19,6 +19,8 @@ pub struct Entry {
     /// Full commit id; empty for a commit that does not exist yet (the PR
     /// title in a preview).
     pub sha: String,
+    /// The first line, as git holds it.
+    pub subject: String,
     /// The type, lower-cased (`revert` for reverts of released changes).
     #[serde(rename = "type")]
     pub ty: String,
@@ -83,6 +85,20 @@ pub struct Warning {
     pub message: String,
 }
 
+/// A commit in the range that is not a conventional commit (what
+/// `next --strict` names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unconventional {
+    pub sha: String,
+    pub subject: String,
+    /// The rule it breaks (`header-format`, `space-after-colon`…).
+    pub rule: &'static str,
+    pub message: &'static str,
+}
+
+/// How many commits that are not conventional are kept in full.
+pub const MAX_UNCONVENTIONAL: usize = 200;
+
 /// What the range holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -112,6 +128,15 @@ pub struct Analysis {
     pub release_as: Option<ReleaseAs>,
     pub warnings: Vec<Warning>,
     pub warnings_total: usize,
+    /// Commits that look like conventional commits but break a header or
+    /// message rule, so they count for nothing (each has a warning).
+    pub not_counted: usize,
+    /// Every commit of the range that is not a conventional commit (merges
+    /// and `Revert "…"` commits aside), capped at [`MAX_UNCONVENTIONAL`];
+    /// `counts.non_conventional` has the total.
+    pub unconventional: Vec<Unconventional>,
+    /// How many there are in all.
+    pub unconventional_total: usize,
 }
 
 impl Analysis {
@@ -133,8 +158,11 @@ impl Analysis {
 struct PendingRevert {
     sha: String,
     subject: String,
-    /// The reverted header's own bump, when it can be read.
-    target_bump: Option<Bump>,
+    /// The commits it names (`This reverts commit <sha>`, `Refs:`).
+    targets: Vec<String>,
+    /// The quoted header's own bump and breaking text, when it can be read
+    /// (the fallback when the named commit is not found).
+    quoted: Option<(Bump, Option<String>)>,
     /// The target was found (and cancelled) inside the range.
     matched: bool,
 }
@@ -188,6 +216,7 @@ impl Analyzer {
             self.analysis.counts.cancelled += 1;
             match &m.header {
                 Ok(_) => self.analysis.counts.conventional += 1,
+                Err(why) if m.revert.is_none() => self.unconventional(sha, m.subject, *why),
                 Err(_) => self.analysis.counts.non_conventional += 1,
             }
             return;
@@ -195,14 +224,12 @@ impl Analyzer {
 
         if let Some(rev) = &m.revert {
             let idx = self.reverts.len();
-            let target_bump = rev.header.and_then(|h| {
-                let inner = message::parse(h);
-                inner.header.ok().map(|h| header_bump(&h).0)
-            });
+            let quoted = rev.header.and_then(|h| level_of(h).ok());
             self.reverts.push(PendingRevert {
                 sha: sha.to_owned(),
                 subject: m.subject.to_owned(),
-                target_bump,
+                targets: rev.shas.iter().map(|s| s.to_ascii_lowercase()).collect(),
+                quoted,
                 matched: false,
             });
             if rev.shas.is_empty() {
@@ -263,31 +290,37 @@ impl Analyzer {
                 }
                 let (bump, rule) = header_bump(h);
                 if bump > Bump::None {
-                    self.push_entry(sha, h, bump, rule);
+                    self.push_entry(sha, m.subject, h, bump, rule);
                 }
             }
             Err(why) => {
-                self.analysis.counts.non_conventional += 1;
-                if *why == NotConventional::BodyNotSeparated || *why == NotConventional::Malformed {
+                self.unconventional(sha, m.subject, *why);
+                if why.is_near_miss() {
+                    // The same verdict `lint-commits` gives, named by its rule.
+                    self.analysis.not_counted += 1;
                     self.warn(
                         sha,
                         m.subject,
                         "not-conventional",
-                        format!("not a conventional commit: {} (ignored)", why.describe()),
+                        format!("not counted: {} [{}]", why.describe(), why.rule_id()),
                     );
                 }
             }
         }
     }
 
-    fn push_entry(&mut self, sha: &str, h: &Header<'_>, bump: Bump, rule: Rule) {
-        let breaking = h.breaking_text().map(str::to_owned);
+    fn push_entry(&mut self, sha: &str, subject: &str, h: &Header<'_>, bump: Bump, rule: Rule) {
+        // `feat!: x (#12)`: the changelog adds the PR link itself.
+        let breaking = h
+            .breaking_text()
+            .map(|t| message::strip_pr_suffix(t).to_owned());
         if breaking.is_some() {
             self.analysis.counts.breaking += 1;
         }
         self.analysis.counts.bumping += 1;
         self.analysis.entries.push(Entry {
             sha: sha.to_owned(),
+            subject: subject.to_owned(),
             ty: h.ty_lower(),
             scope: h.scope.map(str::to_owned),
             description: message::strip_pr_suffix(h.description).to_owned(),
@@ -296,6 +329,22 @@ impl Analyzer {
             bump,
             rule,
         });
+    }
+
+    fn unconventional(&mut self, sha: &str, subject: &str, why: NotConventional) {
+        self.analysis.counts.non_conventional += 1;
+        if sha.is_empty() {
+            return;
+        }
+        self.analysis.unconventional_total += 1;
+        if self.analysis.unconventional.len() < MAX_UNCONVENTIONAL {
+            self.analysis.unconventional.push(Unconventional {
+                sha: sha.to_owned(),
+                subject: subject.to_owned(),
+                rule: why.rule_id(),
+                message: why.describe(),
+            });
+        }
     }
 
     fn take_reverted_sha(&mut self, sha: &str) -> Option<usize> {
@@ -326,23 +375,40 @@ impl Analyzer {
         }
     }
 
-    /// Ends the range: reverts whose target was not in it undo a released
-    /// change (a patch, when the reverted change was worth a release).
-    pub fn finish(mut self) -> Analysis {
+    /// Ends the range without a repository to look reverted commits up in
+    /// (reverts of released changes fall back to their quoted header).
+    pub fn finish(self) -> Analysis {
+        self.finish_with(|_| None)
+    }
+
+    /// Ends the range: a revert whose target was not in it undoes a
+    /// released change, and is worth what that change was worth — read
+    /// from the commit it names (`lookup` gives a commit's message by id),
+    /// else from the header it quotes, else a patch.
+    pub fn finish_with(mut self, mut lookup: impl FnMut(&str) -> Option<String>) -> Analysis {
         let reverts = std::mem::take(&mut self.reverts);
         for r in reverts {
             if r.matched {
                 self.analysis.counts.cancelled += 1;
                 continue;
             }
-            let bump = match r.target_bump {
-                Some(Bump::None) => Bump::None,
-                _ => Bump::Patch,
+            let named = r
+                .targets
+                .iter()
+                .find_map(|t| lookup(t))
+                .map(|msg| level_of_message(&msg));
+            let (bump, breaking) = match (named, r.quoted) {
+                (Some(level), _) => level,
+                (None, Some(level)) => level,
+                (None, None) => (Bump::Patch, None),
             };
             if bump == Bump::None {
                 continue;
             }
             self.analysis.counts.bumping += 1;
+            if breaking.is_some() {
+                self.analysis.counts.breaking += 1;
+            }
             let description = message::strip_pr_suffix(&r.subject).to_owned();
             let pr = message::pr_number(&r.subject);
             let (scope, description) = match message::parse(&r.subject).header {
@@ -354,16 +420,56 @@ impl Analyzer {
             };
             self.analysis.entries.push(Entry {
                 sha: r.sha,
+                subject: r.subject,
                 ty: "revert".into(),
                 scope,
                 description,
-                breaking: None,
+                breaking,
                 pr,
                 bump,
                 rule: Rule::RevertOfReleased,
             });
         }
         self.analysis
+    }
+}
+
+/// What a header is worth, and its breaking text (a revert's quoted
+/// header is read through to what it reverts).
+fn level_of(header: &str) -> Result<(Bump, Option<String>), ()> {
+    if let Some(inner) = message::quoted_revert(header) {
+        // A revert of a revert re-applies: worth what the inner one is.
+        return level_of(inner);
+    }
+    let h = message::parse_header(header).map_err(|_| ())?;
+    let bump = if h.bang {
+        Bump::Major
+    } else {
+        type_bump(h.ty).0
+    };
+    let breaking = h
+        .bang
+        .then(|| message::strip_pr_suffix(h.description).to_owned());
+    Ok((bump, breaking))
+}
+
+/// What a whole commit message is worth (its footers count): a commit that
+/// is not conventional releases nothing.
+fn level_of_message(msg: &str) -> (Bump, Option<String>) {
+    let m = message::parse(msg);
+    if let Some(rev) = &m.revert {
+        return rev
+            .header
+            .and_then(|h| level_of(h).ok())
+            .unwrap_or((Bump::Patch, None));
+    }
+    match &m.header {
+        Ok(h) => (
+            header_bump(h).0,
+            h.breaking_text()
+                .map(|t| message::strip_pr_suffix(t).to_owned()),
+        ),
+        Err(_) => (Bump::None, None),
     }
 }
 
@@ -412,14 +518,29 @@ mod tests {
     }
 
     #[test]
-    fn a_revert_of_a_released_change_is_a_patch() {
+    fn a_revert_of_a_released_change_is_worth_that_change() {
+        // Not found in the repository: the quoted header decides.
         let revert = format!("Revert \"feat: x\"\n\nThis reverts commit {D}.\n");
         let a = fold(&[(A, 1, &revert), (B, 1, "docs: y")]);
-        assert_eq!(a.bump(), Bump::Patch);
+        assert_eq!(a.bump(), Bump::Minor);
         assert_eq!(a.entries[0].rule, Rule::RevertOfReleased);
         // ...but reverting released docs releases nothing.
         let revert = format!("Revert \"docs: x\"\n\nThis reverts commit {D}.\n");
         assert_eq!(fold(&[(A, 1, &revert)]).bump(), Bump::None);
+        // The named commit, when found, decides over the quoted text.
+        let mut an = Analyzer::new();
+        an.push(
+            A,
+            1,
+            &format!("Revert \"chore: x\"\n\nThis reverts commit {D}.\n"),
+        );
+        let a = an.finish_with(|sha| (sha == D).then(|| "fix: x\n".to_owned()));
+        assert_eq!(
+            (a.bump(), a.entries[0].rule),
+            (Bump::Patch, Rule::RevertOfReleased)
+        );
+        // Nothing readable at all: a patch.
+        assert_eq!(fold(&[(A, 1, "revert: something")]).bump(), Bump::Patch);
     }
 
     #[test]

@@ -399,6 +399,7 @@ mod tests {
     fn entry(sha: &str, ty: &str, scope: Option<&str>, d: &str, breaking: Option<&str>) -> Entry {
         Entry {
             sha: sha.into(),
+            subject: format!("{ty}: {d}"),
             ty: ty.into(),
             scope: scope.map(Into::into),
             description: d.into(),
@@ -579,6 +580,7 @@ mod prepend_tests {
         use crate::rules::Bump;
         let e = |sha: &str| Entry {
             sha: sha.into(),
+            subject: "fix: crash".into(),
             ty: "fix".into(),
             scope: None,
             description: "crash".into(),

@@ -4,8 +4,8 @@
 
 use clap::builder::BoolishValueParser;
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
-use regex::Regex;
 use semantic_bump::changelog::Links;
+use semantic_bump::pattern::{Pattern, split_list, strip_delimiters};
 use semantic_bump::version::parse_version_arg;
 use semantic_bump::{Channel, TagPrefix};
 use semver::Version;
@@ -23,6 +23,8 @@ pub struct Cli {
     pub cmd: Cmd,
 }
 
+// Parsed once per process: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Cmd {
     /// The next version from the commits since the last release tag.
@@ -109,6 +111,10 @@ pub struct NextArgs {
     #[command(flatten)]
     pub api: ApiArgs,
 
+    /// Exit 1 when a commit in the range is not a conventional commit, naming each (merges and `Revert "…"` commits aside).
+    #[arg(long, env = "INPUT_STRICT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub strict: bool,
+
     /// Print one JSON object (every output, and the reasons) on stdout, instead of the version.
     #[arg(long, env = "INPUT_JSON", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub json: bool,
@@ -137,24 +143,98 @@ pub struct ApiArgs {
     pub api_url: Option<String>,
 }
 
-/// The title rules (shared by the three lint commands).
+/// The title rules (shared by the three lint commands). The names follow
+/// action-semantic-pull-request's options, so a migration is a rename.
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
-    /// Allowed types (comma-separated) [default: build,chore,ci,docs,feat,fix,perf,refactor,revert,style,test].
-    #[arg(long, env = "INPUT_TYPES", value_delimiter = ',', value_parser = type_arg, value_name = "TYPES")]
-    pub types: Vec<String>,
+    /// Allowed types, one per line or comma-separated; each a pattern matched against the whole type, case-insensitively (e.g. `[A-Z]+-\d+` for Jira keys) [default: build,chore,ci,docs,feat,fix,perf,refactor,revert,style,test].
+    #[arg(long, env = "INPUT_TYPES", value_parser = type_patterns, value_name = "TYPES")]
+    pub types: Vec<PatternList>,
 
-    /// Allowed scopes (comma-separated) [default: any].
-    #[arg(long, env = "INPUT_SCOPES", value_delimiter = ',', value_parser = scope_arg, value_name = "SCOPES")]
-    pub scopes: Vec<String>,
+    /// Allowed scopes, one per line or comma-separated; each a pattern matched against the whole scope; every scope of `fix(a,b)` must match one [default: any].
+    #[arg(long, env = "INPUT_SCOPES", value_parser = scope_patterns, value_name = "SCOPES")]
+    pub scopes: Vec<PatternList>,
+
+    /// Refused scopes, one per line or comma-separated; each a pattern matched against the whole scope.
+    #[arg(long, env = "INPUT_DISALLOW_SCOPES", value_parser = scope_patterns, value_name = "SCOPES")]
+    pub disallow_scopes: Vec<PatternList>,
 
     /// A scope is required.
     #[arg(long, env = "INPUT_REQUIRE_SCOPE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
     pub require_scope: bool,
 
-    /// The description must match this regular expression.
-    #[arg(long, env = "INPUT_SUBJECT_PATTERN", value_parser = regex_arg, value_name = "RE")]
-    pub subject_pattern: Option<Regex>,
+    /// The description must match this pattern as a whole (look-around such as `^(?![A-Z]).+$` supported).
+    #[arg(long, env = "INPUT_SUBJECT_PATTERN", value_parser = subject_pattern, value_name = "RE")]
+    pub subject_pattern: Option<Pattern>,
+
+    /// The message when --subject-pattern fails; `{subject}` and `{title}` are replaced.
+    #[arg(
+        long,
+        env = "INPUT_SUBJECT_PATTERN_ERROR",
+        requires = "subject_pattern",
+        value_name = "TEXT"
+    )]
+    pub subject_pattern_error: Option<String>,
+
+    /// Read headers with this pattern instead of `type(scope)!: subject` (`/…/` delimiters allowed), e.g. `^(\w*)(?:\(([\w$.\-*/ ]*)\))?: (.*)$`.
+    #[arg(long, env = "INPUT_HEADER_PATTERN", value_parser = header_pattern, value_name = "RE")]
+    pub header_pattern: Option<Pattern>,
+
+    /// What the header pattern's groups hold, in order [default: type,scope,subject].
+    #[arg(long, env = "INPUT_HEADER_PATTERN_CORRESPONDENCE", value_delimiter = ',', requires = "header_pattern", value_parser = correspondence_arg, value_name = "NAMES")]
+    pub header_pattern_correspondence: Vec<String>,
+}
+
+/// One `--types` / `--scopes` value: a list of patterns.
+#[derive(Debug, Clone)]
+pub struct PatternList(pub Vec<Pattern>);
+
+fn patterns(s: &str, case_insensitive: bool, what: &str) -> Result<PatternList, String> {
+    let items = split_list(s);
+    if items.is_empty() {
+        return Err(format!(
+            "expected {what}, one per line or comma-separated, got none"
+        ));
+    }
+    items
+        .iter()
+        .map(|p| Pattern::whole(p, case_insensitive).map_err(|e| e.to_string()))
+        .collect::<Result<Vec<_>, _>>()
+        .map(PatternList)
+}
+
+fn type_patterns(s: &str) -> Result<PatternList, String> {
+    patterns(
+        s,
+        true,
+        "types such as feat,fix (or patterns such as [A-Z]+-\\d+)",
+    )
+}
+
+fn scope_patterns(s: &str) -> Result<PatternList, String> {
+    patterns(s, false, "scopes such as api,ui (or patterns)")
+}
+
+fn subject_pattern(s: &str) -> Result<Pattern, String> {
+    Pattern::new(s.trim()).map_err(|e| format!("{e}; expected a pattern such as '^(?![A-Z]).+$'"))
+}
+
+fn header_pattern(s: &str) -> Result<Pattern, String> {
+    Pattern::new(&strip_delimiters(s)).map_err(|e| {
+        format!("{e}; expected a pattern such as '^(\\w*)(?:\\(([\\w$.\\-*/ ]*)\\))?: (.*)$'")
+    })
+}
+
+fn correspondence_arg(s: &str) -> Result<String, String> {
+    let t = s.trim().to_ascii_lowercase();
+    if matches!(t.as_str(), "type" | "scope" | "subject") {
+        Ok(t)
+    } else {
+        Err(format!(
+            "invalid name '{}': expected type, scope or subject, such as type,scope,subject",
+            s.trim()
+        ))
+    }
 }
 
 #[derive(Args, Debug)]
@@ -169,6 +249,10 @@ pub struct LintTitleArgs {
     /// Skip the check when the pull request has this label (bots; repeated or comma-separated).
     #[arg(long = "ignore-label", env = "INPUT_IGNORE_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
     pub ignore_labels: Vec<String>,
+
+    /// A title starting with `[WIP] ` is work in progress: the check is skipped (wip=true, exit 0).
+    #[arg(long, env = "INPUT_WIP", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub wip: bool,
 
     /// The pull request's labels.
     #[arg(long = "label", env = "INPUT_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
@@ -232,6 +316,22 @@ pub struct LintPrArgs {
     /// Skip the check when the pull request has this label (bots).
     #[arg(long = "ignore-label", env = "INPUT_IGNORE_LABEL", value_delimiter = ',', value_parser = label_arg, value_name = "LABEL")]
     pub ignore_labels: Vec<String>,
+
+    /// A title starting with `[WIP] ` is work in progress: the check is skipped (wip=true, exit 0).
+    #[arg(long, env = "INPUT_WIP", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub wip: bool,
+
+    /// When the pull request has one commit (merges aside), check that commit's first line too: GitHub squash-merges a one-commit pull request with the commit's message, not the title (reads the commits through the API).
+    #[arg(long, env = "INPUT_VALIDATE_SINGLE_COMMIT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub validate_single_commit: bool,
+
+    /// Keep one comment on the pull request with the verdict and the release preview (created once, then edited in place). Needs pull-requests: write; without it the check still runs, with a warning.
+    #[arg(long, env = "INPUT_COMMENT", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub comment: bool,
+
+    /// With --validate-single-commit: that one commit's first line must also equal the title.
+    #[arg(long, env = "INPUT_VALIDATE_SINGLE_COMMIT_MATCHES_PR_TITLE", action = ArgAction::SetTrue, value_parser = BoolishValueParser::new())]
+    pub validate_single_commit_matches_pr_title: bool,
 
     #[command(flatten)]
     pub api: ApiArgs,
@@ -452,38 +552,6 @@ fn remote_name(s: &str) -> Result<String, String> {
         ));
     }
     Ok(t.to_owned())
-}
-
-fn type_arg(s: &str) -> Result<String, String> {
-    let t = s.trim();
-    if t.is_empty()
-        || !t
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(format!(
-            "invalid type '{t}': expected a word of letters, digits and '-', such as feat"
-        ));
-    }
-    Ok(t.to_ascii_lowercase())
-}
-
-fn scope_arg(s: &str) -> Result<String, String> {
-    let t = s.trim();
-    if t.is_empty() || t.contains(['(', ')', '\n', '\r', ',']) {
-        return Err(format!("invalid scope '{t}': expected a word such as api"));
-    }
-    Ok(t.to_owned())
-}
-
-fn regex_arg(s: &str) -> Result<Regex, String> {
-    let t = s.trim();
-    Regex::new(t).map_err(|e| {
-        let first = e.to_string().lines().last().unwrap_or("").trim().to_owned();
-        format!(
-            "invalid regular expression '{t}': {first}; expected a pattern such as '^[a-z]' (Rust regex syntax)"
-        )
-    })
 }
 
 fn repository_arg(s: &str) -> Result<(String, String), String> {

@@ -44,7 +44,14 @@ pub fn changelog(runner: &Runner, a: ChangelogArgs) -> ExitCode {
                 .unwrap_or_default(),
         )
         .with("commits", notes.analysis.counts.commits)
-        .with("entries", notes.analysis.entries.len());
+        .with("entries", notes.analysis.entries.len())
+        .with(
+            "warnings",
+            serde_json::to_value(&notes.analysis.warnings).unwrap_or_default(),
+        );
+    // The commits left out because they break a rule are named, as `next`
+    // names them: the same reading, the same verdict.
+    crate::render::annotate_warnings(runner, &notes.analysis);
     let mut s = Summary::new();
     s.heading(
         3,

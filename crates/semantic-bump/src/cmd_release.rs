@@ -396,6 +396,7 @@ fn elsewhere(tag: &str, commit: &CommitId) -> Fail {
     boxed(Error::NextTagExists {
         tag: tag.to_owned(),
         commit: commit.to_string(),
+        line: Vec::new(),
     })
 }
 

@@ -214,16 +214,33 @@ pub fn decide(
                 let level = analysis.bump();
                 if level == Bump::None {
                     let c = &analysis.counts;
-                    return none(
-                        Source::Commits,
-                        Rule::OtherType,
-                        format!(
-                            "{} commit{} since the last release, none of them feat, fix, perf or breaking",
-                            c.commits,
-                            plural(c.commits)
-                        ),
-                        notes,
+                    let mut detail = format!(
+                        "{} commit{} since the last release, none of them feat, fix, perf or breaking",
+                        c.commits,
+                        plural(c.commits)
                     );
+                    if analysis.not_counted > 0 {
+                        // Say it the moment it matters: a malformed `fix:x`
+                        // is why nothing is released.
+                        let named: Vec<String> = analysis
+                            .warnings
+                            .iter()
+                            .filter(|w| w.kind == "not-conventional")
+                            .take(3)
+                            .map(|w| format!("{} '{}' ({})", short(&w.sha), w.subject, w.message))
+                            .collect();
+                        detail = format!(
+                            "{detail} that follows the header rules; {} not counted: {}{}",
+                            analysis.not_counted,
+                            named.join("; "),
+                            if analysis.not_counted > named.len() {
+                                format!(" and {} more", analysis.not_counted - named.len())
+                            } else {
+                                String::new()
+                            }
+                        );
+                    }
+                    return none(Source::Commits, Rule::OtherType, detail, notes);
                 }
                 let setter = analysis
                     .entries

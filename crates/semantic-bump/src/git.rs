@@ -370,6 +370,29 @@ impl Git {
         Ok((code == 0).then(|| out.trim().parse().ok()).flatten())
     }
 
+    /// The message of a commit named by a (possibly abbreviated) id, or
+    /// `None` when the repository holds no such commit.
+    pub fn commit_message(&self, id: &str) -> Result<Option<String>, GitError> {
+        if !id.bytes().all(|b| b.is_ascii_hexdigit()) || id.len() < 4 {
+            return Ok(None);
+        }
+        let Some(full) = self.resolve(id)? else {
+            return Ok(None);
+        };
+        let (code, out) = self.run(
+            &[
+                "log",
+                "-1",
+                "--no-show-signature",
+                "--format=%B",
+                &full,
+                "--",
+            ],
+            &[128],
+        )?;
+        Ok((code == 0).then_some(out))
+    }
+
     /// Resolves a revision to a commit id.
     pub fn resolve(&self, rev: &str) -> Result<Option<String>, GitError> {
         let spec = format!("{rev}^{{commit}}");

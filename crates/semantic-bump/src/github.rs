@@ -7,7 +7,7 @@ use super::cli::ApiArgs;
 use gha::Classify;
 use repo::RepoError;
 use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
-use semantic_bump::pr::{ApiError, PullRequest, PullRequests, parse_repository};
+use semantic_bump::pr::{ApiError, PrCommit, PullRequest, PullRequests, parse_repository};
 
 struct Api {
     store: ApiStore,
@@ -49,6 +49,28 @@ impl PullRequests for Api {
             .map_err(remote)?
             .into_iter()
             .map(convert)
+            .collect())
+    }
+
+    fn comments(&self, number: u64) -> Result<Vec<(u64, String)>, ApiError> {
+        self.store.issue_comments(number).map_err(remote)
+    }
+
+    fn put_comment(&self, number: u64, id: Option<u64>, body: &str) -> Result<u64, ApiError> {
+        self.store.put_comment(number, id, body).map_err(remote)
+    }
+
+    fn commits(&self, number: u64) -> Result<Vec<PrCommit>, ApiError> {
+        Ok(self
+            .store
+            .pull_request_commits(number)
+            .map_err(remote)?
+            .into_iter()
+            .map(|c| PrCommit {
+                sha: c.sha,
+                message: c.message,
+                parents: c.parents,
+            })
             .collect())
     }
 }

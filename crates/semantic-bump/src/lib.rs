@@ -18,6 +18,7 @@ pub mod git;
 pub mod lint;
 pub mod message;
 pub mod next;
+pub mod pattern;
 pub mod pr;
 pub mod release;
 pub mod rules;
@@ -76,8 +77,14 @@ pub enum Error {
         suggestion: Option<String>,
     },
 
-    #[error("the next tag {tag} already exists, on commit {commit} (not this one)")]
-    NextTagExists { tag: String, commit: String },
+    #[error("the next tag {tag} already exists, on commit {} (not this one, and not in its history){}", short(.commit), if .line.is_empty() { String::new() } else { format!("; the tags of that version line: {}", .line.join(", ")) })]
+    NextTagExists {
+        tag: String,
+        commit: String,
+        /// Every tag of the version line (`v1.3.0 on abc1234 (in this
+        /// commit's history)`), when known.
+        line: Vec<String>,
+    },
 
     #[error("invalid range '{range}': {why}")]
     BadRange { range: String, why: String },
@@ -90,6 +97,10 @@ pub enum Error {
 
     #[error("{0}")]
     Event(String),
+}
+
+fn short(sha: &str) -> &str {
+    &sha[..sha.len().min(7)]
 }
 
 impl Classify for Error {
@@ -132,8 +143,12 @@ impl Classify for Error {
                 ),
                 None => "pass the --tag-prefix your release tags use, or --initial X.Y.Z to start a new series under this prefix".into(),
             },
-            Error::NextTagExists { tag, .. } => format!(
-                "the tag {tag} sits on a commit that is not an ancestor of this one (an unmerged branch): merge that branch, delete the stray tag (`git push --delete origin {tag}`), or release with `Release-As:`"
+            // A published release tag is never to be moved or deleted:
+            // the ways on leave it where it is.
+            Error::NextTagExists { tag, commit, .. } => format!(
+                "{tag} is a release already made from {}: leave it where it is. If it is this work's release (a release job that tagged its own bump commit), release from that commit (`--rev {}`) or merge the branch that holds it; to release past it, add a footer `Release-As: X.Y.Z` with a higher version to a commit; to start a separate series, use another --tag-prefix with --initial X.Y.Z",
+                short(commit),
+                short(commit)
             ),
             Error::BadRange { .. } => "write the range as A..B, such as v1.2.0..HEAD".into(),
             Error::Api(e) => return e.hint(),

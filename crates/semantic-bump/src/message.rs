@@ -63,15 +63,35 @@ impl Header<'_> {
     }
 }
 
-/// Why a message is not a conventional commit.
+/// Why a message is not a conventional commit. The header faults are the
+/// ones `lint-title` and `lint-commits` report, so every command gives a
+/// header the same verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotConventional {
-    /// The first line is not `type(scope)!: description`.
+    /// A space or tab before the type (`git commit -m " feat: x"` keeps it).
+    LeadingWhitespace,
+    /// No colon at all: not `type: description`.
     NoType,
-    /// `type()` or an unbalanced scope.
-    InvalidScope,
+    /// Nothing before the colon.
+    EmptyType,
+    /// The type holds characters a type cannot (letters, digits, `-`, `_`).
+    TypeCharacters,
+    /// The text before the colon is not `type(scope)!`.
+    NotTypeScope,
+    /// `type (scope)` / `type :` — a space before the scope or the colon.
+    SpaceBeforeColon,
+    /// `type(scope` — never closed.
+    UnclosedScope,
+    /// `type(a(b))` — a parenthesis inside the scope.
+    NestedScope,
+    /// `type(): …`
+    EmptyScope,
+    /// `type( api ): …`
+    SpacedScope,
     /// Nothing after the colon.
     MissingDescription,
+    /// `type:x`, `type:  x` — the colon is followed by exactly one space.
+    SpaceAfterColon,
     /// The header is fine, but the body does not start after a blank line.
     BodyNotSeparated,
     /// Anything else the parser refused (an empty footer value…).
@@ -82,15 +102,155 @@ impl NotConventional {
     /// A short explanation, for warnings and lint failures.
     pub fn describe(self) -> &'static str {
         match self {
-            NotConventional::NoType => "the first line is not `type(scope)!: description`",
-            NotConventional::InvalidScope => "the scope is empty or unbalanced",
-            NotConventional::MissingDescription => "nothing follows the colon",
+            NotConventional::LeadingWhitespace => {
+                "the first line starts with a space or tab: the type must come first"
+            }
+            NotConventional::NoType => "there is no `type: ` prefix",
+            NotConventional::EmptyType => "the first line must start with a type, as in `feat: …`",
+            NotConventional::TypeCharacters => {
+                "the type holds characters a type cannot (letters, digits, '-', '_')"
+            }
+            NotConventional::NotTypeScope => "the text before the colon is not `type(scope)!`",
+            NotConventional::SpaceBeforeColon => "there is a space before the colon or the scope",
+            NotConventional::UnclosedScope => "the scope's `(` is never closed",
+            NotConventional::NestedScope => "the scope holds a `(`",
+            NotConventional::EmptyScope => {
+                "the scope is empty: write `type(scope): …` or drop the parentheses"
+            }
+            NotConventional::SpacedScope => "the scope has spaces around it",
+            NotConventional::MissingDescription => "the description after the colon is empty",
+            NotConventional::SpaceAfterColon => "the colon must be followed by exactly one space",
             NotConventional::BodyNotSeparated => {
                 "the body must be separated from the first line by a blank line"
             }
             NotConventional::Malformed => "a footer is malformed (a token with an empty value)",
         }
     }
+
+    /// The lint rule this breaks (`lint-title`, `lint-commits` and the
+    /// warnings of `next` name it the same).
+    pub fn rule_id(self) -> &'static str {
+        match self {
+            NotConventional::LeadingWhitespace => "leading-whitespace",
+            NotConventional::SpaceAfterColon => "space-after-colon",
+            NotConventional::BodyNotSeparated => "body-leading-blank",
+            NotConventional::Malformed => "footer-format",
+            _ => "header-format",
+        }
+    }
+
+    /// Whether the first line looks like an attempt at a conventional
+    /// header (worth a warning when a commit is not counted), rather than a
+    /// plain sentence such as `Update readme`.
+    pub fn is_near_miss(self) -> bool {
+        !matches!(
+            self,
+            NotConventional::NoType | NotConventional::NotTypeScope | NotConventional::EmptyType
+        )
+    }
+}
+
+/// The parts of a header, read strictly: `type(scope)!: description`, the
+/// colon followed by exactly one space. Trailing whitespace is ignored;
+/// leading whitespace is a fault (every command reads headers through here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderParts<'a> {
+    pub ty: &'a str,
+    pub scope: Option<&'a str>,
+    pub bang: bool,
+    pub description: &'a str,
+}
+
+/// Reads one header line strictly (hand-written so that each fault has a
+/// name; the spec's grammar is small).
+pub fn parse_header(line: &str) -> Result<HeaderParts<'_>, NotConventional> {
+    use NotConventional as N;
+    let header = line.trim_end_matches([' ', '\t', '\r']);
+    if header.starts_with(char::is_whitespace) {
+        return Err(N::LeadingWhitespace);
+    }
+    let end_ty = header
+        .find(|c: char| c == '(' || c == '!' || c == ':' || c.is_whitespace())
+        .unwrap_or(header.len());
+    let ty = &header[..end_ty];
+    if ty.is_empty() {
+        return Err(if header.contains(':') {
+            N::EmptyType
+        } else {
+            N::NoType
+        });
+    }
+    let mut rest = &header[end_ty..];
+    if rest.starts_with(char::is_whitespace) {
+        let after = rest.trim_start();
+        return Err(if after.starts_with(':') || after.starts_with('(') {
+            if ty_ok(ty) {
+                N::SpaceBeforeColon
+            } else {
+                N::TypeCharacters
+            }
+        } else if header.contains(':') {
+            N::NotTypeScope
+        } else {
+            N::NoType
+        });
+    }
+    if !ty_ok(ty) {
+        return Err(if header.contains(':') {
+            N::TypeCharacters
+        } else {
+            N::NoType
+        });
+    }
+    let mut scope = None;
+    if let Some(r) = rest.strip_prefix('(') {
+        let Some(close) = r.find(')') else {
+            return Err(N::UnclosedScope);
+        };
+        let s = &r[..close];
+        if s.contains('(') {
+            return Err(N::NestedScope);
+        }
+        if s.trim().is_empty() {
+            return Err(N::EmptyScope);
+        }
+        if s.trim() != s {
+            return Err(N::SpacedScope);
+        }
+        scope = Some(s);
+        rest = &r[close + 1..];
+    }
+    let bang = rest.starts_with('!');
+    if bang {
+        rest = &rest[1..];
+    }
+    let Some(after) = rest.strip_prefix(':') else {
+        return Err(if rest.trim_start().starts_with(':') {
+            N::SpaceBeforeColon
+        } else if header.contains(':') {
+            N::NotTypeScope
+        } else {
+            N::NoType
+        });
+    };
+    if after.trim().is_empty() {
+        return Err(N::MissingDescription);
+    }
+    let description = match after.strip_prefix(' ') {
+        Some(d) if !d.starts_with(char::is_whitespace) => d,
+        _ => return Err(N::SpaceAfterColon),
+    };
+    Ok(HeaderParts {
+        ty,
+        scope,
+        bang,
+        description,
+    })
+}
+
+fn ty_ok(ty: &str) -> bool {
+    ty.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// What a revert commit undoes.
@@ -150,27 +310,39 @@ impl Note {
 pub fn parse(message: &str) -> Message<'_> {
     let message = message.trim_end_matches(['\n', '\r', ' ', '\t']);
     let subject = first_line(message);
-    let (header, parsed) = match Commit::parse(message) {
-        Ok(c) => {
-            let breaking_footer = c
-                .footers()
-                .iter()
-                .find(|f| {
-                    let t = f.token().as_str();
-                    f.separator() == FooterSeparator::Value
-                        && (t == BREAKING_CHANGE || t == BREAKING_CHANGE_ARROW)
-                })
-                .map(|f| f.value());
-            let header = Header {
-                ty: c.type_().as_str(),
-                scope: c.scope().map(|s| s.as_str()),
-                description: c.description(),
-                bang: bang(subject),
-                breaking_footer,
-            };
-            (Ok(header), Some(c))
-        }
-        Err(e) => (Err(not_conventional(message, e.kind())), None),
+    let (header, parsed) = match parse_header(subject) {
+        Err(why) => (Err(why), None),
+        // The header is the strict reading; git-conventional reads the body
+        // and footers (it accepts every header the strict reading does).
+        Ok(parts) => match Commit::parse(message) {
+            Ok(c) => {
+                let breaking_footer = c
+                    .footers()
+                    .iter()
+                    .find(|f| {
+                        let t = f.token().as_str();
+                        f.separator() == FooterSeparator::Value
+                            && (t == BREAKING_CHANGE || t == BREAKING_CHANGE_ARROW)
+                    })
+                    .map(|f| f.value());
+                let header = Header {
+                    ty: parts.ty,
+                    scope: parts.scope,
+                    description: parts.description,
+                    bang: parts.bang,
+                    breaking_footer,
+                };
+                (Ok(header), Some(c))
+            }
+            Err(e) => (
+                Err(if e.kind() == ErrorKind::InvalidBody {
+                    NotConventional::BodyNotSeparated
+                } else {
+                    NotConventional::Malformed
+                }),
+                None,
+            ),
+        },
     };
 
     let release_as = parsed.as_ref().and_then(|c| {
@@ -229,41 +401,10 @@ pub fn parse(message: &str) -> Message<'_> {
     }
 }
 
-fn not_conventional(message: &str, kind: ErrorKind) -> NotConventional {
-    match kind {
-        ErrorKind::MissingType => NotConventional::NoType,
-        ErrorKind::InvalidScope => NotConventional::InvalidScope,
-        ErrorKind::MissingDescription => NotConventional::MissingDescription,
-        ErrorKind::InvalidBody => {
-            // The header alone parses: the body is glued to it.
-            if Commit::parse(first_line(message)).is_ok() {
-                NotConventional::BodyNotSeparated
-            } else {
-                NotConventional::Malformed
-            }
-        }
-        _ => {
-            if Commit::parse(first_line(message)).is_ok() {
-                NotConventional::Malformed
-            } else {
-                NotConventional::NoType
-            }
-        }
-    }
-}
-
 /// The first line of a text, without `\r`.
 pub fn first_line(s: &str) -> &str {
     let line = s.split('\n').next().unwrap_or("");
     line.strip_suffix('\r').unwrap_or(line)
-}
-
-/// Whether the header carries `!` right before its colon.
-fn bang(subject: &str) -> bool {
-    // The parser accepted `type(scope)!: …`: the first `:` ends the header.
-    subject
-        .find(':')
-        .is_some_and(|i| subject[..i].ends_with('!'))
 }
 
 fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
@@ -272,17 +413,38 @@ fn starts_with_ignore_case(s: &str, prefix: &str) -> bool {
         && s[..prefix.len()].eq_ignore_ascii_case(prefix)
 }
 
-/// Finds what a commit reverts: git's `This reverts commit <sha>.`, its
-/// `Revert "…"` / `Reapply "…"` subjects (GitHub's revert pull requests keep
-/// the subject and drop the sha), and the spec's `revert:` type with `Refs:`.
+/// The quoted header of git's (and GitHub's) revert subjects:
+/// `Revert "feat: x"`, `Reapply "feat: x"`, with or without ` (#12)`.
+pub fn quoted_revert(subject: &str) -> Option<&str> {
+    let bare = strip_pr_suffix(subject);
+    ["Revert \"", "Reapply \""].iter().find_map(|word| {
+        bare.strip_prefix(word)
+            .and_then(|inner| inner.strip_suffix('"'))
+            .filter(|inner| !inner.is_empty())
+    })
+}
+
+/// Finds what a commit reverts. The HEADER decides whether it is a revert:
+/// the spec's `revert:` type, or git's `Revert "…"` / `Reapply "…"`
+/// subjects (GitHub's revert pull requests keep the subject and drop the
+/// sha). Only then are `This reverts commit <sha>` lines and `Refs:`
+/// footers read: a squash merge whose body quotes the messages of its
+/// branch's reverts is not itself a revert.
 fn revert_of<'a>(
     subject: &'a str,
     rest: &'a str,
     header: Option<&Header<'a>>,
     parsed: Option<&Commit<'a>>,
 ) -> Option<Revert<'a>> {
-    let mut revert = Revert::default();
-    let mut is_revert = false;
+    let quoted = quoted_revert(subject);
+    let typed = header.filter(|h| h.ty.eq_ignore_ascii_case("revert"));
+    if quoted.is_none() && typed.is_none() {
+        return None;
+    }
+    let mut revert = Revert {
+        shas: Vec::new(),
+        header: quoted,
+    };
 
     let mut search = rest;
     while let Some(i) = search.find("This reverts commit ") {
@@ -290,25 +452,11 @@ fn revert_of<'a>(
         let hex_len = after.bytes().take_while(|b| b.is_ascii_hexdigit()).count();
         if (7..=64).contains(&hex_len) {
             revert.shas.push(&after[..hex_len]);
-            is_revert = true;
         }
         search = &after[hex_len..];
     }
 
-    let bare = strip_pr_suffix(subject);
-    for word in ["Revert \"", "Reapply \""] {
-        let inner = bare
-            .strip_prefix(word)
-            .and_then(|inner| inner.strip_suffix('"'))
-            .filter(|inner| !inner.is_empty());
-        if let Some(inner) = inner {
-            revert.header = Some(inner);
-            is_revert = true;
-        }
-    }
-
-    if let Some(h) = header.filter(|h| h.ty.eq_ignore_ascii_case("revert")) {
-        is_revert = true;
+    if let Some(h) = typed {
         if revert.header.is_none() {
             let d = strip_pr_suffix(h.description);
             let d = d
@@ -330,7 +478,7 @@ fn revert_of<'a>(
             }
         }
     }
-    is_revert.then_some(revert)
+    Some(revert)
 }
 
 /// `feat: x (#12)` → `feat: x`: how GitHub's squash merges suffix a subject.
@@ -414,6 +562,62 @@ mod tests {
         );
         let m = parse("Update stuff\n\nBREAKING CHANGE: nope");
         assert_eq!(m.notes, vec![Note::BreakingInNonConventional]);
+    }
+
+    #[test]
+    fn one_strict_header_reading() {
+        use NotConventional as N;
+        for (h, want) in [
+            ("feat:add x", N::SpaceAfterColon),
+            ("feat:  two spaces", N::SpaceAfterColon),
+            ("feat!:x", N::SpaceAfterColon),
+            ("fix(bar):     x", N::SpaceAfterColon),
+            ("feat( api ): spaced", N::SpacedScope),
+            (" feat: x", N::LeadingWhitespace),
+            ("\tfeat: x", N::LeadingWhitespace),
+            ("feat (api): x", N::SpaceBeforeColon),
+            ("feat : x", N::SpaceBeforeColon),
+            ("feat(): x", N::EmptyScope),
+            ("feat(a(b)): x", N::NestedScope),
+            ("feat(api: x", N::UnclosedScope),
+            ("feat:", N::MissingDescription),
+            ("fix: ", N::MissingDescription),
+            (": x", N::EmptyType),
+            ("feat/x: y", N::TypeCharacters),
+            ("Update readme", N::NoType),
+            ("Update README: typo", N::NotTypeScope),
+            ("fixup! feat: x", N::NotTypeScope),
+        ] {
+            assert_eq!(parse_header(h), Err(want), "{h:?}");
+            // the whole-message parse gives the same verdict
+            assert_eq!(parse(h).header.map(|_| ()), Err(want), "{h:?}");
+        }
+        let p = parse_header("feat(api)!: x  ").unwrap();
+        assert_eq!(
+            (p.ty, p.scope, p.bang, p.description),
+            ("feat", Some("api"), true, "x")
+        );
+        assert!(parse_header("JIRA-12_a: x").is_ok());
+        assert!(!N::NoType.is_near_miss() && N::SpaceAfterColon.is_near_miss());
+    }
+
+    #[test]
+    fn only_a_revert_header_makes_a_revert() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        // A squash merge quoting its branch's revert is what its header says.
+        let squash = format!(
+            "feat(changelog, config)!: x (#9)\n\n* feat: a\n\n* Revert \"feat: a\"\n\nThis reverts commit {sha}.\n"
+        );
+        let m = parse(&squash);
+        assert_eq!(m.revert, None);
+        assert!(m.header.unwrap().breaking());
+        let chore = parse("chore: \"revert chore: deploy pages once\"");
+        assert_eq!(chore.revert, None);
+        let docs = format!("docs: x\n\nThis reverts commit {sha}.\n");
+        assert_eq!(parse(&docs).revert, None);
+        // revert: with the git line
+        let typed = format!("revert: feat: a\n\nThis reverts commit {sha}.\n");
+        assert_eq!(parse(&typed).revert.unwrap().shas, vec![sha]);
     }
 
     #[test]

@@ -237,11 +237,38 @@ pub fn next(git: &Git, opts: &NextOptions) -> Result<NextReport, Error> {
             .filter(|t| current.as_ref().is_none_or(|c| t.version > c.version))
             .map(|t| t.name.as_str())
             .collect();
-        if !above.is_empty() {
+        // A tag on a later commit (HEAD is simply behind it) is not a tag on
+        // an unmerged branch: say which is which.
+        let mut later = Vec::new();
+        let mut elsewhere = Vec::new();
+        for name in &above {
+            let on = inv.versions.iter().find(|t| t.name == *name);
+            let ahead = match on {
+                Some(t) if later.len() + elsewhere.len() < 10 => {
+                    git.is_ancestor(&commit, &t.commit)?
+                }
+                _ => false,
+            };
+            if ahead {
+                later.push(*name);
+            } else {
+                elsewhere.push(*name);
+            }
+        }
+        if !later.is_empty() {
+            notes.push(format!(
+                "{} {} on a later commit: {} is behind {} (an older commit is checked out): ignored",
+                list(&later, 5),
+                if later.len() == 1 { "is" } else { "are" },
+                opts.rev,
+                if later.len() == 1 { "it" } else { "them" },
+            ));
+        }
+        if !elsewhere.is_empty() {
             notes.push(format!(
                 "{} {} not reachable from {} (tags on unmerged branches): ignored",
-                list(&above, 5),
-                if above.len() == 1 { "is" } else { "are" },
+                list(&elsewhere, 5),
+                if elsewhere.len() == 1 { "is" } else { "are" },
                 opts.rev
             ));
         }
@@ -270,9 +297,31 @@ pub fn next(git: &Git, opts: &NextOptions) -> Result<NextReport, Error> {
         .and_then(|tag| inv.versions.iter().find(|t| &t.name == tag))
         .filter(|t| t.commit != commit);
     if let Some(clash) = clash {
+        // Say what is there: every tag of that version line, on which
+        // commit, and whether this commit holds it.
+        let mut line = Vec::new();
+        for t in inv.versions.iter().filter(|t| {
+            t.version.major == clash.version.major && t.version.minor == clash.version.minor
+        }) {
+            let place = if t.commit == commit {
+                "this commit"
+            } else if git.is_ancestor(&t.commit, &commit)? {
+                "in its history"
+            } else if git.is_ancestor(&commit, &t.commit)? {
+                "a later commit: this one is behind it"
+            } else {
+                "another branch"
+            };
+            line.push(format!(
+                "{} on {} ({place})",
+                t.name,
+                &t.commit[..t.commit.len().min(7)]
+            ));
+        }
         return Err(Error::NextTagExists {
             tag: clash.name.clone(),
             commit: clash.commit.clone(),
+            line,
         });
     }
     if !inv.ignored.is_empty() {
@@ -348,7 +397,19 @@ fn fold(
         an.push(r.sha, r.parents, &r.message);
     }
     stream.finish()?;
-    Ok((an.finish(), saw))
+    // Reverts of commits before the range: read the commit they name.
+    let mut failed = None;
+    let analysis = an.finish_with(|sha| match git.commit_message(sha) {
+        Ok(m) => m,
+        Err(e) => {
+            failed.get_or_insert(e);
+            None
+        }
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok((analysis, saw))
 }
 
 /// The clone has no tags at all: a first release, or a clone made without

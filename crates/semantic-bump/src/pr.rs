@@ -70,6 +70,41 @@ pub trait PullRequests {
     /// The pull requests a commit belongs to (for a push: the one merged
     /// as that commit).
     fn for_commit(&self, sha: &str) -> Result<Vec<PullRequest>, ApiError>;
+    /// A pull request's commits, oldest first.
+    fn commits(&self, number: u64) -> Result<Vec<PrCommit>, ApiError>;
+    /// The comments on a pull request, oldest first: (id, body).
+    fn comments(&self, number: u64) -> Result<Vec<(u64, String)>, ApiError>;
+    /// Writes a comment (`id: None`) or edits comment `id`; its id.
+    fn put_comment(&self, number: u64, id: Option<u64>, body: &str) -> Result<u64, ApiError>;
+}
+
+/// The hidden first line of semantic-pr's one sticky comment.
+pub const COMMENT_MARKER: &str = "<!-- shipgate:semantic-pr -->";
+
+/// The sticky comment among a pull request's comments (the oldest with
+/// the marker).
+pub fn sticky_comment(comments: &[(u64, String)]) -> Option<(u64, &str)> {
+    comments
+        .iter()
+        .find(|(_, b)| b.starts_with(COMMENT_MARKER))
+        .map(|(id, b)| (*id, b.as_str()))
+}
+
+/// One commit of a pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrCommit {
+    pub sha: String,
+    pub message: String,
+    pub parents: usize,
+}
+
+/// What GitHub uses as the squash commit's message: with exactly one
+/// commit (merge commits aside, as GitHub counts), that commit's message,
+/// not the title.
+pub fn single_commit(commits: &[PrCommit]) -> Option<&PrCommit> {
+    let mut plain = commits.iter().filter(|c| c.parents < 2);
+    let first = plain.next()?;
+    plain.next().is_none().then_some(first)
 }
 
 /// What an event says about the pull request it concerns.

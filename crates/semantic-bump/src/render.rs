@@ -11,7 +11,9 @@ use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary,
 use semantic_bump::analysis::Entry;
 use semantic_bump::changelog;
 use semantic_bump::commits::{CommitsOptions, lint_commits as run_lint_commits};
-use semantic_bump::lint::{LintFailure, TitleOk, TitleRules, lint_title as run_lint_title};
+use semantic_bump::lint::{
+    HeaderPattern, LintFailure, TitleOk, TitleRules, lint_title as run_lint_title,
+};
 use semantic_bump::pr;
 use semantic_bump::{Bump, Decision, Git, Labels, NextOptions, NextReport, Policy, Source};
 use serde_json::{Value, json};
@@ -32,17 +34,30 @@ pub(crate) fn token(runner: &Runner) -> Option<String> {
     Some(t)
 }
 
-fn rules(r: &RuleArgs) -> TitleRules {
+fn rules(r: &RuleArgs) -> Result<TitleRules, Failure> {
     let mut rules = TitleRules::default();
+    let flat =
+        |l: &[crate::cli::PatternList]| l.iter().flat_map(|p| p.0.clone()).collect::<Vec<_>>();
     if !r.types.is_empty() {
-        rules.types = r.types.clone();
+        rules.types = flat(&r.types);
     }
     if !r.scopes.is_empty() {
-        rules.scopes = Some(r.scopes.clone());
+        rules.scopes = Some(flat(&r.scopes));
     }
+    rules.disallow_scopes = flat(&r.disallow_scopes);
     rules.require_scope = r.require_scope;
     rules.subject_pattern = r.subject_pattern.clone();
-    rules
+    rules.subject_pattern_error = r.subject_pattern_error.clone();
+    if let Some(p) = &r.header_pattern {
+        rules.header = Some(
+            HeaderPattern::new(p.clone(), &r.header_pattern_correspondence).map_err(|e| {
+                Failure::input(e).with_hint(
+                    "give --header-pattern-correspondence as many names (type, scope, subject) as the pattern has groups, in order",
+                )
+            })?,
+        );
+    }
+    Ok(rules)
 }
 
 fn policy(v: &VersionArgs) -> Policy {
@@ -128,6 +143,93 @@ pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
     ));
     let result =
         (report.decision.bump != Bump::None).then(|| version_str(report.decision.next.as_ref()));
+    let a_ = &report.analysis;
+    if a.strict && a_.unconventional_total > 0 {
+        // Nothing ignored silently: name every commit that does not count.
+        let mut outputs = outputs;
+        outputs.set(
+            "unconventional",
+            serde_json::to_value(&a_.unconventional).unwrap_or_default(),
+        );
+        let mut summary = summary;
+        let rows: Vec<[String; 3]> = a_
+            .unconventional
+            .iter()
+            .take(50)
+            .map(|u| {
+                [
+                    short(&u.sha).to_owned(),
+                    u.subject.clone(),
+                    format!("{}: {}", u.rule, u.message),
+                ]
+            })
+            .collect();
+        summary.line(&format!(
+            "⛔ --strict: {} commit{} in the range {} not conventional commits:",
+            a_.unconventional_total,
+            if a_.unconventional_total == 1 {
+                ""
+            } else {
+                "s"
+            },
+            if a_.unconventional_total == 1 {
+                "is"
+            } else {
+                "are"
+            },
+        ));
+        summary.table(&["commit", "subject", "rule"], rows);
+        for u in a_.unconventional.iter().take(MAX_ANNOTATIONS) {
+            runner.annotate(
+                Level::Error,
+                &format!(
+                    "{} '{}': {} [{}]",
+                    short(&u.sha),
+                    u.subject,
+                    u.message,
+                    u.rule
+                ),
+                &Location {
+                    title: Some(format!("semantic-bump: {}", u.rule)),
+                    ..Location::default()
+                },
+            );
+        }
+        let named: Vec<String> = a_
+            .unconventional
+            .iter()
+            .map(|u| format!("{} '{}' [{}]", short(&u.sha), u.subject, u.rule))
+            .collect();
+        let reason = format!(
+            "--strict: {} commit{} since {} {} not conventional commits: {}",
+            a_.unconventional_total,
+            if a_.unconventional_total == 1 {
+                ""
+            } else {
+                "s"
+            },
+            report
+                .current
+                .as_ref()
+                .map_or("the first commit", |c| c.name.as_str()),
+            if a_.unconventional_total == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            named.join(", ")
+                + &if a_.unconventional_total > named.len() {
+                    format!(" and {} more", a_.unconventional_total - named.len())
+                } else {
+                    String::new()
+                }
+        );
+        return finish_with_result(
+            runner,
+            Outcome::failed(outputs, reason).with_summary(summary),
+            None,
+        );
+    }
     finish_with_result(
         runner,
         Outcome::done(outputs).with_summary(summary),
@@ -235,7 +337,11 @@ pub(crate) fn annotate_next(runner: &Runner, r: &NextReport) {
     for n in &r.notes {
         runner.warning(n);
     }
-    let a = &r.analysis;
+    annotate_warnings(runner, &r.analysis);
+}
+
+/// The commit warnings (near-misses, commits not counted), capped.
+pub(crate) fn annotate_warnings(runner: &Runner, a: &semantic_bump::Analysis) {
     for w in a.warnings.iter().take(MAX_ANNOTATIONS) {
         runner.annotate(
             Level::Warning,
@@ -324,7 +430,8 @@ pub(crate) fn next_result(
             json!({
                 "sha": e.sha,
                 "short-sha": e.short_sha(),
-                "commit": e.header(),
+                // the first line as git holds it, not a rebuilt header
+                "commit": e.subject,
                 "bump": e.bump,
                 "rule": e.rule.id(),
                 "rule-text": e.rule.describe(),
@@ -406,7 +513,7 @@ pub(crate) fn next_result(
             .map(|e| {
                 [
                     short(&e.sha).to_owned(),
-                    e.header(),
+                    e.subject.clone(),
                     e.rule.describe().to_owned(),
                 ]
             })
@@ -502,13 +609,25 @@ fn failure_reason(title: &str, f: &LintFailure) -> String {
 }
 
 pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
-    let title = a.title.trim().to_owned();
-    let rules = rules(&a.rules);
+    // Trailing whitespace is ignored, leading whitespace is a fault: the
+    // same reading as `next` and `lint-commits` (message::parse_header).
+    let title = a.title.trim_end().to_owned();
+    let rules = match rules(&a.rules) {
+        Ok(r) => r,
+        Err(e) => return runner.fail(&e),
+    };
     if let Some(l) = ignored_by(&a.labels, &a.ignore_labels) {
         return skipped(
             runner,
             &format!("label '{l}'"),
             Outputs::new().with("title", title),
+        );
+    }
+    if a.wip && is_wip(&title) {
+        return skipped(
+            runner,
+            "the title starts with [WIP]",
+            Outputs::new().with("title", title).with("wip", true),
         );
     }
     runner.finish(title_outcome(
@@ -518,6 +637,13 @@ pub fn lint_title(runner: &Runner, a: LintTitleArgs) -> ExitCode {
         &a.labels,
         Outputs::new(),
     ))
+}
+
+/// action-semantic-pull-request's work-in-progress marker: `[WIP] …`.
+fn is_wip(title: &str) -> bool {
+    title
+        .strip_prefix("[WIP]")
+        .is_some_and(|rest| rest.starts_with(char::is_whitespace))
 }
 
 /// The check skipped by an ignore label; `known` holds the outputs known
@@ -597,7 +723,10 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
         range: a.range.clone(),
         prefix: a.tag_prefix.clone(),
         remote: a.remote.clone(),
-        rules: rules(&a.rules),
+        rules: match rules(&a.rules) {
+            Ok(r) => r,
+            Err(e) => return runner.fail(&e),
+        },
     };
     let started = Instant::now();
     let report = match run_lint_commits(&git, &opts) {
@@ -694,6 +823,10 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
 // ---------------------------------------------------------------- lint-pr
 
 pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
+    let rules = match rules(&a.rules) {
+        Ok(r) => r,
+        Err(e) => return runner.fail(&e),
+    };
     let token = token(runner);
     let event = match read_event() {
         Ok(e) => e,
@@ -723,14 +856,56 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
             &format!("pull request #{number} has the label '{l}'"),
             Outputs::new()
                 .with("pr", number)
-                .with("title", pr.title.trim()),
+                .with("title", pr.title.trim_end()),
         );
     }
-    let title = pr.title.trim().to_owned();
-    let rules = rules(&a.rules);
+    let title = pr.title.trim_end().to_owned();
+    if a.wip && is_wip(&title) {
+        return skipped(
+            runner,
+            &format!("pull request #{number}'s title starts with [WIP]"),
+            Outputs::new()
+                .with("pr", number)
+                .with("title", title.as_str())
+                .with("wip", true),
+        );
+    }
     let base = Outputs::new().with("pr", number);
     let mut outcome = title_outcome(runner, &title, &rules, &pr.labels, base);
+    let post = |o: &Outcome| {
+        if a.comment {
+            write_comment(runner, client.as_ref(), number, o);
+        }
+    };
+    if outcome.verdict == gha::Verdict::Passed
+        && (a.validate_single_commit || a.validate_single_commit_matches_pr_title)
+    {
+        let commits = match client.commits(number) {
+            Ok(c) => c,
+            Err(e) => return runner.fail(&e),
+        };
+        if let Some(failed) = single_commit_failure(
+            &title,
+            &rules,
+            pr::single_commit(&commits),
+            a.validate_single_commit_matches_pr_title,
+        ) {
+            let (rule, message) = failed;
+            outcome.outputs.set("rule", rule);
+            outcome.outputs.set("message", message.as_str());
+            outcome.outputs.set("example", title.as_str());
+            let mut s = Summary::new();
+            s.line(&format!(
+                "⛔ **semantic-bump**: pull request #{number}: {}",
+                markdown_cell(&message)
+            ));
+            let failed = Outcome::failed(outcome.outputs, message).with_summary(s);
+            post(&failed);
+            return runner.finish(failed);
+        }
+    }
     if outcome.verdict != gha::Verdict::Passed || a.preview == Preview::Never {
+        post(&outcome);
         return runner.finish(outcome);
     }
 
@@ -749,7 +924,7 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
         .or(pr.base_sha.clone())
     else {
         let msg = "release preview skipped: the base commit is unknown (pass --base-sha)";
-        return finish_preview_error(runner, outcome, a.preview, &Failure::input(msg));
+        return finish_preview_error(runner, outcome, a.preview, &Failure::input(msg), &post);
     };
     let mut opts = next_options(&a.version, base_sha.clone(), pr.labels.clone(), token);
     opts.pending = vec![format!("{title} (#{number})")];
@@ -757,7 +932,7 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
     let started = Instant::now();
     let report = match semantic_bump::next::next(&git, &opts) {
         Ok(r) => r,
-        Err(e) => return finish_preview_error(runner, outcome, a.preview, &e),
+        Err(e) => return finish_preview_error(runner, outcome, a.preview, &e, &post),
     };
     let sentence = preview_sentence(&report);
     runner.info(&format!(
@@ -811,7 +986,68 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
         runner.warning(n);
     }
     outcome.summary = s;
+    post(&outcome);
     runner.finish(outcome)
+}
+
+/// The one sticky comment: created once, then edited in place (found by
+/// its hidden marker). A token that may not write comments gets a warning;
+/// the check still exits by its verdict.
+fn write_comment(runner: &Runner, client: &dyn pr::PullRequests, number: u64, o: &Outcome) {
+    // The title is the PR author's text: escaped for Markdown, and its
+    // `@` cannot mention anyone (a zero-width space after it).
+    let text = |k: &str| {
+        o.outputs
+            .get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .replace('@', "@\u{200b}")
+    };
+    let title = text("title");
+    let mut body = format!("{}\n", pr::COMMENT_MARKER);
+    match &o.verdict {
+        gha::Verdict::Failed(_) => {
+            body.push_str(&format!(
+                "### ⛔ semantic-pr: the title breaks the rule `{}`\n\n{}\n",
+                text("rule"),
+                markdown_cell(&text("message"))
+            ));
+            let example = text("example");
+            if !example.is_empty() {
+                body.push_str(&format!("\nA valid title: `{}`\n", markdown_cell(&example)));
+            }
+        }
+        _ => body.push_str(&format!(
+            "### ✅ semantic-pr: the title `{}` follows the rules\n",
+            markdown_cell(&title)
+        )),
+    }
+    let preview = text("preview");
+    body.push_str(&if preview.is_empty() {
+        "\n📦 no release preview\n".to_owned()
+    } else {
+        format!("\n📦 {}\n", markdown_cell(&preview))
+    });
+    let existing = match client.comments(number) {
+        Ok(c) => c,
+        Err(e) => {
+            runner.warning(&format!("the pull request comment was not written: {e}"));
+            return;
+        }
+    };
+    let found = pr::sticky_comment(&existing);
+    if found.is_some_and(|(_, b)| b == body) {
+        return;
+    }
+    match client.put_comment(number, found.map(|(id, _)| id), &body) {
+        Ok(id) => runner.info(&format!(
+            "semantic-bump: {} comment {id} on #{number}",
+            if found.is_some() { "edited" } else { "wrote" }
+        )),
+        Err(e) => runner.warning(&format!(
+            "the pull request comment was not written (it needs `permissions: pull-requests: write`): {e}"
+        )),
+    }
 }
 
 fn finish_preview_error(
@@ -819,6 +1055,7 @@ fn finish_preview_error(
     mut outcome: Outcome,
     mode: Preview,
     err: &dyn Classify,
+    post: &dyn Fn(&Outcome),
 ) -> ExitCode {
     if mode == Preview::Always {
         return runner.fail(err);
@@ -828,7 +1065,42 @@ fn finish_preview_error(
     runner.notice(&msg);
     outcome.outputs.set("preview", "");
     outcome.summary.line(&format!("ℹ️ {}", markdown_cell(&msg)));
+    post(&outcome);
     runner.finish(outcome)
+}
+
+/// GitHub squash-merges a pull request of one commit (merge commits
+/// aside) with that commit's message, not the title: its first line must
+/// pass the same rules (and, when asked, be the title).
+fn single_commit_failure(
+    title: &str,
+    rules: &TitleRules,
+    single: Option<&pr::PrCommit>,
+    must_match_title: bool,
+) -> Option<(&'static str, String)> {
+    let c = single?;
+    let first = semantic_bump::message::first_line(&c.message).trim_end();
+    if let Err(f) = run_lint_title(first, rules) {
+        return Some((
+            "single-commit",
+            format!(
+                "the pull request has one commit, and GitHub squash-merges it with that commit's message, not the title; its first line '{first}' ({}) breaks the rule {}: {}. Amend the commit message to match the title ('{title}'), or add another commit",
+                short(&c.sha),
+                f.rule,
+                f.message
+            ),
+        ));
+    }
+    if must_match_title && first != title {
+        return Some((
+            "single-commit-title",
+            format!(
+                "the pull request has one commit, and GitHub squash-merges it with that commit's message, not the title: the title '{title}' and the commit's first line '{first}' ({}) differ. Make them the same, so the release says what the title says",
+                short(&c.sha)
+            ),
+        ));
+    }
+    None
 }
 
 /// "merging this releases 1.3.0 — minor, from feat(api): …".
@@ -845,10 +1117,13 @@ fn preview_sentence(r: &NextReport) -> String {
         Source::Commits => {
             let (shown, total) = reasons(r, 1);
             match shown.first() {
-                Some(e) if e.sha.is_empty() => format!("from {}", e.header()),
+                Some(e) if e.sha.is_empty() => format!(
+                    "from {}",
+                    semantic_bump::message::strip_pr_suffix(&e.subject)
+                ),
                 Some(e) => format!(
                     "from {} ({} on the base{})",
-                    e.header(),
+                    e.subject,
                     short(&e.sha),
                     if total > 1 {
                         format!(", and {} more", total - 1)

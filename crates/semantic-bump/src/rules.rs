@@ -96,7 +96,9 @@ impl Rule {
             Rule::Fix => "type `fix` → patch",
             Rule::Perf => "type `perf` → patch",
             Rule::OtherType => "other types do not release",
-            Rule::RevertOfReleased => "a revert of an already released change → patch",
+            Rule::RevertOfReleased => {
+                "a revert of an already released change → the level of the change it reverts"
+            }
             Rule::RevertedInRange => "reverted inside the range: cancels out",
             Rule::LabelSkip => "label `release:skip` → no release",
             Rule::Label => "a `release:*` label forces the bump",

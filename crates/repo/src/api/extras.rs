@@ -30,6 +30,15 @@ pub struct PullRequest {
     pub url: String,
 }
 
+/// One commit of a pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullCommit {
+    pub sha: String,
+    pub message: String,
+    /// More than one: a merge commit.
+    pub parents: usize,
+}
+
 impl PullRequest {
     fn from_json(v: &Value) -> Option<Self> {
         let s = |k: &str| v[k].as_str().map(str::to_owned);
@@ -218,6 +227,80 @@ impl ApiStore {
         Ok(match exact {
             Some(i) => Some(pulls[i].clone()),
             None => pulls.into_iter().find(|p| p.merged),
+        })
+    }
+
+    /// The commits of a pull request, oldest first (GitHub lists at most
+    /// 250): each one's id, message and number of parents.
+    pub fn pull_request_commits(&self, number: u64) -> Result<Vec<PullCommit>, RepoError> {
+        let url = self.repo_url(&format!("/pulls/{number}/commits?per_page=100"));
+        let items = self.block_on(self.list_all(
+            url,
+            &format!("list the commits of pull request #{number}"),
+            "pull-requests: read",
+            true,
+        ))?;
+        Ok(items
+            .iter()
+            .filter_map(|v| {
+                Some(PullCommit {
+                    sha: v["sha"].as_str()?.to_owned(),
+                    message: v["commit"]["message"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    parents: v["parents"].as_array().map_or(0, Vec::len),
+                })
+            })
+            .collect())
+    }
+
+    /// The comments on an issue or pull request, oldest first: (id, body).
+    pub fn issue_comments(&self, number: u64) -> Result<Vec<(u64, String)>, RepoError> {
+        let url = self.repo_url(&format!("/issues/{number}/comments?per_page=100"));
+        let items = self.block_on(self.list_all(
+            url,
+            &format!("list the comments of #{number}"),
+            "pull-requests: read",
+            true,
+        ))?;
+        Ok(items
+            .iter()
+            .filter_map(|v| {
+                Some((
+                    v["id"].as_u64()?,
+                    v["body"].as_str().unwrap_or_default().to_owned(),
+                ))
+            })
+            .collect())
+    }
+
+    /// Comments on an issue or pull request (`id: None`), or edits comment
+    /// `id`; returns the comment's id.
+    pub fn put_comment(&self, number: u64, id: Option<u64>, body: &str) -> Result<u64, RepoError> {
+        self.block_on(async {
+            let payload = json!({ "body": body });
+            let (method, url) = match id {
+                Some(id) => (
+                    Method::PATCH,
+                    self.repo_url(&format!("/issues/comments/{id}")),
+                ),
+                None => (
+                    Method::POST,
+                    self.repo_url(&format!("/issues/{number}/comments")),
+                ),
+            };
+            let resp = self.client.send(method, &url, Some(&payload)).await?;
+            match resp.status {
+                200 | 201 => resp.json()?["id"]
+                    .as_u64()
+                    .ok_or_else(|| missing_field(&resp, "id")),
+                _ => Err(self.unexpected(
+                    &resp,
+                    &format!("comment on pull request #{number}"),
+                    "pull-requests: write",
+                )),
+            }
         })
     }
 

@@ -50,7 +50,9 @@ mod extras;
 mod tags;
 
 pub use client::{RetryPolicy, Stats, Token, default_graphql_url};
-pub use extras::{MakeLatest, NewRelease, PullRequest, Release, ReleaseCreated, ReleaseUpdate};
+pub use extras::{
+    MakeLatest, NewRelease, PullCommit, PullRequest, Release, ReleaseCreated, ReleaseUpdate,
+};
 
 use crate::{
     CommitId, Created, DeploymentEvent, ListedTag, NewTag, RepoError, Scope, Store, StoredEvent,

@@ -24,7 +24,9 @@ fn titles_table() {
         ("feat!: drop v1", &[], 0, "", "major"),
         ("FIX: shouting is fine", &[], 0, "", "patch"),
         ("docs: typo", &[], 0, "", "none"),
-        ("Revert \"feat(api): add pagination\"", &[], 0, "", "patch"),
+        // A revert is worth what it undoes.
+        ("Revert \"feat(api): add pagination\"", &[], 0, "", "minor"),
+        ("Revert \"docs: typo\"", &[], 0, "", "none"),
         ("Add login page", &[], 1, "header-format", ""),
         ("feat:missing space", &[], 1, "space-after-colon", ""),
         ("feat:  two spaces", &[], 1, "space-after-colon", ""),
@@ -53,17 +55,19 @@ fn titles_table() {
             "",
         ),
         ("feat(db): x", &["--scopes", "api,ui"], 1, "scope-enum", ""),
-        ("feat(API): x", &["--scopes", "api,ui"], 0, "", "minor"),
+        // scopes are patterns matched as written (case-sensitive)
+        ("feat(API): x", &["--scopes", "api,ui"], 1, "scope-enum", ""),
+        ("feat(api,ui): x", &["--scopes", "api\nui"], 0, "", "minor"),
         (
             "feat(api): Capital",
-            &["--subject-pattern", "^[a-z]"],
+            &["--subject-pattern", "^[a-z].*"],
             1,
             "subject-pattern",
             "",
         ),
         (
             "feat(api): lower",
-            &["--subject-pattern", "^[a-z]"],
+            &["--subject-pattern", "^[a-z].*"],
             0,
             "",
             "minor",
@@ -155,8 +159,9 @@ fn a_bad_regex_exits_2() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
+    // the pattern, the position and what is wrong
     assert!(
-        err.contains("invalid regular expression '(unclosed'"),
+        err.contains("the pattern '(unclosed' does not compile (at character 1): unclosed group"),
         "{err}"
     );
 }
@@ -166,7 +171,7 @@ fn the_title_comes_from_the_env_twin() {
     let r = Repo::new();
     let out = r
         .cmd()
-        .env("INPUT_TITLE", "  feat: from the environment  ")
+        .env("INPUT_TITLE", "feat: from the environment  ")
         .args(["lint-title", "--json"])
         .output()
         .unwrap();
@@ -175,6 +180,17 @@ fn the_title_comes_from_the_env_twin() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Leading whitespace is a fault everywhere (git keeps it in a commit,
+    // and `next` would not count that commit).
+    let out = r
+        .cmd()
+        .env("INPUT_TITLE", "  feat: from the environment")
+        .args(["lint-title", "--json"])
+        .output()
+        .unwrap();
+    let (code, j, _) = parsed(out);
+    assert_eq!((code, s(&j, "rule")), (1, "leading-whitespace"), "{j}");
+    assert_eq!(s(&j, "example"), "feat: from the environment");
 }
 
 /// The preview promise: a title that passes bumps, once squash-merged, by
@@ -323,19 +339,19 @@ fn the_example_passes_the_same_rules() {
         ("fix(ui): X", &["--subject-pattern", "^[a-z]"], "fix(ui): x"),
         (
             "feat: add login",
-            &["--subject-pattern", "^[A-Z]"],
+            &["--subject-pattern", "^[A-Z].*"],
             "feat: Add login",
         ),
         (
             "feat: add login.",
-            &["--subject-pattern", "[^.]$"],
+            &["--subject-pattern", ".*[^.]$"],
             "feat: add login",
         ),
         (
             "Add Login page",
             &[
                 "--subject-pattern",
-                "^[a-z]",
+                "^[a-z].*",
                 "--require-scope",
                 "--scopes",
                 "api,ui",
@@ -344,7 +360,7 @@ fn the_example_passes_the_same_rules() {
         ),
         (
             "fix(ui): X",
-            &["--subject-pattern", "^[a-z]+ [a-z]+"],
+            &["--subject-pattern", "^[a-z]+ [a-z]+.*"],
             "fix(ui): describe the change",
         ),
         (

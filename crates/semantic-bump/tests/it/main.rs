@@ -6,6 +6,8 @@ mod changelog;
 mod common;
 mod lint;
 mod next;
+mod peers;
 mod pr;
 mod release;
 mod workflow_commands;
+mod verdict;

@@ -272,7 +272,8 @@ fn outputs_summary_and_reasons() {
     assert_eq!(j["decision"]["source"], "commits");
     let reasons = j["reasons"].as_array().unwrap();
     assert_eq!(reasons.len(), 1);
-    assert_eq!(reasons[0]["commit"], "feat(api): add pagination");
+    // the first line as git holds it
+    assert_eq!(reasons[0]["commit"], "feat(api): add pagination (#12)");
     assert_eq!(reasons[0]["rule"], "type-feat");
     let cl = s(&j, "changelog");
     assert!(
@@ -367,7 +368,7 @@ fn a_github_revert_pr_cancels_by_subject() {
 }
 
 #[test]
-fn a_revert_of_a_released_feature_is_a_patch() {
+fn a_revert_of_a_released_feature_is_worth_a_feature() {
     let r = Repo::new();
     r.commit("chore: initial");
     let feat = r.commit("feat: released");
@@ -376,13 +377,83 @@ fn a_revert_of_a_released_feature_is_a_patch() {
     let j = r.next_ok(&[]);
     assert_eq!(
         (s(&j, "next"), j["decision"]["rule"].as_str()),
-        ("1.1.1", Some("revert-of-released"))
+        ("1.2.0", Some("revert-of-released"))
     );
     assert_eq!(j["reasons"][0]["rule"], "revert-of-released");
     assert!(
         s(&j, "changelog").contains("### Reverts"),
         "{}",
         s(&j, "changelog")
+    );
+}
+
+/// Issue 11, bug 3: GitHub writes `This reverts commit <sha>` into a
+/// squash merge's body for every reverted commit of the branch; the header
+/// decides what the squash merge is.
+#[test]
+fn a_squash_merge_quoting_a_revert_is_what_its_header_says() {
+    let r = history("1.4.0", &[]);
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    r.commit(&format!(
+        "feat(changelog, config)!: one config for both (#1319)\n\n* feat: a\n\n* Revert \"feat: a\"\n\nThis reverts commit {sha}.\n"
+    ));
+    let j = r.next_ok(&[]);
+    assert_eq!(
+        (s(&j, "next"), s(&j, "bump"), j["breaking"].as_bool()),
+        ("2.0.0", "major", Some(true)),
+        "{j}"
+    );
+    assert_eq!(j["counts"]["reverts"], 0);
+    // the PR number once, not `(#1319) (#1319)`
+    let cl = s(&j, "changelog");
+    assert!(cl.contains("one config for both (#1319) ("), "{cl}");
+    assert!(!cl.contains("(#1319) (#1319)"), "{cl}");
+
+    // docs and chore squash merges that quote reverts release nothing
+    let r = history("1.4.0", &[]);
+    r.commit(&format!(
+        "docs: guide (#7)\n\n* Revert \"docs: a\"\n\nThis reverts commit {sha}.\n"
+    ));
+    r.commit("chore: \"revert chore: deploy pages once\"");
+    let j = r.next_ok(&[]);
+    assert_eq!(s(&j, "bump"), "none", "{j}");
+}
+
+/// What a revert undoes is read from the commit it names: inside the range
+/// they cancel; before the range the revert is worth that commit's level
+/// (nothing for a type that releases nothing); not found, the quoted header.
+#[test]
+fn a_revert_is_worth_the_commit_it_names() {
+    // before the range: the named commit's level, whatever the quote says
+    let r = Repo::new();
+    r.commit("chore: initial");
+    let docs = r.commit("docs: released docs");
+    let fix = r.commit("fix: released fix");
+    r.tag("v1.0.0");
+    r.commit(&format!(
+        "Revert \"feat: misquoted\"\n\nThis reverts commit {docs}.\n"
+    ));
+    let j = r.next_ok(&[]);
+    assert_eq!(s(&j, "bump"), "none", "{j}");
+    r.commit(&format!("revert: the fix\n\nRefs: {}\n", &fix[..10]));
+    let j = r.next_ok(&[]);
+    assert_eq!((s(&j, "bump"), s(&j, "next")), ("patch", "1.0.1"), "{j}");
+
+    // not found: the quoted header decides
+    let r = history("1.0.0", &[]);
+    r.commit(
+        "Revert \"feat: gone\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n",
+    );
+    assert_eq!(s(&r.next_ok(&[]), "bump"), "minor");
+
+    // inside the range: they cancel, by sha
+    let r = history("1.0.0", &["fix: keep"]);
+    let feat = r.commit("feat: temporary");
+    r.commit(&format!("revert: temporary\n\nRefs: {feat}\n"));
+    let j = r.next_ok(&[]);
+    assert_eq!(
+        (s(&j, "bump"), j["counts"]["cancelled"].as_u64()),
+        ("patch", Some(2))
     );
 }
 
@@ -499,14 +570,43 @@ fn the_next_tag_on_another_branch_is_a_conflict() {
     r.tag("v1.0.1");
     r.git(&["checkout", "-q", "main"]);
     r.commit("fix: also");
-    let (code, j, _) = r.next(&[]);
+    let (code, j, err) = r.next(&[]);
     assert_eq!(code, 1, "{j}");
+    let msg = j["error"]["message"].as_str().unwrap();
+    assert!(msg.contains("v1.0.1 already exists"), "{msg}");
+    // what is there: every tag of the line, on which commit
     assert!(
-        j["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("v1.0.1 already exists")
+        msg.contains("v1.0.1 on ") && msg.contains("(another branch)"),
+        "{msg}"
     );
+    assert!(
+        msg.contains("v1.0.0 on ") && msg.contains("(in its history)"),
+        "{msg}"
+    );
+    // never advise deleting a release; the safe ways on
+    let all = format!("{j}{err}");
+    assert!(
+        !all.contains("--delete") && !all.contains("delete"),
+        "{all}"
+    );
+    for way in ["--rev ", "Release-As", "--initial"] {
+        assert!(all.contains(way), "{way}: {all}");
+    }
+}
+
+#[test]
+fn head_behind_a_later_tag_is_not_an_unmerged_branch() {
+    let r = Repo::new();
+    r.commit("chore: initial");
+    r.tag("v1.0.0");
+    let old = r.commit("fix: old");
+    r.commit("feat: later");
+    r.tag("v1.1.0");
+    let j = r.next_ok(&["--rev", &old]);
+    let notes = j["notes"].to_string();
+    assert!(notes.contains("v1.1.0 is on a later commit"), "{notes}");
+    assert!(!notes.contains("unmerged"), "{notes}");
+    assert_eq!(s(&j, "next"), "1.0.1");
 }
 
 #[test]
@@ -834,4 +934,44 @@ fn stdout_is_the_next_version_alone() {
     let (code, out, _) = plain(&r, &["next", "--rev", "nope"]);
     assert_ne!(code, 0);
     assert_eq!(out, "");
+}
+
+/// `next --strict`: nothing ignored silently. Every commit of the range
+/// that is not a conventional commit is named, and the step fails.
+#[test]
+fn strict_names_every_commit_that_is_not_conventional() {
+    let r = history("1.0.0", &["feat: good"]);
+    let update = r.commit("Update readme");
+    let spaced = r.commit("fix:typo");
+    let feat = r.commit("feat: x");
+    r.git(&["revert", "--no-edit", &feat]); // a `Revert "…"` commit is fine
+    let (code, j, err) = r.next(&["--strict"]);
+    assert_eq!(code, 1, "{j}\n{err}");
+    let named: Vec<(&str, &str)> = j["unconventional"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["sha"].as_str().unwrap(), u["rule"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            (spaced.as_str(), "space-after-colon"),
+            (update.as_str(), "header-format")
+        ]
+    );
+    assert_eq!(j["passed"], false, "{j}");
+    assert!(
+        err.contains("--strict: 2 commits")
+            && err.contains(&update[..7])
+            && err.contains("'fix:typo'"),
+        "{err}"
+    );
+    // without --strict: the version, and a warning for the near miss only
+    let j = r.next_ok(&[]);
+    assert_eq!(s(&j, "next"), "1.1.0");
+    // a clean range passes --strict
+    let r = history("1.0.0", &["feat: good", "docs: fine"]);
+    let (code, j, _) = r.next(&["--strict"]);
+    assert_eq!((code, s(&j, "next")), (0, "1.1.0"), "{j}");
 }

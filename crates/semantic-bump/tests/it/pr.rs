@@ -396,3 +396,159 @@ fn a_payload_that_is_not_a_regular_file_or_too_big_is_bad_input_at_once() {
         assert!(err.contains(&want), "want {want:?} in {err}");
     }
 }
+
+/// action-semantic-pull-request's `validateSingleCommit` and
+/// `validateSingleCommitMatchesPrTitle` (src/index.js): GitHub squash-merges
+/// a one-commit pull request with the commit's message, not the title, so
+/// that commit's first line is checked too (merge commits aside).
+#[test]
+fn a_single_commit_is_checked_like_the_title() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    let main = gh.add_commit(NewCommit::new("chore: base"));
+    let bad = gh.add_commit(
+        NewCommit::new("wip stuff")
+            .branch("topic-5")
+            .parents(&[&main]),
+    );
+    gh.add_pull(NewPull::new(5, "feat: add x").commits(&[&bad]));
+    let ev = pr_event(5, "x", &r.head());
+    let (code, j, err) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &ev),
+        &["--validate-single-commit", "--preview", "never"],
+    );
+    assert_eq!((code, s(&j, "rule")), (1, "single-commit"), "{j}\n{err}");
+    assert!(s(&j, "message").contains("'wip stuff'"), "{j}");
+    // without the option the title alone decides, and the commits are not read
+    let before = gh.request_count();
+    let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--preview", "never"]);
+    assert_eq!(code, 0);
+    assert_eq!(gh.request_count() - before, 1);
+
+    // one good commit whose first line differs from the title
+    let good = gh.add_commit(
+        NewCommit::new("feat: add y\n\nbody")
+            .branch("topic-6")
+            .parents(&[&main]),
+    );
+    let merge = gh.add_commit(
+        NewCommit::new("Merge branch 'main' into topic-6")
+            .branch("topic-6")
+            .parents(&[&good, &main]),
+    );
+    gh.add_pull(NewPull::new(6, "feat: add x").commits(&[&good, &merge]));
+    let ev = pr_event(6, "x", &r.head());
+    let (code, _, err) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &ev),
+        &["--validate-single-commit", "--preview", "never"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, j, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &ev),
+        &[
+            "--validate-single-commit",
+            "--validate-single-commit-matches-pr-title",
+            "--preview",
+            "never",
+        ],
+    );
+    assert_eq!((code, s(&j, "rule")), (1, "single-commit-title"), "{j}");
+
+    // two commits: GitHub uses the title; nothing more to check
+    let other = gh.add_commit(
+        NewCommit::new("more wip")
+            .branch("topic-7")
+            .parents(&[&main]),
+    );
+    gh.add_pull(NewPull::new(7, "feat: add x").commits(&[&bad, &other]));
+    let (code, _, err) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &pr_event(7, "x", &r.head())),
+        &[
+            "--validate-single-commit",
+            "--validate-single-commit-matches-pr-title",
+            "--preview",
+            "never",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// `--wip` on lint-pr: a `[WIP] ` title is skipped with wip=true.
+#[test]
+fn wip_pull_requests_are_skipped() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(9, "[WIP] feat: half"));
+    let ev = pr_event(9, "x", &r.head());
+    let (code, j, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--wip"]);
+    assert_eq!(
+        (code, j["wip"].as_bool(), j["skipped"].as_bool()),
+        (0, Some(true), Some(true)),
+        "{j}"
+    );
+    let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &[]);
+    assert_eq!(code, 1);
+}
+
+/// `lint-pr --comment`: one sticky comment — the first run creates it, the
+/// next edits the same one (found by its hidden marker); a token that may
+/// not write comments gets a warning and the step exits by its verdict.
+#[test]
+fn one_sticky_comment_created_then_edited() {
+    let r = base_repo();
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(12, "feat(ui): dark mode"));
+    let ev = pr_event(12, "x", &r.head());
+    let (code, _, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 0, "{err}");
+    let first = gh.comments(12);
+    assert_eq!(first.len(), 1, "{first:?}");
+    assert!(
+        first[0].1.starts_with("<!-- shipgate:semantic-pr -->"),
+        "{first:?}"
+    );
+    assert!(
+        first[0].1.contains("follows the rules")
+            && first[0]
+                .1
+                .contains("merging this releases 1.3.0 — minor, from feat(ui): dark mode"),
+        "{}",
+        first[0].1
+    );
+
+    // the title changes: the same comment is edited
+    gh.set_title(12, "feat(ui):dark mode");
+    let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 1);
+    let second = gh.comments(12);
+    assert_eq!(second.len(), 1, "{second:?}");
+    assert_eq!(second[0].0, first[0].0);
+    assert!(
+        second[0].1.contains("space-after-colon")
+            && second[0].1.contains("A valid title: `feat(ui): dark mode`"),
+        "{}",
+        second[0].1
+    );
+
+    // a token without pull-requests: write: a warning, the verdict decides
+    let gh = StandIn::builder()
+        .permission(Permission::PullRequests, Access::Read)
+        .permission(Permission::Issues, Access::Read)
+        .start();
+    gh.add_pull(NewPull::new(12, "feat(ui): dark mode"));
+    let (code, _, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("comment was not written") && err.contains("pull-requests: write"),
+        "{err}"
+    );
+    assert!(gh.comments(12).is_empty());
+}

@@ -51,7 +51,7 @@ pub fn changelog(runner: &Runner, a: ChangelogArgs) -> ExitCode {
         );
     // The commits left out because they break a rule are named, as `next`
     // names them: the same reading, the same verdict.
-    crate::render::annotate_warnings(runner, &notes.analysis);
+    super::render::annotate_warnings(runner, &notes.analysis);
     let mut s = Summary::new();
     s.heading(
         3,

@@ -37,7 +37,7 @@ pub(crate) fn token(runner: &Runner) -> Option<String> {
 fn rules(r: &RuleArgs) -> Result<TitleRules, Failure> {
     let mut rules = TitleRules::default();
     let flat =
-        |l: &[crate::cli::PatternList]| l.iter().flat_map(|p| p.0.clone()).collect::<Vec<_>>();
+        |l: &[super::cli::PatternList]| l.iter().flat_map(|p| p.0.clone()).collect::<Vec<_>>();
     if !r.types.is_empty() {
         rules.types = flat(&r.types);
     }

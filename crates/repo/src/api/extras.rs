@@ -234,11 +234,11 @@ impl ApiStore {
     /// 250): each one's id, message and number of parents.
     pub fn pull_request_commits(&self, number: u64) -> Result<Vec<PullCommit>, RepoError> {
         let url = self.repo_url(&format!("/pulls/{number}/commits?per_page=100"));
-        let items = self.block_on(self.list_all(
+        let (items, _) = self.block_on(self.list_all(
             url,
             &format!("list the commits of pull request #{number}"),
             "pull-requests: read",
-            true,
+            &[404, 422],
         ))?;
         Ok(items
             .iter()
@@ -258,11 +258,11 @@ impl ApiStore {
     /// The comments on an issue or pull request, oldest first: (id, body).
     pub fn issue_comments(&self, number: u64) -> Result<Vec<(u64, String)>, RepoError> {
         let url = self.repo_url(&format!("/issues/{number}/comments?per_page=100"));
-        let items = self.block_on(self.list_all(
+        let (items, _) = self.block_on(self.list_all(
             url,
             &format!("list the comments of #{number}"),
             "pull-requests: read",
-            true,
+            &[404, 422],
         ))?;
         Ok(items
             .iter()

@@ -9,5 +9,5 @@ mod next;
 mod peers;
 mod pr;
 mod release;
-mod workflow_commands;
 mod verdict;
+mod workflow_commands;

@@ -29,7 +29,7 @@ use std::process::Command;
 pub const REPOSITORY: &str = "octo-org/shipgate-demo";
 const ACT_VERSION: &str = "0.2.89";
 /// The pinned remote actions and the stand-ins they map onto.
-const STAND_INS: [(&str, &str); 3] = [
+const STAND_INS: [(&str, &str); 4] = [
     (
         "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8",
         "checkout",
@@ -41,6 +41,10 @@ const STAND_INS: [(&str, &str); 3] = [
     (
         "actions/download-artifact@634f93cb2916e3fdff6788551b99b062d0335ce0",
         "download-artifact",
+    ),
+    (
+        "actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830",
+        "cache",
     ),
 ];
 

@@ -185,7 +185,7 @@ fn pipeline() {
         run.output(job, "build", "digest")
     );
     assert_eq!(
-        tag_gate(&lab, &["current", "--stage", "dev"])["version"],
+        tag_gate(&lab, &["current", "--stage", "build"])["version"],
         v1.as_str()
     );
 

@@ -25,4 +25,4 @@ pub mod testing;
 pub use auth::{CredentialSource, Credentials, DockerConfig, Secret};
 pub use client::{Options, Registry, Retagged};
 pub use error::RegistryError;
-pub use reference::{Digest, ImageRef};
+pub use reference::{Digest, ImageRef, valid_tag};

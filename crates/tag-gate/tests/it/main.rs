@@ -6,6 +6,7 @@ mod chain;
 mod deployments;
 mod help;
 mod idempotency;
+mod image;
 mod input;
 mod ordering;
 mod refusals;

@@ -164,7 +164,7 @@ impl TagTemplate {
     pub fn render(&self, stage: &Stage, version: &BuildVersion) -> String {
         self.0
             .replace("{stage}", stage.as_str())
-            .replace("{version}", &version.to_string())
+            .replace("{version}", version.as_str())
     }
 }
 

@@ -467,6 +467,12 @@ pub struct Provenance {
     pub promoted_from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// The container image, pinned: `REGISTRY/REPOSITORY@sha256:…`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    /// The image's manifest digest (an index's for a multi-platform image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_digest: Option<String>,
 }
 
 /// Why a tag message is not a readable provenance record.
@@ -694,6 +700,8 @@ mod tests {
             time: "2025-01-21T10:00:00Z".parse().unwrap(),
             promoted_from: Some("build-84fb5881-20250120-143022".into()),
             note: None,
+            image: None,
+            image_digest: None,
         }
     }
 

@@ -29,6 +29,8 @@ use version_stamp::BuildVersion;
 
 pub use gha::{Classify, ErrorClass};
 
+pub mod image;
+
 /// A stage's version tags, newest first, and the names under its prefix
 /// that are not versions.
 type Ranked = (Vec<(BuildVersion, ListedTag)>, Vec<String>);
@@ -402,6 +404,35 @@ pub enum GateError {
     /// A `--stage`/`--to` that the chain does not have.
     #[error("'{stage}' is not a stage of {chain}")]
     NotAStage { stage: String, chain: Chain },
+
+    /// The image given is not the one recorded at build.
+    #[error("{version}: the image {given} is not the one recorded at build in {tag} ({recorded})")]
+    ImageMismatch {
+        version: BuildVersion,
+        tag: String,
+        recorded: String,
+        given: String,
+        built: Option<BuiltBy>,
+    },
+
+    /// An image check on a version whose record has no image.
+    #[error("{tag} records no container image, so {given} cannot be checked against the build")]
+    NoRecordedImage { tag: String, given: String },
+
+    /// The registry no longer serves the recorded image.
+    #[error(
+        "{image}: the registry no longer serves the image recorded for {version} at build \
+         ({tag}); it was deleted, most likely by a retention policy"
+    )]
+    ImageNotServed {
+        image: String,
+        version: BuildVersion,
+        tag: String,
+    },
+
+    /// The registry failed (credentials, network, a bad reference).
+    #[error(transparent)]
+    Registry(#[from] registry::RegistryError),
 }
 
 fn by_text(actor: &Option<String>, at: &Timestamp) -> String {
@@ -441,7 +472,11 @@ impl Classify for GateError {
             | GateError::TagOnOtherCommit { .. }
             | GateError::VersionCommitMismatch { .. }
             | GateError::NoVersions { .. }
-            | GateError::NoDeployment { .. } => ErrorClass::Denied,
+            | GateError::NoDeployment { .. }
+            | GateError::ImageMismatch { .. }
+            | GateError::NoRecordedImage { .. }
+            | GateError::ImageNotServed { .. } => ErrorClass::Denied,
+            GateError::Registry(e) => e.class(),
             GateError::CommitNotFound { .. }
             | GateError::WrongCommand { .. }
             | GateError::Artifact { .. }
@@ -523,6 +558,26 @@ impl Classify for GateError {
                     .into(),
             ),
             GateError::Artifact { .. } | GateError::Input(_) => None,
+            GateError::ImageMismatch { recorded, built, .. } => Some(format!(
+                "{} itself is fine (it verifies); only the image differs: deploy {recorded}, the \
+                 image recorded at build (by digest, never by a moving tag){}",
+                built.as_ref().map(|b| b.tag.as_str()).unwrap_or("the stage tag"),
+                built
+                    .as_ref()
+                    .map(|b| format!("; or rebuild and create a new build tag: version-stamp, then {}", b.rebuild))
+                    .unwrap_or_default()
+            )),
+            GateError::NoRecordedImage { .. } => Some(
+                "record the image at build (tag-gate create --image REGISTRY/REPOSITORY@sha256:…), \
+                 or drop --image/--retag for this version"
+                    .into(),
+            ),
+            GateError::ImageNotServed { version, .. } => Some(format!(
+                "rebuild: re-run the build for the commit of {version}, push the image and create \
+                 a new version (version-stamp, then tag-gate create --image …), then promote that; \
+                 keep stage tags out of the retention policy. --no-registry-check skips this check"
+            )),
+            GateError::Registry(e) => e.hint(),
         }
     }
 }
@@ -658,6 +713,7 @@ pub struct Gate<'s> {
     /// `--environment`: the GitHub environment of one stage, over the
     /// chain's.
     environment: Option<(Stage, EnvironmentName)>,
+    before_tag: Option<&'s dyn image::BeforeTag>,
 }
 
 /// What a promotion or creation is asked to record.
@@ -666,6 +722,8 @@ pub struct Artifact {
     pub digest: Option<Digest>,
     pub id: Option<String>,
     pub note: Option<String>,
+    /// A container image, pinned by digest (see [`image`]).
+    pub image: Option<registry::ImageRef>,
 }
 
 impl<'s> Gate<'s> {
@@ -678,6 +736,7 @@ impl<'s> Gate<'s> {
             run: RunInfo::default(),
             now: Timestamp::now(),
             environment: None,
+            before_tag: None,
         }
     }
 
@@ -697,6 +756,13 @@ impl<'s> Gate<'s> {
                 chain: self.chain.clone(),
             }),
         }
+    }
+
+    /// What runs once a promotion's checks passed and before its stage tag
+    /// is written (the registry check and retag, see [`image`]).
+    pub fn before_tag(mut self, step: Option<&'s dyn image::BeforeTag>) -> Self {
+        self.before_tag = step;
+        self
     }
 
     pub fn service(mut self, service: Option<Service>) -> Self {
@@ -1307,10 +1373,16 @@ impl<'s> Gate<'s> {
             time: self.record_time(),
             promoted_from: None,
             note: artifact.note.clone(),
+            image: artifact.image.as_ref().map(ToString::to_string),
+            image_digest: artifact
+                .image
+                .as_ref()
+                .and_then(|i| i.digest())
+                .map(|d| d.to_string()),
         };
         let mut warnings = Vec::new();
-        if let Some(existing) = self.store.read_tag(&name)? {
-            return self.agree(
+        let report = if let Some(existing) = self.store.read_tag(&name)? {
+            self.agree(
                 &scope,
                 version,
                 existing,
@@ -1319,16 +1391,21 @@ impl<'s> Gate<'s> {
                 false,
                 Vec::new(),
                 &mut warnings,
-            );
+            )?
+        } else {
+            self.write(
+                &scope,
+                version,
+                record,
+                Vec::new(),
+                artifact.digest.as_ref(),
+                warnings,
+            )?
+        };
+        if let Some(given) = &artifact.image {
+            image::same_image(version, &report.tag, report.record.as_ref(), given, None)?;
         }
-        self.write(
-            &scope,
-            version,
-            record,
-            Vec::new(),
-            artifact.digest.as_ref(),
-            warnings,
-        )
+        Ok(report)
     }
 
     /// Creates the tag with its record; a lost race ends in [`Gate::agree`].
@@ -1535,6 +1612,7 @@ impl<'s> Gate<'s> {
         if let Some(e) = self.revocations(&target)?.get(version) {
             return Err(self.revoked_error(&target, e));
         }
+        self.image_gate(to, version, first, artifact)?;
         let commit = first.tag.commit.clone();
         if let Some(existing) = existing_target {
             return self.agree(
@@ -1569,6 +1647,8 @@ impl<'s> Gate<'s> {
             time: self.record_time(),
             promoted_from: Some(previous.tag.name.clone()),
             note: artifact.note.clone(),
+            image: build_record.and_then(|r| r.image.clone()),
+            image_digest: build_record.and_then(|r| r.image_digest.clone()),
         };
         self.write(
             &target,

@@ -25,6 +25,9 @@ use version_stamp::BuildVersion;
 
 const TOOL: &str = "tag-gate";
 
+mod cli_image;
+use cli_image::{ImageArgs, Login};
+
 /// Stage tags as the audit trail of what passed each stage (build, qa,
 /// prod), deployment records of what is live where, and gates that refuse
 /// to skip a stage.
@@ -48,7 +51,9 @@ Examples:
   tag-gate promote --to prod --version 84fb5881-20250120-143022
   tag-gate record --stage prod --version 84fb5881-20250120-143022 --status success
   tag-gate latest --stage qa
-  tag-gate previous --stage prod     # the rollback target"
+  tag-gate previous --stage prod     # the rollback target
+  tag-gate promote --to qa --version 84fb5881-20250120-143022 --retag   # with --image at create
+  tag-gate retag --stage prod --version \"$(tag-gate previous --stage prod)\"  # roll the image back"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -188,6 +193,19 @@ enum Command {
         stage: StageArg,
         #[command(flatten)]
         version: VersionArg,
+        #[command(flatten)]
+        image: ImageArgs,
+    },
+    /// Point STAGE's registry tags (--retag-tags) at the image recorded for
+    /// V in STAGE-V (V must have passed STAGE). With the version `previous`
+    /// names, this rolls the image back.
+    Retag {
+        #[command(flatten)]
+        stage: StageArg,
+        #[command(flatten)]
+        version: VersionArg,
+        #[command(flatten)]
+        image: ImageArgs,
     },
     /// Promote V into a stage: every earlier stage's tag verified and on
     /// one commit, the digest (when given) the build's, V not revoked for
@@ -278,6 +296,7 @@ impl Command {
             Command::Create { stage, .. } => stage.as_ref(),
             Command::Promote { to, .. } => Some(to),
             Command::Require { stage, .. }
+            | Command::Retag { stage, .. }
             | Command::Record { stage, .. }
             | Command::Current { stage }
             | Command::Previous { stage }
@@ -333,6 +352,8 @@ struct ArtifactArgs {
     /// A note kept in the record
     #[arg(long, env = "INPUT_NOTE", value_name = "TEXT", value_parser = Safe(parse_text))]
     note: Option<String>,
+    #[command(flatten)]
+    image: ImageArgs,
 }
 
 // ── value parsers ───────────────────────────────────────────────────────
@@ -493,7 +514,15 @@ pub fn main() -> ExitCode {
         .stage()
         .unwrap_or_else(|| g.chain.first())
         .clone();
+    let login = Login::from_args(
+        &cli_image::image_args(&cli.command)
+            .cloned()
+            .unwrap_or_default(),
+        &runner,
+    );
+    let step = cli_image::registry_step(&cli.command, &login);
     let gate = Gate::new(store.as_ref(), g.chain.clone())
+        .before_tag(step.as_ref().map(|s| s as &dyn tag_gate::image::BeforeTag))
         .service(g.service.clone())
         .environment(&stage, g.environment.clone())
         .allow_unverified(g.allow_unverified)
@@ -509,6 +538,8 @@ pub fn main() -> ExitCode {
         gate: &gate,
         store: store.as_ref(),
         started,
+        login: &login,
+        step: step.as_ref(),
     };
     let code = ctx.dispatch(&cli.command);
     ExitCode::from(code)
@@ -571,6 +602,8 @@ struct Ctx<'a> {
     gate: &'a Gate<'a>,
     store: &'a dyn Store,
     started: Instant,
+    login: &'a Login,
+    step: Option<&'a tag_gate::image::RegistryStep<'a>>,
 }
 
 impl Ctx<'_> {
@@ -586,7 +619,12 @@ impl Ctx<'_> {
                 sha,
                 artifact,
             } => self.create(stage.as_ref(), &version.version, sha.as_deref(), artifact),
-            Command::Require { stage, version } => self.require(&stage.stage, &version.version),
+            Command::Require {
+                stage,
+                version,
+                image,
+            } => self.require(&stage.stage, &version.version, image),
+            Command::Retag { stage, version, .. } => self.retag(&stage.stage, &version.version),
             Command::Promote {
                 to,
                 version,
@@ -713,6 +751,7 @@ impl Ctx<'_> {
             digest,
             id: args.artifact_id.clone(),
             note: args.note.clone(),
+            image: self.pin_image(&args.image, self.step.is_none())?,
         })
     }
 
@@ -776,7 +815,22 @@ impl Ctx<'_> {
                     .and_then(|p| p.promoted_from.clone())
                     .unwrap_or_default(),
             )
-            .set("record", record_json(r.record.as_ref()));
+            .set("record", record_json(r.record.as_ref()))
+            .set(
+                "image",
+                r.record
+                    .as_ref()
+                    .and_then(|p| p.image.clone())
+                    .unwrap_or_default(),
+            )
+            .set(
+                "image-digest",
+                r.record
+                    .as_ref()
+                    .and_then(|p| p.image_digest.clone())
+                    .unwrap_or_default(),
+            );
+        self.registry_lines(&mut outputs);
         let mut s = Summary::new();
         let icon = if r.created { "🏷️" } else { "✔" };
         s.heading(3, &format!("{icon} tag-gate {command}: `{}`", r.tag));
@@ -820,11 +874,15 @@ impl Ctx<'_> {
             .finish_code(Outcome::passed(outputs).with_summary(s))
     }
 
-    fn require(&self, stage: &Stage, version: &BuildVersion) -> u8 {
+    fn require(&self, stage: &Stage, version: &BuildVersion, image: &ImageArgs) -> u8 {
         let scope = self.gate.scope(stage);
         let name = scope.tag_name(version);
         let base = base_outputs(stage, version, &name);
-        match self.gate.require(stage, version) {
+        match self
+            .gate
+            .require(stage, version)
+            .and_then(|r| self.require_image(stage, version, &r, image).map(|()| r))
+        {
             Ok(r) => {
                 self.warn_all(&r.warnings);
                 self.runner.info(&format!(

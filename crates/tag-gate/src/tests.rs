@@ -156,6 +156,7 @@ fn built(store: &MemStore, version: &str, d: char, at: &str) {
         digest: Some(digest(d)),
         id: Some("7".into()),
         note: None,
+        image: None,
     };
     let r = gate(store, at)
         .create(&stage("build"), &v(version), None, &art)

@@ -79,6 +79,16 @@ struct Cli {
     #[arg(long, env = "INPUT_SERVICE", value_name = "NAME", value_parser = Safe(version_stamp::service))]
     service: Option<String>,
 
+    /// The container image tag a build pushes (output image-tag):
+    /// {version}, {short-sha} and the characters A-Z a-z 0-9 . _ -
+    #[arg(
+        long,
+        env = "INPUT_IMAGE_TAG",
+        value_name = "TEMPLATE",
+        default_value = "{version}"
+    )]
+    image_tag: String,
+
     /// Print one JSON object with every output on stdout (and nothing else)
     #[arg(long, env = "INPUT_JSON", global = true)]
     json: bool,
@@ -170,6 +180,7 @@ fn stamp(runner: &Runner, cli: Cli, started: Instant) -> u8 {
         sha_length: cli.sha_length,
         format: cli.format,
         service: cli.service,
+        image_tag: cli.image_tag.trim().to_owned(),
         now: jiff::Timestamp::now(),
         github: Github {
             event_name,

@@ -225,6 +225,9 @@ pub struct Inputs {
     pub sha_length: usize,
     pub format: Template,
     pub service: Option<String>,
+    /// The container image tag's template: `{version}`, `{short-sha}` and
+    /// the characters of an OCI tag.
+    pub image_tag: String,
     /// The clock, read once by `main`.
     pub now: Timestamp,
     pub github: Github,
@@ -239,6 +242,7 @@ impl Inputs {
             sha_length: 8,
             format: Template::default(),
             service: None,
+            image_tag: "{version}".into(),
             now,
             github: Github::default(),
         }
@@ -258,6 +262,8 @@ pub struct Stamp {
     pub qa_tag: String,
     pub prod_tag: String,
     pub artifact_name: Option<String>,
+    /// The tag a build pushes its container image under.
+    pub image_tag: String,
     pub service: Option<String>,
     pub sha_source: ShaSource,
     pub time: TimeSpec,
@@ -279,6 +285,7 @@ impl Stamp {
             .with("qa-tag", self.qa_tag.as_str())
             .with("prod-tag", self.prod_tag.as_str())
             .with("artifact-name", self.artifact_name.clone())
+            .with("image-tag", self.image_tag.as_str())
     }
 
     /// The job summary: a small table.
@@ -368,6 +375,14 @@ pub enum Error {
 
     #[error("cannot make the version: {0}")]
     Git(#[from] GitError),
+
+    #[error(
+        "--image-tag {} gives {}, which is not an image tag: expected [A-Za-z0-9_][A-Za-z0-9._-]{{0,127}} \
+         with the placeholders {{version}} and {{short-sha}}, e.g. {{version}}",
+        Quoted(template),
+        Quoted(tag)
+    )]
+    InvalidImageTag { template: String, tag: String },
 }
 
 impl gha::Classify for Error {
@@ -376,7 +391,8 @@ impl gha::Classify for Error {
             Error::BadSha { .. }
             | Error::InvalidVersion { .. }
             | Error::InvalidTag { .. }
-            | Error::NoRunNumber { .. } => gha::ErrorClass::Input,
+            | Error::NoRunNumber { .. }
+            | Error::InvalidImageTag { .. } => gha::ErrorClass::Input,
             Error::Event { .. } | Error::BadRunNumber { .. } | Error::Git(_) => {
                 gha::ErrorClass::Environment
             }
@@ -396,6 +412,14 @@ impl gha::Classify for Error {
             _ => None,
         }
     }
+}
+
+/// An OCI distribution tag: `[A-Za-z0-9_][A-Za-z0-9._-]{0,127}`.
+fn valid_image_tag(tag: &str) -> bool {
+    let mut bytes = tag.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphanumeric() || b == b'_')
+        && tag.len() <= 128
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
 }
 
 #[derive(Deserialize)]
@@ -568,6 +592,16 @@ pub fn stamp(inputs: &Inputs, git: &dyn Git) -> Result<Stamp, Error> {
         .service
         .as_ref()
         .map(|s| format!("service-{s}-{version}.tar.gz"));
+    let image_tag = inputs
+        .image_tag
+        .replace("{version}", &version)
+        .replace("{short-sha}", &short_sha);
+    if !valid_image_tag(&image_tag) {
+        return Err(Error::InvalidImageTag {
+            template: inputs.image_tag.clone(),
+            tag: image_tag,
+        });
+    }
     let build_version = BuildVersion::parse(&version).ok();
     Ok(Stamp {
         version,
@@ -578,6 +612,7 @@ pub fn stamp(inputs: &Inputs, git: &dyn Git) -> Result<Stamp, Error> {
         qa_tag,
         prod_tag,
         artifact_name,
+        image_tag,
         service: inputs.service.clone(),
         sha_source,
         time: inputs.time,
@@ -655,6 +690,7 @@ mod tests {
         assert_eq!(s.qa_tag, "qa-84fb5881-20250120-143022");
         assert_eq!(s.prod_tag, "prod-84fb5881-20250120-143022");
         assert_eq!(s.artifact_name, None);
+        assert_eq!(s.image_tag, "84fb5881-20250120-143022");
         assert_eq!(s.sha_source, ShaSource::GithubSha);
         assert!(s.build_version.is_some());
         assert!(git.asked.borrow().is_empty(), "a full sha needs no git");
@@ -670,7 +706,8 @@ mod tests {
                 "build-tag",
                 "qa-tag",
                 "prod-tag",
-                "artifact-name"
+                "artifact-name",
+                "image-tag"
             ]
         );
         assert_eq!(out.get_text("timestamp").unwrap(), "2025-01-20T14:30:22Z");

@@ -8,6 +8,7 @@ mod deployments;
 mod environments;
 mod help;
 mod idempotency;
+mod image;
 mod input;
 mod ordering;
 mod refusals;

@@ -233,13 +233,14 @@ fn json_is_one_object_with_every_output() {
             "qa-tag": format!("shop/qa-{version}"),
             "prod-tag": format!("shop/prod-{version}"),
             "artifact-name": format!("service-shop-{version}.tar.gz"),
+            "image-tag": version,
         })
     );
     // Without --service, artifact-name is null (and empty in GITHUB_OUTPUT).
     let out = sb.cmd(&repo.dir).arg("--json").output().unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["artifact-name"].is_null());
-    assert_eq!(v.as_object().unwrap().len(), 9);
+    assert_eq!(v.as_object().unwrap().len(), 10);
     assert!(texts(&out).1.contains("version-stamp: "));
 }
 
@@ -257,4 +258,38 @@ fn without_the_runner_nothing_is_written() {
     assert_eq!(texts(&out).0, "bbbbbbbb-20250120-143022\n");
     assert!(!sb.output_file().exists());
     assert!(!sb.summary_file().exists());
+}
+
+#[test]
+fn image_tag_is_the_version_or_a_template() {
+    let sb = Sandbox::new();
+    let repo = Repo::new(&sb, "repo");
+    let sha = repo.commit("feat: x", DATE);
+    let version = format!("{}-20250120-143022", &sha[..8]);
+    let json = |args: &[&str]| {
+        let out = sb
+            .cmd(&repo.dir)
+            .args(["--time", "commit", "--json"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            texts(&out).1,
+        )
+    };
+    let (code, stdout, _) = json(&[]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["image-tag"], version);
+    let (_, stdout, _) = json(&["--image-tag", "v-{short-sha}"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["image-tag"], format!("v-{}", &sha[..8]));
+    let (code, _, stderr) = json(&["--image-tag=-{version}"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not an image tag") && stderr.contains("-{version}"),
+        "{stderr}"
+    );
 }

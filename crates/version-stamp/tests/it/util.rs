@@ -163,8 +163,8 @@ pub fn texts(out: &std::process::Output) -> (String, String) {
     )
 }
 
-/// The eight outputs, in the documented order.
-pub const OUTPUTS: [&str; 8] = [
+/// The nine outputs, in the documented order.
+pub const OUTPUTS: [&str; 9] = [
     "version",
     "sha",
     "short-sha",
@@ -173,4 +173,5 @@ pub const OUTPUTS: [&str; 8] = [
     "qa-tag",
     "prod-tag",
     "artifact-name",
+    "image-tag",
 ];

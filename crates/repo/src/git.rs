@@ -1033,7 +1033,16 @@ impl Store for GitStore {
         .to_owned();
         let prefix = Self::events_prefix(&event.scope());
         let mut last = None;
-        for _ in 0..SEQUENCE_ATTEMPTS {
+        for attempt in 0..SEQUENCE_ATTEMPTS {
+            if attempt > 0 {
+                // Racing writers that keep colliding spread out: a pause
+                // that grows with the attempt, offset by this event's own
+                // commit id (which differs between writers).
+                let spread = u64::from_str_radix(commit.get(..4).unwrap_or("0"), 16).unwrap_or(0);
+                std::thread::sleep(std::time::Duration::from_millis(
+                    10 * attempt as u64 + spread % 40,
+                ));
+            }
             // The remote as it is now, not as this process last read it.
             self.forget_listing();
             let listing = self.listing()?;
@@ -1204,7 +1213,7 @@ fn clean_ident(s: &str) -> String {
 
 /// How many numbers a write tries before giving up on a crowd of
 /// concurrent writers.
-const SEQUENCE_ATTEMPTS: usize = 8;
+const SEQUENCE_ATTEMPTS: usize = 24;
 
 /// `seq-000000000042`: sorts like the number, and after every legacy
 /// time-based id (`2025…`).

@@ -33,6 +33,8 @@ use serde_json::{Value, json};
 use std::time::Instant;
 
 const SERVICE: &str = "demo";
+/// The workflows' `STAGES`: each stage with its GitHub environment.
+const STAGES: &str = "build=dev,qa=qa,prod=production";
 
 fn lab() -> Option<Lab> {
     let act = runner::act()?;
@@ -73,7 +75,7 @@ fn dispatch(lab: &mut Lab, workflow: &str, inputs: &[(&str, &str)]) -> Run {
 fn tag_gate(lab: &Lab, args: &[&str]) -> Value {
     let out = std::process::Command::new(bins().join("tag-gate"))
         .args(args)
-        .args(["--service", SERVICE, "--json", "--soft"])
+        .args(["--service", SERVICE, "--chain", STAGES, "--json", "--soft"])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(lab.gh.env())

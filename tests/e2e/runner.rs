@@ -315,7 +315,7 @@ impl Lab {
     /// Runs one workflow file (a path relative to `work`) for an event.
     pub fn run(&self, workflow: &str, event: &str, run_id: u64, extra: &[&str]) -> Run {
         let cache = self.dir.path().join("act-cache");
-        let mut cmd = Command::new("nohup");
+        let mut cmd = act_command();
         cmd.arg(&self.act)
             .arg(event)
             .args(["-W", workflow, "-P", "ubuntu-latest=-self-hosted", "--json"])
@@ -484,5 +484,35 @@ impl Run {
 
     pub fn assert_failure(&self) {
         assert!(!self.success, "the run succeeded:\n{}", self.trace());
+    }
+}
+
+/// `nohup act …`, without a terminal where the machine allows it.
+///
+/// act's host mode runs every step on a pseudo-terminal and, once the step
+/// has exited, waits for an end-of-transmission byte it writes through that
+/// terminal; under load that byte sometimes never arrives and act waits
+/// forever (seen: a 30-minute hang after a step that took 30 ms). When
+/// opening `/dev/ptmx` fails, act falls back to plain pipes, so where a
+/// private mount namespace is allowed (root, as in CI) act runs with
+/// `/dev/ptmx` bound to `/dev/null`.
+fn act_command() -> Command {
+    static WITHOUT_PTY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    const HIDE_PTMX: &str = "mount --bind /dev/null /dev/ptmx";
+    let without_pty = *WITHOUT_PTY.get_or_init(|| {
+        Command::new("unshare")
+            .args(["--mount", "sh", "-c", HIDE_PTMX])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if without_pty {
+        let mut cmd = Command::new("unshare");
+        cmd.args(["--mount", "sh", "-c"])
+            .arg(format!("{HIDE_PTMX} && exec nohup \"$@\""))
+            .arg("act");
+        cmd
+    } else {
+        Command::new("nohup")
     }
 }

@@ -299,18 +299,18 @@ impl Gate<'_> {
 
     /// Where a verified build tag's artifact came from, for a digest
     /// mismatch's fix.
-    pub(crate) fn built_by(&self, c: &Checked) -> Option<BuiltBy> {
-        if c.flaw.is_some() {
+    pub(crate) fn built_by(&self, checked: &Checked) -> Option<BuiltBy> {
+        if checked.flaw.is_some() {
             return None;
         }
-        let r = c.record.as_ref()?;
+        let record = checked.record.as_ref()?;
         Some(BuiltBy {
-            tag: c.tag.name.clone(),
-            artifact_id: r.artifact_id.clone(),
-            run: r
+            tag: checked.tag.name.clone(),
+            artifact_id: record.artifact_id.clone(),
+            run: record
                 .run_url
                 .clone()
-                .or_else(|| r.run_id.map(|id| id.to_string())),
+                .or_else(|| record.run_id.map(|id| id.to_string())),
             rebuild: format!(
                 "tag-gate create --stage {} --version NEW --artifact FILE{}",
                 self.chain.first(),

@@ -49,7 +49,7 @@ impl Ctx<'_> {
         &self,
         stage: &Stage,
         version: &BuildVersion,
-        r: &tag_gate::RequireReport,
+        report: &tag_gate::RequireReport,
         args: &ImageArgs,
     ) -> Result<(), GateError> {
         let Some(given) = self.pin_image(args, false)? else {
@@ -57,13 +57,13 @@ impl Ctx<'_> {
         };
         same_image(
             version,
-            &r.checked.tag.name,
-            r.checked.record.as_ref(),
+            &report.checked.tag.name,
+            report.checked.record.as_ref(),
             &given,
             None,
         )?;
         if let Some(step) = self.step {
-            step.run(stage, version, &r.checked.tag.name, &given)?;
+            step.run(stage, version, &report.checked.tag.name, &given)?;
         }
         Ok(())
     }
@@ -76,22 +76,22 @@ impl Ctx<'_> {
         let mut outputs = base_outputs(stage, version, &name);
         let title = format!("retag {stage} to {version}");
         let report = match self.gate.require(stage, version) {
-            Ok(r) => r,
-            Err(e) => {
-                let advice = self.gate.advise_require(stage, version, &e);
-                return self.refuse_with(e, advice, outputs, &title);
+            Ok(retagged) => retagged,
+            Err(error) => {
+                let advice = self.gate.advise_require(stage, version, &error);
+                return self.refuse_with(error, advice, outputs, &title);
             }
         };
         let Some(image) = report.checked.record.as_ref().and_then(recorded_image) else {
-            let e = GateError::NoRecordedImage {
+            let error = GateError::NoRecordedImage {
                 tag: name.clone(),
                 given: "retag".into(),
             };
-            return self.refuse(e, outputs, &title);
+            return self.refuse(error, outputs, &title);
         };
         let step = self.step.expect("retag always has a registry step");
-        if let Err(e) = step.run(stage, version, &name, &image) {
-            return self.refuse(e, outputs, &title);
+        if let Err(error) = step.run(stage, version, &name, &image) {
+            return self.refuse(error, outputs, &title);
         }
         outputs
             .set("sha", report.checked.tag.commit.as_str())
@@ -101,17 +101,22 @@ impl Ctx<'_> {
                 image.digest().map(|d| d.to_string()).unwrap_or_default(),
             );
         self.registry_lines(&mut outputs);
-        let mut s = Summary::new();
-        s.heading(3, &format!("🏷️ tag-gate retag: {stage} → `{version}`"));
-        s.table(
+        let mut summary = Summary::new();
+        summary.heading(3, &format!("🏷️ tag-gate retag: {stage} → `{version}`"));
+        summary.table(
             &["registry tag", "digest", ""],
             step.retagged()
                 .iter()
-                .map(|r| {
+                .map(|retagged| {
                     [
-                        format!("`{}`", r.target),
-                        format!("`{}`", r.digest),
-                        if r.moved { "moved" } else { "already there" }.to_owned(),
+                        format!("`{}`", retagged.target),
+                        format!("`{}`", retagged.digest),
+                        if retagged.moved {
+                            "moved"
+                        } else {
+                            "already there"
+                        }
+                        .to_owned(),
                     ]
                 })
                 .collect::<Vec<[String; 3]>>(),
@@ -120,6 +125,6 @@ impl Ctx<'_> {
             .info(&format!("{TOOL}: ✔ {title} in {}", self.took()));
         self.stdout(&image.to_string());
         self.runner
-            .finish_code(Outcome::passed(outputs).with_summary(s))
+            .finish_code(Outcome::passed(outputs).with_summary(summary))
     }
 }

@@ -44,15 +44,15 @@ impl Ctx<'_> {
         let digest = match (&args.artifact, &args.artifact_digest) {
             (Some(path), _) => {
                 let started = Instant::now();
-                let d = Digest::of_file(path)?;
+                let digest = Digest::of_file(path)?;
                 self.runner.info(&format!(
-                    "{TOOL}: hashed {} → {d} in {}",
+                    "{TOOL}: hashed {} → {digest} in {}",
                     path.display(),
                     gha::cli::human_duration(started.elapsed())
                 ));
-                Some(d)
+                Some(digest)
             }
-            (None, d) => d.clone(),
+            (None, digest) => digest.clone(),
         };
         Ok(Artifact {
             digest,

@@ -40,15 +40,15 @@ impl Ctx<'_> {
             )
             .collect();
         let mut reason = err.to_string();
-        for l in &lines {
+        for line in &lines {
             reason.push('\n');
-            reason.push_str(l);
+            reason.push_str(line);
         }
         let mut summary = Summary::new();
         summary.heading(3, &format!("⛔ tag-gate {title}"));
         summary.line(&gha::escape::markdown_cell(&err.to_string()));
-        for l in &lines {
-            summary.line(&gha::escape::markdown_cell(l));
+        for line in &lines {
+            summary.line(&gha::escape::markdown_cell(line));
         }
         self.runner
             .finish_code(Outcome::failed(outputs, reason).with_summary(summary))
@@ -65,71 +65,78 @@ impl Ctx<'_> {
         self.runner.print(text);
     }
 
-    pub(super) fn tag_done(&self, command: &str, r: TagReport) -> u8 {
-        self.warn_all(&r.warnings);
-        for c in &r.checked {
+    pub(super) fn tag_done(&self, command: &str, report: TagReport) -> u8 {
+        self.warn_all(&report.warnings);
+        for c in &report.checked {
             self.runner
                 .info(&format!("{TOOL}: ✔ {} {}", c.tag.name, checked_text(c)));
         }
-        let by = r.record.as_ref().map(record_origin).unwrap_or_default();
-        let line = if r.created {
+        let origin = report
+            .record
+            .as_ref()
+            .map(record_origin)
+            .unwrap_or_default();
+        let line = if report.created {
             format!(
-                "{TOOL}: ✔ created {} on {}{by} in {}",
-                r.tag,
-                r.commit,
+                "{TOOL}: ✔ created {} on {}{origin} in {}",
+                report.tag,
+                report.commit,
                 self.took()
             )
-        } else if r.raced {
+        } else if report.raced {
             format!(
                 "{TOOL}: ✔ {} was created by a concurrent run first ({}); its record stands, created=false, in {}",
-                r.tag,
-                by.trim(),
+                report.tag,
+                origin.trim(),
                 self.took()
             )
         } else {
             format!(
-                "{TOOL}: ✔ {} already exists on {}{by}; nothing to do (created=false), in {}",
-                r.tag,
-                r.commit,
+                "{TOOL}: ✔ {} already exists on {}{origin}; nothing to do (created=false), in {}",
+                report.tag,
+                report.commit,
                 self.took()
             )
         };
         self.runner.info(&line);
-        let mut outputs = base_outputs(&r.stage, &r.version, &r.tag);
+        let mut outputs = base_outputs(&report.stage, &report.version, &report.tag);
         outputs
-            .set("sha", r.commit.as_str())
-            .set("created", r.created)
+            .set("sha", report.commit.as_str())
+            .set("created", report.created)
             .set(
                 "artifact-digest",
-                r.artifact_digest.clone().unwrap_or_default(),
+                report.artifact_digest.clone().unwrap_or_default(),
             )
             .set(
                 "promoted-from",
-                r.record
+                report
+                    .record
                     .as_ref()
                     .and_then(|p| p.promoted_from.clone())
                     .unwrap_or_default(),
             )
-            .set("record", record_json(r.record.as_ref()))
+            .set("record", record_json(report.record.as_ref()))
             .set(
                 "image",
-                r.record
+                report
+                    .record
                     .as_ref()
                     .and_then(|p| p.image.clone())
                     .unwrap_or_default(),
             )
             .set(
                 "image-digest",
-                r.record
+                report
+                    .record
                     .as_ref()
                     .and_then(|p| p.image_digest.clone())
                     .unwrap_or_default(),
             );
         self.registry_lines(&mut outputs);
-        let mut s = Summary::new();
-        let icon = if r.created { "🏷️" } else { "✔" };
-        s.heading(3, &format!("{icon} tag-gate {command}: `{}`", r.tag));
-        let mut rows: Vec<[String; 4]> = r
+        let mut summary = Summary::new();
+        let icon = if report.created { "🏷️" } else { "✔" };
+        summary.heading(3, &format!("{icon} tag-gate {command}: `{}`", report.tag));
+        let mut rows: Vec<[String; 4]> = report
             .checked
             .iter()
             .map(|c| {
@@ -146,130 +153,147 @@ impl Ctx<'_> {
             })
             .collect();
         rows.push([
-            format!("`{}`", r.tag),
-            r.commit.short(12).to_owned(),
-            r.record
+            format!("`{}`", report.tag),
+            report.commit.short(12).to_owned(),
+            report
+                .record
                 .as_ref()
                 .map(|p| short_time(p.time))
                 .unwrap_or_default(),
-            if r.created {
+            if report.created {
                 "🏷️ created".into()
-            } else if r.raced {
+            } else if report.raced {
                 "✔ created by a concurrent run".into()
             } else {
                 "✔ already there".into()
             },
         ]);
-        s.table(&["tag", "commit", "entered", "status"], rows);
-        if let Some(p) = &r.record {
-            s.table(&["field", "value"], record_rows(p));
+        summary.table(&["tag", "commit", "entered", "status"], rows);
+        if let Some(p) = &report.record {
+            summary.table(&["field", "value"], record_rows(p));
         }
-        self.stdout(&r.tag);
+        self.stdout(&report.tag);
         self.runner
-            .finish_code(Outcome::passed(outputs).with_summary(s))
+            .finish_code(Outcome::passed(outputs).with_summary(summary))
     }
 
     pub(super) fn checked_render(
         &self,
         command: &str,
-        r: &RequireReport,
+        report: &RequireReport,
         mut outputs: Outputs,
     ) -> (Outputs, Summary) {
-        let c = &r.checked;
+        let checked = &report.checked;
         outputs
-            .set("sha", c.tag.commit.as_str())
+            .set("sha", checked.tag.commit.as_str())
             .set("created", false)
-            .set("artifact-digest", c.digest().unwrap_or_default())
-            .set("time", c.time().map(|t| t.to_string()).unwrap_or_default())
-            .set("record", record_json(c.record.as_ref()));
-        let mut s = Summary::new();
-        let icon = if c.flaw.is_none() { "✔" } else { "⚠️" };
-        s.heading(3, &format!("{icon} tag-gate {command}: `{}`", c.tag.name));
+            .set("artifact-digest", checked.digest().unwrap_or_default())
+            .set(
+                "time",
+                checked.time().map(|t| t.to_string()).unwrap_or_default(),
+            )
+            .set("record", record_json(checked.record.as_ref()));
+        let mut summary = Summary::new();
+        let icon = if checked.flaw.is_none() {
+            "✔"
+        } else {
+            "⚠️"
+        };
+        summary.heading(
+            3,
+            &format!("{icon} tag-gate {command}: `{}`", checked.tag.name),
+        );
         let mut rows = vec![
-            ["commit".to_owned(), c.tag.commit.to_string()],
+            ["commit".to_owned(), checked.tag.commit.to_string()],
             [
                 "verified".to_owned(),
-                match &c.flaw {
+                match &checked.flaw {
                     None => "yes".to_owned(),
                     Some(f) => format!("no: {f}"),
                 },
             ],
         ];
-        if let Some(p) = &c.record {
+        if let Some(p) = &checked.record {
             rows.extend(record_rows(p).into_iter().filter(|[k, _]| k != "commit"));
         }
-        s.table(&["field", "value"], rows);
-        (outputs, s)
+        summary.table(&["field", "value"], rows);
+        (outputs, summary)
     }
 
-    pub(super) fn listing_notes(&self, l: &Listing) {
-        if !l.ignored.is_empty() {
-            let shown: Vec<&str> = l.ignored.iter().take(5).map(String::as_str).collect();
+    pub(super) fn listing_notes(&self, listing: &Listing) {
+        if !listing.ignored.is_empty() {
+            let shown: Vec<&str> = listing.ignored.iter().take(5).map(String::as_str).collect();
             self.runner.info(&format!(
                 "{TOOL}: ignored {} tag(s) under '{}' that are not versions: {}{}",
-                l.ignored.len(),
-                l.scope.tag_prefix(),
+                listing.ignored.len(),
+                listing.scope.tag_prefix(),
                 shown.join(", "),
-                if l.ignored.len() > shown.len() {
+                if listing.ignored.len() > shown.len() {
                     ", …"
                 } else {
                     ""
                 }
             ));
         }
-        for k in &l.skipped {
-            self.runner
-                .info(&format!("{TOOL}: left out {}: {}", k.tag, k.reason));
+        for skipped in &listing.skipped {
+            self.runner.info(&format!(
+                "{TOOL}: left out {}: {}",
+                skipped.tag, skipped.reason
+            ));
         }
     }
 
-    pub(super) fn recorded(&self, command: &str, r: Recorded) -> u8 {
-        let e = &r.event.event;
-        let line = if r.created {
+    pub(super) fn recorded(&self, command: &str, recorded: Recorded) -> u8 {
+        let event = &recorded.event.event;
+        let line = if recorded.created {
             format!(
                 "{TOOL}: recorded {} {} in {} ({}, event {}) in {}",
-                e.version,
-                e.status,
-                e.scope(),
+                event.version,
+                event.status,
+                event.scope(),
                 self.store.describe(),
-                r.event.id,
+                recorded.event.id,
                 self.took()
             )
         } else {
             format!(
                 "{TOOL}: {} is already revoked for {} (event {}); nothing to do",
-                e.version,
-                e.scope(),
-                r.event.id
+                event.version,
+                event.scope(),
+                recorded.event.id
             )
         };
         self.runner.info(&line);
-        let mut outputs = base_outputs(&e.stage, &e.version, "");
+        let mut outputs = base_outputs(&event.stage, &event.version, "");
         outputs
-            .set("status", e.status.as_str())
-            .set("event-id", r.event.id.as_str())
-            .set("created", r.created)
+            .set("status", event.status.as_str())
+            .set("event-id", recorded.event.id.as_str())
+            .set("created", recorded.created)
             .set(
                 "sha",
-                e.commit.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+                event
+                    .commit
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
             )
-            .set("url", e.url.clone().unwrap_or_default());
-        let mut s = Summary::new();
-        s.heading(
+            .set("url", event.url.clone().unwrap_or_default());
+        let mut summary = Summary::new();
+        summary.heading(
             3,
             &format!(
                 "tag-gate {command}: `{}` {} in {}",
-                e.version,
-                e.status,
-                e.scope()
+                event.version,
+                event.status,
+                event.scope()
             ),
         );
-        s.table(
+        summary.table(
             &["time", "version", "status", "actor", "run", "note"],
-            [event_row(&r.event)],
+            [event_row(&recorded.event)],
         );
         self.runner
-            .finish_code(Outcome::done(outputs).with_summary(s))
+            .finish_code(Outcome::done(outputs).with_summary(summary))
     }
 
     /// The registry's part of a report: what was retagged.
@@ -372,7 +396,7 @@ impl Ctx<'_> {
                 listing
                     .skipped
                     .iter()
-                    .map(|k| [format!("`{}`", k.tag), k.reason.clone()]),
+                    .map(|skipped| [format!("`{}`", skipped.tag), skipped.reason.clone()]),
             );
         }
         self.runner.info(&format!(
@@ -450,21 +474,21 @@ impl Ctx<'_> {
 
     /// `current` and `previous`: the version and the event that made it live.
     pub(super) fn live_done(&self, command: &str, stage: &Stage, previous: bool, live: Live) -> u8 {
-        let e = &live.event.event;
+        let event = &live.event.event;
         if live.revoked {
             self.runner.warning(&format!(
                 "{} is live in {} but revoked for it: roll back (tag-gate previous --stage {stage})",
-                e.version,
+                event.version,
                 live.scope
             ));
         }
         let mut text = format!(
             "{TOOL}: {command} in {}: {} (deployed {}",
             live.scope,
-            e.version,
-            short_time(e.time)
+            event.version,
+            short_time(event.time)
         );
-        if let Some(a) = &e.actor {
+        if let Some(a) = &event.actor {
             text.push_str(&format!(" by {a}"));
         }
         text.push(')');
@@ -474,14 +498,18 @@ impl Ctx<'_> {
         self.runner.info(&format!("{text} in {}", self.took()));
         // The stage tag only when it exists: a deployment stage (dev) need
         // not be a chain stage.
-        let mut outputs = base_outputs(stage, &e.version, live.tag.as_deref().unwrap_or(""));
+        let mut outputs = base_outputs(stage, &event.version, live.tag.as_deref().unwrap_or(""));
         outputs
             .set(
                 "sha",
-                e.commit.as_ref().map(|c| c.to_string()).unwrap_or_default(),
+                event
+                    .commit
+                    .as_ref()
+                    .map(|c| c.to_string())
+                    .unwrap_or_default(),
             )
-            .set("time", e.time.to_string())
-            .set("url", e.url.clone().unwrap_or_default())
+            .set("time", event.time.to_string())
+            .set("url", event.url.clone().unwrap_or_default())
             .set("event-id", live.event.id.as_str())
             .set("revoked", live.revoked);
         if previous {
@@ -496,13 +524,13 @@ impl Ctx<'_> {
         let mut summary = Summary::new();
         summary.heading(
             3,
-            &format!("tag-gate {command}: {} → `{}`", live.scope, e.version),
+            &format!("tag-gate {command}: {} → `{}`", live.scope, event.version),
         );
         summary.table(
             &["time", "version", "status", "actor", "run", "note"],
             [event_row(&live.event)],
         );
-        self.stdout(e.version.as_str());
+        self.stdout(event.version.as_str());
         self.runner
             .finish_code(Outcome::done(outputs).with_summary(summary))
     }
@@ -553,67 +581,75 @@ pub(super) fn base_outputs(stage: &Stage, version: &BuildVersion, tag: &str) -> 
         .with("tag", tag)
 }
 
-pub(super) fn record_json(p: Option<&Provenance>) -> Value {
-    p.and_then(|p| serde_json::to_value(p).ok())
+pub(super) fn record_json(record: Option<&Provenance>) -> Value {
+    record
+        .and_then(|record| serde_json::to_value(record).ok())
         .unwrap_or(Value::Null)
 }
 
-pub(super) fn short_digest(d: &str) -> String {
-    d.get(..19)
-        .map(|s| format!("{s}…"))
-        .unwrap_or_else(|| d.to_owned())
+pub(super) fn short_digest(digest: &str) -> String {
+    digest
+        .get(..19)
+        .map(|short| format!("{short}…"))
+        .unwrap_or_else(|| digest.to_owned())
 }
 
 /// ` by octocat (run 42)`.
-pub(super) fn record_origin(p: &Provenance) -> String {
-    let mut s = String::new();
-    if let Some(a) = &p.actor {
-        s.push_str(&format!(" by {a}"));
+pub(super) fn record_origin(record: &Provenance) -> String {
+    let mut origin = String::new();
+    if let Some(actor) = &record.actor {
+        origin.push_str(&format!(" by {actor}"));
     }
-    match (&p.run_url, p.run_id) {
-        (Some(u), _) => s.push_str(&format!(" ({u})")),
-        (None, Some(id)) => s.push_str(&format!(" (run {id})")),
+    match (&record.run_url, record.run_id) {
+        (Some(url), _) => origin.push_str(&format!(" ({url})")),
+        (None, Some(id)) => origin.push_str(&format!(" (run {id})")),
         _ => {}
     }
-    s
+    origin
 }
 
-pub(super) fn checked_text(c: &Checked) -> String {
-    let mut s = match &c.flaw {
+pub(super) fn checked_text(checked: &Checked) -> String {
+    let mut text = match &checked.flaw {
         None => "verified".to_owned(),
-        Some(f) => format!("accepted unverified ({f})"),
+        Some(flaw) => format!("accepted unverified ({flaw})"),
     };
-    s.push_str(&format!(": commit {}", c.tag.commit.short(12)));
-    if let Some(d) = c.digest() {
-        s.push_str(&format!(", {}", short_digest(d)));
+    text.push_str(&format!(": commit {}", checked.tag.commit.short(12)));
+    if let Some(digest) = checked.digest() {
+        text.push_str(&format!(", {}", short_digest(digest)));
     }
-    if let Some(t) = c.time() {
-        s.push_str(&format!(", since {}", short_time(t)));
+    if let Some(time) = checked.time() {
+        text.push_str(&format!(", since {}", short_time(time)));
     }
-    if let Some(p) = &c.record {
-        s.push_str(&record_origin(p));
+    if let Some(record) = &checked.record {
+        text.push_str(&record_origin(record));
     }
-    s
+    text
 }
 
-pub(super) fn record_rows(p: &Provenance) -> Vec<[String; 2]> {
+pub(super) fn record_rows(record: &Provenance) -> Vec<[String; 2]> {
     let mut rows = vec![
-        ["version".to_owned(), p.version.to_string()],
-        ["stage".to_owned(), p.stage.to_string()],
-        ["commit".to_owned(), p.commit.to_string()],
-        ["time".to_owned(), short_time(p.time)],
+        ["version".to_owned(), record.version.to_string()],
+        ["stage".to_owned(), record.stage.to_string()],
+        ["commit".to_owned(), record.commit.to_string()],
+        ["time".to_owned(), short_time(record.time)],
     ];
     let opt = |k: &str, v: Option<String>| v.map(|v| [k.to_owned(), v]);
     rows.extend(
         [
-            opt("service", p.service.as_ref().map(|s| s.to_string())),
-            opt("artifact digest", p.artifact_digest.clone()),
-            opt("artifact id", p.artifact_id.clone()),
-            opt("promoted from", p.promoted_from.clone()),
-            opt("actor", p.actor.clone()),
-            opt("workflow", p.workflow.clone()),
-            opt("run", p.run_url.clone().or(p.run_id.map(|i| i.to_string()))),
-            opt("note", p.note.clone()),
+            opt("service", record.service.as_ref().map(|s| s.to_string())),
+            opt("artifact digest", record.artifact_digest.clone()),
+            opt("artifact id", record.artifact_id.clone()),
+            opt("promoted from", record.promoted_from.clone()),
+            opt("actor", record.actor.clone()),
+            opt("workflow", record.workflow.clone()),
+            opt(
+                "run",
+                record
+                    .run_url
+                    .clone()
+                    .or(record.run_id.map(|i| i.to_string())),
+            ),
+            opt("note", record.note.clone()),
         ]
         .into_iter()
         .flatten(),
@@ -621,18 +657,19 @@ pub(super) fn record_rows(p: &Provenance) -> Vec<[String; 2]> {
     rows
 }
 
-pub(super) fn event_row(e: &StoredEvent) -> [String; 6] {
-    let ev = &e.event;
+pub(super) fn event_row(stored: &StoredEvent) -> [String; 6] {
+    let event = &stored.event;
     [
-        short_time(ev.time),
-        format!("`{}`", ev.version),
-        ev.status.to_string(),
-        ev.actor.clone().unwrap_or_default(),
-        ev.run_url
+        short_time(event.time),
+        format!("`{}`", event.version),
+        event.status.to_string(),
+        event.actor.clone().unwrap_or_default(),
+        event
+            .run_url
             .clone()
-            .or(ev.run_id.map(|i| i.to_string()))
+            .or(event.run_id.map(|i| i.to_string()))
             .unwrap_or_default(),
-        [ev.url.clone(), ev.description.clone()]
+        [event.url.clone(), event.description.clone()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()

@@ -255,17 +255,17 @@ impl Gate<'_> {
         Ok(out)
     }
 
-    pub(crate) fn revoked_error(&self, scope: &Scope, e: &StoredEvent) -> GateError {
+    pub(crate) fn revoked_error(&self, scope: &Scope, revocation: &StoredEvent) -> GateError {
         GateError::Revoked {
-            version: e.event.version.clone(),
+            version: revocation.event.version.clone(),
             stage: scope.environment(),
-            reason: e
+            reason: revocation
                 .event
                 .description
                 .clone()
                 .unwrap_or_else(|| "no reason given".into()),
-            actor: e.event.actor.clone(),
-            at: e.event.time,
+            actor: revocation.event.actor.clone(),
+            at: revocation.event.time,
         }
     }
 

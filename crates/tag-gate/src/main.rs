@@ -1,6 +1,11 @@
 //! `tag-gate`: flags and the runner's variables in; stage tags, deployment
 //! events, verdicts out (`$GITHUB_OUTPUT`, the job summary, `--json`, the
 //! exit code).
+//!
+//! `cli` holds the flags and value parsers, `wiring` what a run is wired
+//! to (store, run, registry login), `cmd_*` the commands, `render` what
+//! they print; here the run is built and dispatched. Modules refer to each
+//! other with `super::` (shipgate-cli compiles this tree under `#[path]`).
 
 // GateError is large on purpose (see lib.rs) and made once per run.
 #![allow(clippy::result_large_err)]

@@ -429,7 +429,7 @@ impl Ctx<'_> {
             self.took()
         ));
         let (outputs, summary) = self.checked_render("require", &report, base);
-        self.stdout(&name);
+        self.stdout(name);
         self.runner
             .finish_code(Outcome::passed(outputs).with_summary(summary))
     }

@@ -2,8 +2,14 @@
 //! tests run the same against real git remotes).
 
 use super::*;
-use repo::{Annotation, TagKind, event_order};
+use crate::verify::SCAN_LIMIT;
+use repo::{
+    Annotation, CommitId, Created, DeployStatus, DeploymentEvent, ListedTag, NewTag, Provenance,
+    RepoError, StoredEvent, Tag, TagKind, event_order,
+};
+use std::collections::HashMap;
 use std::sync::Mutex;
+use version_stamp::BuildVersion;
 
 const SHA1: &str = "84fb5881a3c1e0e1d9c2b7a4f5e6d7c8b9a0f1e2";
 const SHA2: &str = "9a0b1c2d00000000000000000000000000000002";
@@ -106,11 +112,11 @@ impl Store for MemStore {
     }
 }
 
-fn ts(s: &str) -> Timestamp {
+fn timestamp(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-fn v(s: &str) -> BuildVersion {
+fn build_version(s: &str) -> BuildVersion {
     s.parse().unwrap()
 }
 
@@ -139,9 +145,9 @@ const V1: &str = "84fb5881-20250120-143022";
 const V2: &str = "9a0b1c2d-20250121-090000";
 const V3: &str = "1234abcd-20250119-080000";
 
-fn gate<'s>(store: &'s MemStore, at: &str) -> Gate<'s> {
+fn gate_at<'s>(store: &'s MemStore, at: &str) -> Gate<'s> {
     Gate::new(store, Chain::default_chain())
-        .now(ts(at))
+        .now(timestamp(at))
         .run(RunInfo {
             run_id: Some(42),
             run_attempt: Some(1),
@@ -158,8 +164,8 @@ fn built(store: &MemStore, version: &str, d: char, at: &str) {
         note: None,
         image: None,
     };
-    let r = gate(store, at)
-        .create(&stage("build"), &v(version), None, &art)
+    let r = gate_at(store, at)
+        .create(&stage("build"), &build_version(version), None, &art)
         .unwrap();
     assert!(r.created);
 }
@@ -205,39 +211,47 @@ fn create_records_provenance_and_is_idempotent() {
         Some(digest('a').as_str())
     );
     assert_eq!(record.run_id, Some(42));
-    assert_eq!(record.time, ts("2025-01-20T14:35:00Z"));
+    assert_eq!(record.time, timestamp("2025-01-20T14:35:00Z"));
     assert_eq!(record.promoted_from, None);
     // Same commit, same digest: fine, created=false.
     let art = Artifact {
         digest: Some(digest('a')),
         ..Default::default()
     };
-    let again = gate(&store, "2025-01-20T15:00:00Z")
-        .create(&stage("build"), &v(V1), Some(SHA1), &art)
+    let again = gate_at(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("build"), &build_version(V1), Some(SHA1), &art)
         .unwrap();
     assert!(!again.created);
-    assert_eq!(again.record.unwrap().time, ts("2025-01-20T14:35:00Z"));
+    assert_eq!(
+        again.record.unwrap().time,
+        timestamp("2025-01-20T14:35:00Z")
+    );
     // Another digest: refused.
     let art = Artifact {
         digest: Some(digest('b')),
         ..Default::default()
     };
-    let err = gate(&store, "2025-01-20T15:00:00Z")
-        .create(&stage("build"), &v(V1), None, &art)
+    let err = gate_at(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("build"), &build_version(V1), None, &art)
         .unwrap_err();
     assert!(matches!(err, GateError::DigestMismatch { .. }), "{err}");
     assert_eq!(err.class(), ErrorClass::Denied);
     // A --sha that is not the version's commit: refused.
-    let err = gate(&store, "2025-01-20T15:00:00Z")
-        .create(&stage("build"), &v(V1), Some(SHA2), &Artifact::default())
+    let err = gate_at(&store, "2025-01-20T15:00:00Z")
+        .create(
+            &stage("build"),
+            &build_version(V1),
+            Some(SHA2),
+            &Artifact::default(),
+        )
         .unwrap_err();
     assert!(
         matches!(err, GateError::VersionCommitMismatch { .. }),
         "{err}"
     );
     // Not the first stage.
-    let err = gate(&store, "2025-01-20T15:00:00Z")
-        .create(&stage("qa"), &v(V1), None, &Artifact::default())
+    let err = gate_at(&store, "2025-01-20T15:00:00Z")
+        .create(&stage("qa"), &build_version(V1), None, &Artifact::default())
         .unwrap_err();
     assert_eq!(err.class(), ErrorClass::Input);
     assert!(
@@ -246,10 +260,10 @@ fn create_records_provenance_and_is_idempotent() {
         err.hint()
     );
     // A version whose commit nobody has.
-    let err = gate(&store, "2025-01-20T15:00:00Z")
+    let err = gate_at(&store, "2025-01-20T15:00:00Z")
         .create(
             &stage("build"),
-            &v("ffffffff-20250120-143022"),
+            &build_version("ffffffff-20250120-143022"),
             None,
             &Artifact::default(),
         )
@@ -264,10 +278,15 @@ fn an_existing_tag_on_another_commit_is_refused() {
         "build-84fb5881-20250120-143022",
         SHA2,
         "x\n",
-        ts("2025-01-20T14:35:00Z"),
+        timestamp("2025-01-20T14:35:00Z"),
     ));
-    let err = gate(&store, "2025-01-20T15:00:00Z")
-        .create(&stage("build"), &v(V1), None, &Artifact::default())
+    let err = gate_at(&store, "2025-01-20T15:00:00Z")
+        .create(
+            &stage("build"),
+            &build_version(V1),
+            None,
+            &Artifact::default(),
+        )
         .unwrap_err();
     assert!(matches!(err, GateError::TagOnOtherCommit { .. }), "{err}");
 }
@@ -277,8 +296,8 @@ fn the_whole_chain() {
     let store = MemStore::new();
     built(&store, V1, 'a', "2025-01-20T14:35:00Z");
     // Prod without QA.
-    let err = gate(&store, "2025-01-21T10:00:00Z")
-        .promote(&stage("prod"), &v(V1), &Artifact::default())
+    let err = gate_at(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("prod"), &build_version(V1), &Artifact::default())
         .unwrap_err();
     match &err {
         GateError::NotPassed {
@@ -302,8 +321,8 @@ fn the_whole_chain() {
         digest: Some(digest('a')),
         ..Default::default()
     };
-    let qa = gate(&store, "2025-01-21T10:00:00Z")
-        .promote(&stage("qa"), &v(V1), &art)
+    let qa = gate_at(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &build_version(V1), &art)
         .unwrap();
     assert!(qa.created);
     let record = qa.record.unwrap();
@@ -321,34 +340,37 @@ fn the_whole_chain() {
         digest: Some(digest('b')),
         ..Default::default()
     };
-    let err = gate(&store, "2025-01-22T10:00:00Z")
-        .promote(&stage("prod"), &v(V1), &bad)
+    let err = gate_at(&store, "2025-01-22T10:00:00Z")
+        .promote(&stage("prod"), &build_version(V1), &bad)
         .unwrap_err();
     assert!(matches!(err, GateError::DigestMismatch { .. }), "{err}");
-    let prod = gate(&store, "2025-01-22T10:00:00Z")
-        .promote(&stage("prod"), &v(V1), &art)
+    let prod = gate_at(&store, "2025-01-22T10:00:00Z")
+        .promote(&stage("prod"), &build_version(V1), &art)
         .unwrap();
     assert!(prod.created);
     assert_eq!(prod.checked.len(), 2);
     // Re-running is idempotent.
-    let again = gate(&store, "2025-01-22T11:00:00Z")
-        .promote(&stage("prod"), &v(V1), &art)
+    let again = gate_at(&store, "2025-01-22T11:00:00Z")
+        .promote(&stage("prod"), &build_version(V1), &art)
         .unwrap();
     assert!(!again.created);
     assert!(!again.raced);
-    assert_eq!(again.record.unwrap().time, ts("2025-01-22T10:00:00Z"));
+    assert_eq!(
+        again.record.unwrap().time,
+        timestamp("2025-01-22T10:00:00Z")
+    );
     // require / show
-    let req = gate(&store, "2025-01-23T00:00:00Z")
-        .require(&stage("prod"), &v(V1))
+    let req = gate_at(&store, "2025-01-23T00:00:00Z")
+        .require(&stage("prod"), &build_version(V1))
         .unwrap();
     assert_eq!(req.checked.tag.commit.as_str(), SHA1);
     // Promote to the first stage or a stage not in the chain.
-    let err = gate(&store, "2025-01-23T00:00:00Z")
-        .promote(&stage("build"), &v(V1), &art)
+    let err = gate_at(&store, "2025-01-23T00:00:00Z")
+        .promote(&stage("build"), &build_version(V1), &art)
         .unwrap_err();
     assert_eq!(err.class(), ErrorClass::Input);
-    let err = gate(&store, "2025-01-23T00:00:00Z")
-        .promote(&stage("staging"), &v(V1), &art)
+    let err = gate_at(&store, "2025-01-23T00:00:00Z")
+        .promote(&stage("staging"), &build_version(V1), &art)
         .unwrap_err();
     assert!(
         err.to_string()
@@ -378,10 +400,10 @@ fn a_lost_race_reports_the_record_that_stands() {
         name,
         SHA1,
         &racer_record.to_message(name),
-        ts("2025-01-21T09:59:59Z"),
+        timestamp("2025-01-21T09:59:59Z"),
     ));
-    let r = gate(&store, "2025-01-21T10:00:00Z")
-        .promote(&stage("qa"), &v(V1), &Artifact::default())
+    let r = gate_at(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &build_version(V1), &Artifact::default())
         .unwrap();
     assert!(!r.created);
     assert!(r.raced);
@@ -397,8 +419,8 @@ fn unverifiable_tags_fail_closed() {
         kind: TagKind::Lightweight,
     };
     store.put(lightweight);
-    let err = gate(&store, "2025-01-21T10:00:00Z")
-        .require(&stage("qa"), &v(V1))
+    let err = gate_at(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("qa"), &build_version(V1))
         .unwrap_err();
     assert!(
         matches!(
@@ -411,9 +433,9 @@ fn unverifiable_tags_fail_closed() {
         "{err}"
     );
     assert!(err.to_string().contains("lightweight"));
-    let ok = gate(&store, "2025-01-21T10:00:00Z")
+    let ok = gate_at(&store, "2025-01-21T10:00:00Z")
         .allow_unverified(true)
-        .require(&stage("qa"), &v(V1))
+        .require(&stage("qa"), &build_version(V1))
         .unwrap();
     assert_eq!(ok.checked.flaw, Some(Flaw::Lightweight));
     assert!(ok.warnings[0].contains("--allow-unverified"));
@@ -423,10 +445,10 @@ fn unverifiable_tags_fail_closed() {
         "qa-9a0b1c2d-20250121-090000",
         SHA2,
         "hand made\n",
-        ts("2025-01-21T10:00:00Z"),
+        timestamp("2025-01-21T10:00:00Z"),
     ));
-    let err = gate(&store, "2025-01-21T10:00:00Z")
-        .require(&stage("qa"), &v(V2))
+    let err = gate_at(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("qa"), &build_version(V2))
         .unwrap_err();
     assert!(
         matches!(
@@ -452,10 +474,10 @@ fn unverifiable_tags_fail_closed() {
         name,
         SHA2,
         &record.to_message(name),
-        ts("2025-01-19T08:05:00Z"),
+        timestamp("2025-01-19T08:05:00Z"),
     ));
-    let err = gate(&store, "2025-01-21T10:00:00Z")
-        .require(&stage("build"), &v(V3))
+    let err = gate_at(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("build"), &build_version(V3))
         .unwrap_err();
     assert!(
         matches!(
@@ -476,9 +498,14 @@ fn unverifiable_tags_fail_closed() {
         .unwrap();
     let forged = "build-84fb5881-20250120-143022";
     let msg = other.annotation().unwrap().message.clone();
-    store.put(annotated(forged, SHA1, &msg, ts("2025-01-21T09:05:00Z")));
-    let err = gate(&store, "2025-01-21T10:00:00Z")
-        .require(&stage("build"), &v(V1))
+    store.put(annotated(
+        forged,
+        SHA1,
+        &msg,
+        timestamp("2025-01-21T09:05:00Z"),
+    ));
+    let err = gate_at(&store, "2025-01-21T10:00:00Z")
+        .require(&stage("build"), &build_version(V1))
         .unwrap_err();
     assert!(
         err.to_string()
@@ -491,8 +518,8 @@ fn unverifiable_tags_fail_closed() {
 fn earlier_stages_on_another_commit_are_refused() {
     let store = MemStore::new();
     built(&store, V1, 'a', "2025-01-20T14:35:00Z");
-    gate(&store, "2025-01-21T10:00:00Z")
-        .promote(&stage("qa"), &v(V1), &Artifact::default())
+    gate_at(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &build_version(V1), &Artifact::default())
         .unwrap();
     // Someone re-points the build tag (a forged tag on another commit,
     // with a record that agrees with it).
@@ -504,10 +531,10 @@ fn earlier_stages_on_another_commit_are_refused() {
         name,
         "84fb5881ffffffffffffffffffffffffffffffff",
         &record.to_message(name),
-        ts("2025-01-20T14:35:00Z"),
+        timestamp("2025-01-20T14:35:00Z"),
     ));
-    let err = gate(&store, "2025-01-22T10:00:00Z")
-        .promote(&stage("prod"), &v(V1), &Artifact::default())
+    let err = gate_at(&store, "2025-01-22T10:00:00Z")
+        .promote(&stage("prod"), &build_version(V1), &Artifact::default())
         .unwrap_err();
     assert!(matches!(err, GateError::StagesDisagree { .. }), "{err}");
 }
@@ -516,17 +543,24 @@ fn earlier_stages_on_another_commit_are_refused() {
 fn revoked_versions_are_not_promoted() {
     let store = MemStore::new();
     built(&store, V1, 'a', "2025-01-20T14:35:00Z");
-    let g = gate(&store, "2025-01-21T09:00:00Z");
-    let r = g.revoke(&stage("qa"), &v(V1), " corrupts orders ").unwrap();
+    let gate = gate_at(&store, "2025-01-21T09:00:00Z");
+    let r = gate
+        .revoke(&stage("qa"), &build_version(V1), " corrupts orders ")
+        .unwrap();
     assert!(r.created);
     assert_eq!(
         r.event.event.description.as_deref(),
         Some("corrupts orders")
     );
-    assert!(!g.revoke(&stage("qa"), &v(V1), "again").unwrap().created);
-    assert!(g.revoke(&stage("qa"), &v(V1), "  ").is_err());
-    let err = gate(&store, "2025-01-21T10:00:00Z")
-        .promote(&stage("qa"), &v(V1), &Artifact::default())
+    assert!(
+        !gate
+            .revoke(&stage("qa"), &build_version(V1), "again")
+            .unwrap()
+            .created
+    );
+    assert!(gate.revoke(&stage("qa"), &build_version(V1), "  ").is_err());
+    let err = gate_at(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &build_version(V1), &Artifact::default())
         .unwrap_err();
     assert!(matches!(err, GateError::Revoked { .. }), "{err}");
     assert!(err.to_string().contains("corrupts orders"));
@@ -546,8 +580,8 @@ fn latest_and_list_order_by_time_entered_not_by_name() {
         (V3, "2025-01-23T10:00:00Z"),
         (V1, "2025-01-24T10:00:00Z"),
     ] {
-        gate(&store, at)
-            .promote(&stage("qa"), &v(ver), &Artifact::default())
+        gate_at(&store, at)
+            .promote(&stage("qa"), &build_version(ver), &Artifact::default())
             .unwrap();
     }
     // Names under the prefix that are not versions.
@@ -555,39 +589,40 @@ fn latest_and_list_order_by_time_entered_not_by_name() {
         "qa-signoff",
         SHA1,
         "x\n",
-        ts("2025-01-25T10:00:00Z"),
+        timestamp("2025-01-25T10:00:00Z"),
     ));
     store.put(annotated(
         "qa-eu-84fb5881-20250120-143022",
         SHA1,
         "x\n",
-        ts("2025-01-25T10:00:00Z"),
+        timestamp("2025-01-25T10:00:00Z"),
     ));
-    let g = gate(&store, "2025-01-25T00:00:00Z");
-    let latest = g.latest(&stage("qa")).unwrap();
+    let gate = gate_at(&store, "2025-01-25T00:00:00Z");
+    let latest = gate.latest(&stage("qa")).unwrap();
     assert_eq!(latest.entries.len(), 1);
-    assert_eq!(latest.entries[0].version, v(V1));
+    assert_eq!(latest.entries[0].version, build_version(V1));
     assert_eq!(
         latest.ignored,
         ["qa-eu-84fb5881-20250120-143022", "qa-signoff"]
     );
-    let list = g.list(&stage("qa"), 10).unwrap();
+    let list = gate.list(&stage("qa"), 10).unwrap();
     let order: Vec<String> = list.entries.iter().map(|e| e.version.to_string()).collect();
     assert_eq!(order, [V1, V3, V2]);
     assert_eq!(list.total, 3);
     // A revoked version is left out, and said so.
-    g.revoke(&stage("qa"), &v(V1), "bad").unwrap();
-    let latest = g.latest(&stage("qa")).unwrap();
-    assert_eq!(latest.entries[0].version, v(V3));
+    gate.revoke(&stage("qa"), &build_version(V1), "bad")
+        .unwrap();
+    let latest = gate.latest(&stage("qa")).unwrap();
+    assert_eq!(latest.entries[0].version, build_version(V3));
     assert_eq!(latest.skipped.len(), 1);
     assert!(latest.skipped[0].reason.contains("revoked"));
     // Nothing in prod.
-    let err = g.latest(&stage("prod")).unwrap_err();
+    let err = gate.latest(&stage("prod")).unwrap_err();
     assert_eq!(err.to_string(), "no version has passed prod yet");
     assert_eq!(err.class(), ErrorClass::Denied);
     // A missing qa tag names the newest passing versions.
-    let err = g
-        .require(&stage("qa"), &v("ffffffff-20250101-000000"))
+    let err = gate
+        .require(&stage("qa"), &build_version("ffffffff-20250101-000000"))
         .unwrap_err();
     let text = err.to_string();
     assert!(
@@ -599,15 +634,15 @@ fn latest_and_list_order_by_time_entered_not_by_name() {
 #[test]
 fn current_and_previous_follow_deployments() {
     let store = MemStore::new();
-    let g = |at: &str| gate(&store, at);
+    let gate = |at: &str| gate_at(&store, at);
     let qa = stage("qa");
     assert!(matches!(
-        g("2025-01-01T00:00:00Z").current(&qa),
+        gate("2025-01-01T00:00:00Z").current(&qa),
         Err(GateError::NoDeployment { .. })
     ));
     let rec = |at: &str, ver: &str, status: DeployStatus| {
-        g(at)
-            .record(&qa, &v(ver), status, None, None, None)
+        gate(at)
+            .record(&qa, &build_version(ver), status, None, None, None)
             .unwrap();
     };
     rec("2025-01-20T15:00:00Z", V3, DeployStatus::InProgress);
@@ -615,31 +650,60 @@ fn current_and_previous_follow_deployments() {
     rec("2025-01-21T15:00:00Z", V1, DeployStatus::InProgress);
     rec("2025-01-21T15:01:00Z", V1, DeployStatus::Success);
     let now = "2025-01-23T00:00:00Z";
-    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V1));
-    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V3));
+    assert_eq!(
+        gate(now).current(&qa).unwrap().event.event.version,
+        build_version(V1)
+    );
+    assert_eq!(
+        gate(now).previous(&qa).unwrap().event.event.version,
+        build_version(V3)
+    );
     // V2 starts deploying: V1 is still current; then V2 fails.
     rec("2025-01-22T15:00:00Z", V2, DeployStatus::InProgress);
-    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V1));
+    assert_eq!(
+        gate(now).current(&qa).unwrap().event.event.version,
+        build_version(V1)
+    );
     rec("2025-01-22T15:05:00Z", V2, DeployStatus::Failure);
-    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V1));
-    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V3));
+    assert_eq!(
+        gate(now).current(&qa).unwrap().event.event.version,
+        build_version(V1)
+    );
+    assert_eq!(
+        gate(now).previous(&qa).unwrap().event.event.version,
+        build_version(V3)
+    );
     // V2 deployed again, succeeded: current V2, previous V1.
     rec("2025-01-23T15:00:00Z", V2, DeployStatus::Success);
     let now = "2025-01-24T00:00:00Z";
-    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V2));
-    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V1));
+    assert_eq!(
+        gate(now).current(&qa).unwrap().event.event.version,
+        build_version(V2)
+    );
+    assert_eq!(
+        gate(now).previous(&qa).unwrap().event.event.version,
+        build_version(V1)
+    );
     // V1 revoked: the rollback target skips it.
-    g(now).revoke(&qa, &v(V1), "data loss").unwrap();
-    let prev = g(now).previous(&qa).unwrap();
-    assert_eq!(prev.event.event.version, v(V3));
-    assert_eq!(prev.current, Some(v(V2)));
+    gate(now)
+        .revoke(&qa, &build_version(V1), "data loss")
+        .unwrap();
+    let prev = gate(now).previous(&qa).unwrap();
+    assert_eq!(prev.event.event.version, build_version(V3));
+    assert_eq!(prev.current, Some(build_version(V2)));
     // Roll back to V3: an event, not a tag. Current V3, previous V2.
     rec("2025-01-24T15:00:00Z", V3, DeployStatus::Success);
     let now = "2025-01-25T00:00:00Z";
-    assert_eq!(g(now).current(&qa).unwrap().event.event.version, v(V3));
-    assert_eq!(g(now).previous(&qa).unwrap().event.event.version, v(V2));
+    assert_eq!(
+        gate(now).current(&qa).unwrap().event.event.version,
+        build_version(V3)
+    );
+    assert_eq!(
+        gate(now).previous(&qa).unwrap().event.event.version,
+        build_version(V2)
+    );
     // History, newest first.
-    let h = g(now).history(&qa, 3).unwrap();
+    let h = gate(now).history(&qa, 3).unwrap();
     let statuses: Vec<DeployStatus> = h.iter().map(|e| e.event.status).collect();
     assert_eq!(
         statuses,
@@ -651,14 +715,21 @@ fn current_and_previous_follow_deployments() {
     );
     // record refuses 'revoked' (that is revoke) and a commit that is not V's.
     assert!(
-        g(now)
-            .record(&qa, &v(V1), DeployStatus::Revoked, None, None, None)
+        gate(now)
+            .record(
+                &qa,
+                &build_version(V1),
+                DeployStatus::Revoked,
+                None,
+                None,
+                None
+            )
             .is_err()
     );
-    let err = g(now)
+    let err = gate(now)
         .record(
             &qa,
-            &v(V1),
+            &build_version(V1),
             DeployStatus::Success,
             None,
             Some(CommitId::parse(SHA2).unwrap()),
@@ -673,9 +744,9 @@ fn services_scope_tags_and_events() {
     let store = MemStore::new();
     let shop = Some(Service::parse("shop").unwrap());
     let art = Artifact::default();
-    gate(&store, "2025-01-20T14:35:00Z")
+    gate_at(&store, "2025-01-20T14:35:00Z")
         .service(shop.clone())
-        .create(&stage("build"), &v(V1), None, &art)
+        .create(&stage("build"), &build_version(V1), None, &art)
         .unwrap();
     assert!(
         store
@@ -683,8 +754,8 @@ fn services_scope_tags_and_events() {
             .unwrap()
             .is_some()
     );
-    let err = gate(&store, "2025-01-21T00:00:00Z")
-        .promote(&stage("qa"), &v(V1), &art)
+    let err = gate_at(&store, "2025-01-21T00:00:00Z")
+        .promote(&stage("qa"), &build_version(V1), &art)
         .unwrap_err();
     let GateError::NotPassed { fix, .. } = &err else {
         panic!("{err}");
@@ -693,9 +764,9 @@ fn services_scope_tags_and_events() {
         fix,
         "tag-gate create --stage build --version 84fb5881-20250120-143022 --artifact FILE"
     );
-    let qa = gate(&store, "2025-01-21T00:00:00Z")
+    let qa = gate_at(&store, "2025-01-21T00:00:00Z")
         .service(shop)
-        .promote(&stage("qa"), &v(V1), &art)
+        .promote(&stage("qa"), &build_version(V1), &art)
         .unwrap();
     assert_eq!(qa.tag, "shop/qa-84fb5881-20250120-143022");
 }
@@ -712,16 +783,19 @@ fn refusals_advise_the_newest_passing_versions_but_not_revoked_ones() {
         built(&store, ver, d, at);
     }
     for (ver, at) in [(V3, "2025-01-21T10:00:00Z"), (V1, "2025-01-21T11:00:00Z")] {
-        gate(&store, at)
-            .promote(&stage("qa"), &v(ver), &none)
+        gate_at(&store, at)
+            .promote(&stage("qa"), &build_version(ver), &none)
             .unwrap();
     }
-    let g = gate(&store, "2025-01-22T10:00:00Z");
+    let gate = gate_at(&store, "2025-01-22T10:00:00Z");
     // V1 is revoked for prod: it is not offered as the way on.
-    g.revoke(&stage("prod"), &v(V1), "bad").unwrap();
-    let err = g.promote(&stage("prod"), &v(V1), &none).unwrap_err();
-    let a = g
-        .advise_promote(&stage("prod"), &v(V1), &err)
+    gate.revoke(&stage("prod"), &build_version(V1), "bad")
+        .unwrap();
+    let err = gate
+        .promote(&stage("prod"), &build_version(V1), &none)
+        .unwrap_err();
+    let a = gate
+        .advise_promote(&stage("prod"), &build_version(V1), &err)
         .expect("advice");
     assert_eq!(a.stage, "qa");
     assert_eq!(
@@ -742,17 +816,22 @@ fn refusals_advise_the_newest_passing_versions_but_not_revoked_ones() {
     )));
 
     // A missing tag carries its own advice; none is added.
-    let err = g.promote(&stage("prod"), &v(V2), &none).unwrap_err();
+    let err = gate
+        .promote(&stage("prod"), &build_version(V2), &none)
+        .unwrap_err();
     assert!(matches!(err, GateError::NotPassed { .. }));
-    assert_eq!(g.advise_promote(&stage("prod"), &v(V2), &err), None);
+    assert_eq!(
+        gate.advise_promote(&stage("prod"), &build_version(V2), &err),
+        None
+    );
 
     // require: the stage's own passing versions, leaving out the one asked.
     let err = GateError::Unverified {
         tag: format!("qa-{V3}"),
         flaw: Flaw::Lightweight,
     };
-    let a = g
-        .advise_require(&stage("qa"), &v(V3), &err)
+    let a = gate
+        .advise_require(&stage("qa"), &build_version(V3), &err)
         .expect("advice");
     assert_eq!(
         a.passing
@@ -768,9 +847,9 @@ fn refusals_advise_the_newest_passing_versions_but_not_revoked_ones() {
 
     // Nothing passes: build a new version.
     let empty = MemStore::new();
-    let g = gate(&empty, "2025-01-22T10:00:00Z");
-    let a = g
-        .advise_require(&stage("qa"), &v(V3), &err)
+    let gate = gate_at(&empty, "2025-01-22T10:00:00Z");
+    let a = gate
+        .advise_require(&stage("qa"), &build_version(V3), &err)
         .expect("advice");
     assert!(a.passing.is_empty());
     assert!(a.to_string().contains("no version passes qa yet"));
@@ -780,7 +859,10 @@ fn refusals_advise_the_newest_passing_versions_but_not_revoked_ones() {
     );
     // Bad input gets no advice.
     let input = GateError::Input("x".into());
-    assert_eq!(g.advise_require(&stage("qa"), &v(V3), &input), None);
+    assert_eq!(
+        gate.advise_require(&stage("qa"), &build_version(V3), &input),
+        None
+    );
 }
 
 #[test]
@@ -788,15 +870,18 @@ fn a_refused_version_that_passes_the_stage_is_never_worded_as_nothing_passes() {
     let store = MemStore::new();
     let none = Artifact::default();
     built(&store, V1, 'a', "2025-01-20T10:00:00Z");
-    gate(&store, "2025-01-21T10:00:00Z")
-        .promote(&stage("qa"), &v(V1), &none)
+    gate_at(&store, "2025-01-21T10:00:00Z")
+        .promote(&stage("qa"), &build_version(V1), &none)
         .unwrap();
-    let g = gate(&store, "2025-01-22T10:00:00Z");
+    let gate = gate_at(&store, "2025-01-22T10:00:00Z");
     // V1, the only version in qa, is revoked for prod.
-    g.revoke(&stage("prod"), &v(V1), "bad").unwrap();
-    let err = g.promote(&stage("prod"), &v(V1), &none).unwrap_err();
-    let a = g
-        .advise_promote(&stage("prod"), &v(V1), &err)
+    gate.revoke(&stage("prod"), &build_version(V1), "bad")
+        .unwrap();
+    let err = gate
+        .promote(&stage("prod"), &build_version(V1), &none)
+        .unwrap_err();
+    let a = gate
+        .advise_promote(&stage("prod"), &build_version(V1), &err)
         .expect("advice");
     assert!(a.passing.is_empty());
     let text = a.to_string();
@@ -813,7 +898,9 @@ fn a_refused_version_that_passes_the_stage_is_never_worded_as_nothing_passes() {
         digest: Some(digest('b')),
         ..Default::default()
     };
-    let err = g.promote(&stage("qa"), &v(V1), &bad).unwrap_err();
+    let err = gate
+        .promote(&stage("qa"), &build_version(V1), &bad)
+        .unwrap_err();
     let GateError::DigestMismatch { built, .. } = &err else {
         panic!("{err}");
     };
@@ -827,8 +914,8 @@ fn a_refused_version_that_passes_the_stage_is_never_worded_as_nothing_passes() {
         "{hint}"
     );
     assert!(hint.contains("download artifact 7"), "{hint}");
-    let a = g
-        .advise_promote(&stage("qa"), &v(V1), &err)
+    let a = gate
+        .advise_promote(&stage("qa"), &build_version(V1), &err)
         .expect("advice");
     let text = a.to_string();
     assert!(!text.contains("no version passes"), "{text}");
@@ -857,9 +944,9 @@ fn a_scan_that_stopped_early_does_not_say_nothing_passes() {
             kind: TagKind::Lightweight,
         });
     }
-    let g = gate(&store, "2025-01-22T10:00:00Z");
-    let err = g
-        .require(&stage("qa"), &v("9a0b1c2d-20250121-090000"))
+    let gate = gate_at(&store, "2025-01-22T10:00:00Z");
+    let err = gate
+        .require(&stage("qa"), &build_version("9a0b1c2d-20250121-090000"))
         .unwrap_err();
     let text = err.to_string();
     assert!(!text.contains("no version passes"), "{text}");

@@ -103,15 +103,15 @@ fn action() -> Action {
 }
 
 /// Runs the `run` step's script with `with:` values over the defaults.
-fn run_action(fx: &Fixture, with: &[(&str, &str)]) -> Run {
+fn run_action(fixture: &Fixture, with: &[(&str, &str)]) -> Run {
     let a = action();
     let with: BTreeMap<&str, &str> = with.iter().copied().collect();
     for k in with.keys() {
         assert!(a.inputs.contains_key(*k), "no input {k}");
     }
-    let files = RunFiles::new(fx.dir.path());
-    let mut cmd = crate::support::scrubbed("bash", &fx.home);
-    cmd.current_dir(&fx.work)
+    let files = RunFiles::new(fixture.dir.path());
+    let mut cmd = crate::support::scrubbed("bash", &fixture.home);
+    cmd.current_dir(&fixture.work)
         .env("GITHUB_OUTPUT", files.output())
         .env("GITHUB_STEP_SUMMARY", files.summary())
         .env("GITHUB_ACTIONS", "true")
@@ -145,16 +145,16 @@ fn run_action(fx: &Fixture, with: &[(&str, &str)]) -> Run {
 
 #[test]
 fn the_action_runs_the_chain_and_declares_every_output() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
     let v = version_of(&sha);
-    let art = fx.dir.path().join("app.tar.gz");
+    let art = fixture.dir.path().join("app.tar.gz");
     std::fs::write(&art, b"bytes").unwrap();
     let art = art.to_str().unwrap();
     let git = ("backend", "git");
     let mut written = BTreeSet::new();
     let mut step = |with: &[(&str, &str)]| {
-        let r = run_action(&fx, with);
+        let r = run_action(&fixture, with);
         r.ok();
         written.extend(r.outputs.keys().cloned());
         r
@@ -200,10 +200,10 @@ fn the_action_runs_the_chain_and_declares_every_output() {
         ]);
     }
     step(&[git, ("command", "current"), ("stage", "qa")]);
-    let v2 = version_of(&fx.commit("feat: two"));
+    let v2 = version_of(&fixture.commit("feat: two"));
     let v1 = v.clone();
     let mut step = |with: &[(&str, &str)]| {
-        let r = run_action(&fx, with);
+        let r = run_action(&fixture, with);
         r.ok();
         written.extend(r.outputs.keys().cloned());
         r
@@ -253,25 +253,25 @@ fn the_action_runs_the_chain_and_declares_every_output() {
 
 #[test]
 fn the_action_refuses_and_fails_the_step() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
     let v = version_of(&sha);
     let git = ("backend", "git");
-    run_action(&fx, &[git, ("command", "create"), ("version", &v)]).ok();
+    run_action(&fixture, &[git, ("command", "create"), ("version", &v)]).ok();
     let r = run_action(
-        &fx,
+        &fixture,
         &[git, ("command", "promote"), ("to", "prod"), ("version", &v)],
     );
     r.code(1)
         .says(&["::error title=tag-gate::", &format!("qa-{v} not found")]);
     // An unknown command is bad input, whatever it contains.
-    let r = run_action(&fx, &[git, ("command", "$(touch pwned)")]);
+    let r = run_action(&fixture, &[git, ("command", "$(touch pwned)")]);
     r.code(2);
-    assert!(!fx.work.join("pwned").exists());
-    let r = run_action(&fx, &[git, ("command", "create"), ("version", "nope")]);
+    assert!(!fixture.work.join("pwned").exists());
+    let r = run_action(&fixture, &[git, ("command", "create"), ("version", "nope")]);
     r.code(2).says(&["invalid version 'nope'"]);
     // The token is masked first, even when the git backend does not use it.
-    let r = run_action(&fx, &[git, ("command", "latest"), ("stage", "build")]);
+    let r = run_action(&fixture, &[git, ("command", "latest"), ("stage", "build")]);
     r.ok();
     assert!(
         r.stderr.starts_with("::add-mask::ghs_unused"),

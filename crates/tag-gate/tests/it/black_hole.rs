@@ -100,11 +100,11 @@ fn fake_ssh(dir: &Path, sleep: &str, serve_fetch: bool) -> PathBuf {
 /// Runs tag-gate to its end (at most [`HUNG`], else it is killed and the
 /// test fails); the run and how long it took.
 fn run_bounded(
-    fx: &Fixture,
+    fixture: &Fixture,
     args: &[&str],
     env: &[(&str, &str)],
 ) -> (crate::support::Run, Duration) {
-    let (mut cmd, files) = fx.command(&fx.work, args, env);
+    let (mut cmd, files) = fixture.command(&fixture.work, args, env);
     let started = Instant::now();
     let mut child = cmd
         .stdout(Stdio::piped())
@@ -158,12 +158,12 @@ fn wait_bounded(child: &mut Child, limit: Duration) -> std::process::Output {
 
 #[test]
 fn a_silent_ssh_remote_ends_soon_after_the_deadline_naming_the_remote() {
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     let port = black_hole();
     let marker = unique("silent-remote-");
     let remote = format!("ssh://git@127.0.0.1:{port}/{marker}.git");
     let (r, took) = run_bounded(
-        &fx,
+        &fixture,
         &[
             "latest",
             "--stage",
@@ -188,13 +188,13 @@ fn a_silent_ssh_remote_ends_soon_after_the_deadline_naming_the_remote() {
 
 #[test]
 fn a_user_ssh_command_that_never_answers_is_killed_at_the_deadline_with_its_children() {
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     let marker = unique("hung-ssh-");
     let sleep = format!("300.{}", unique(""));
-    let ssh = fake_ssh(fx.dir.path(), &sleep, false);
+    let ssh = fake_ssh(fixture.dir.path(), &sleep, false);
     let remote = format!("ssh://git@127.0.0.1:1/{marker}.git");
     let (r, took) = run_bounded(
-        &fx,
+        &fixture,
         &[
             "latest",
             "--stage",
@@ -223,14 +223,14 @@ fn a_user_ssh_command_that_never_answers_is_killed_at_the_deadline_with_its_chil
 
 #[test]
 fn a_push_that_never_ends_is_killed_at_the_deadline_naming_the_remote() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
     let sleep = format!("300.{}", unique(""));
     // Reads are served; the push (git-receive-pack) hangs.
-    let ssh = fake_ssh(fx.dir.path(), &sleep, true);
-    let remote = format!("ssh://git@fakehost{}", fx.remote.display());
+    let ssh = fake_ssh(fixture.dir.path(), &sleep, true);
+    let remote = format!("ssh://git@fakehost{}", fixture.remote.display());
     let (r, took) = run_bounded(
-        &fx,
+        &fixture,
         &[
             "create",
             "--version",
@@ -251,25 +251,29 @@ fn a_push_that_never_ends_is_killed_at_the_deadline_naming_the_remote() {
     r.code(3).says(&[
         &format!(
             "the git remote ssh://***@fakehost{} did not answer within 5 s",
-            fx.remote.display()
+            fixture.remote.display()
         ),
         "git push",
     ]);
     assert!(took < HUNG / 2, "took {took:?}");
     let left = left_running(&sleep);
     assert!(left.is_empty(), "still running: {left:?}");
-    assert!(fx.remote_tags().is_empty(), "{:?}", fx.remote_tags());
+    assert!(
+        fixture.remote_tags().is_empty(),
+        "{:?}",
+        fixture.remote_tags()
+    );
 }
 
 #[test]
 fn terminating_tag_gate_ends_its_git_and_ssh_children() {
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     let marker = unique("cancelled-");
     let sleep = format!("300.{}", unique(""));
-    let ssh = fake_ssh(fx.dir.path(), &sleep, false);
+    let ssh = fake_ssh(fixture.dir.path(), &sleep, false);
     let remote = format!("ssh://git@127.0.0.1:1/{marker}.git");
-    let (mut cmd, _files): (_, RunFiles) = fx.command(
-        &fx.work,
+    let (mut cmd, _files): (_, RunFiles) = fixture.command(
+        &fixture.work,
         &[
             "latest",
             "--stage",
@@ -308,15 +312,15 @@ fn terminating_tag_gate_ends_its_git_and_ssh_children() {
 
 #[test]
 fn a_configured_core_ssh_command_is_kept_and_still_bounded() {
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     let marker = unique("configured-ssh-");
     let sleep = format!("300.{}", unique(""));
-    let ssh = fake_ssh(fx.dir.path(), &sleep, false);
-    fx.git(&["config", "core.sshCommand", ssh.to_str().unwrap()]);
-    fx.git(&["config", "ssh.variant", "ssh"]);
+    let ssh = fake_ssh(fixture.dir.path(), &sleep, false);
+    fixture.git(&["config", "core.sshCommand", ssh.to_str().unwrap()]);
+    fixture.git(&["config", "ssh.variant", "ssh"]);
     let remote = format!("ssh://git@127.0.0.1:1/{marker}.git");
     let (r, _) = run_bounded(
-        &fx,
+        &fixture,
         &[
             "latest",
             "--stage",

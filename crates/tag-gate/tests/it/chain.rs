@@ -4,15 +4,15 @@ use crate::support::{Fixture, sha256_hex, version_of};
 
 #[test]
 fn build_qa_prod_with_the_artifact_digest_recorded() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: first");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: first");
     let v = version_of(&sha);
-    let artifact = fx.dir.path().join("app.tar.gz");
+    let artifact = fixture.dir.path().join("app.tar.gz");
     std::fs::write(&artifact, b"the deployable bytes").unwrap();
     let digest = format!("sha256:{}", sha256_hex(b"the deployable bytes"));
     let art = artifact.to_str().unwrap();
 
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "create",
         "--stage",
         "build",
@@ -32,7 +32,7 @@ fn build_qa_prod_with_the_artifact_digest_recorded() {
     assert!(r.summary.contains(&format!("build-{v}")), "{}", r.summary);
 
     // QA, checking the artifact is the build's.
-    let r = fx.tg(&["promote", "--to", "qa", "--version", &v, "--artifact", art]);
+    let r = fixture.tag_gate(&["promote", "--to", "qa", "--version", &v, "--artifact", art]);
     r.ok().says(&[&format!("created qa-{v}"), "verified"]);
     assert_eq!(r.out("stage"), "qa");
     assert_eq!(r.out("tag"), format!("qa-{v}"));
@@ -41,11 +41,11 @@ fn build_qa_prod_with_the_artifact_digest_recorded() {
     assert_eq!(r.out("artifact-digest"), digest);
     assert_eq!(r.out("promoted-from"), format!("build-{v}"));
 
-    let r = fx.tg(&["require", "--stage", "qa", "--version", &v]);
+    let r = fixture.tag_gate(&["require", "--stage", "qa", "--version", &v]);
     r.ok();
     assert_eq!(r.out("passed"), "true");
 
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "promote",
         "--to",
         "prod",
@@ -60,28 +60,28 @@ fn build_qa_prod_with_the_artifact_digest_recorded() {
     assert_eq!(r.out("artifact-digest"), digest);
 
     // The tags on the remote: three annotated tags on the one commit.
-    let tags = fx.remote_tags();
+    let tags = fixture.remote_tags();
     assert_eq!(
         tags.keys().cloned().collect::<Vec<_>>(),
         [format!("build-{v}"), format!("prod-{v}"), format!("qa-{v}")]
     );
     for name in tags.keys() {
         assert_eq!(
-            fx.remote_git(&["cat-file", "-t", name]),
+            fixture.remote_git(&["cat-file", "-t", name]),
             "tag",
             "{name} is annotated"
         );
         assert_eq!(
-            fx.remote_git(&["rev-parse", &format!("{name}^{{commit}}")]),
+            fixture.remote_git(&["rev-parse", &format!("{name}^{{commit}}")]),
             sha
         );
     }
     // With no git identity configured, the tool supplied one.
-    let raw = fx.remote_git(&["cat-file", "-p", &format!("prod-{v}")]);
+    let raw = fixture.remote_git(&["cat-file", "-p", &format!("prod-{v}")]);
     assert!(raw.contains("tagger github-actions[bot]"), "{raw}");
 
     // show prints the provenance record.
-    let r = fx.tg(&["show", "--stage", "prod", "--version", &v]);
+    let r = fixture.tag_gate(&["show", "--stage", "prod", "--version", &v]);
     r.ok().says(&["verifies"]);
     let record = r.json();
     assert_eq!(record["schema"], "shipgate.provenance/v1");
@@ -98,8 +98,8 @@ fn build_qa_prod_with_the_artifact_digest_recorded() {
 
 #[test]
 fn the_run_is_kept_in_the_record() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: first");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: first");
     let v = version_of(&sha);
     let env = [
         ("GITHUB_RUN_ID", "4242"),
@@ -109,7 +109,7 @@ fn the_run_is_kept_in_the_record() {
         ("GITHUB_WORKFLOW", "ci-deploy-dev"),
         ("GITHUB_ACTOR", "octocat"),
     ];
-    let r = fx.tg_env(
+    let r = fixture.tag_gate_env(
         &[
             "create",
             "--version",
@@ -135,41 +135,42 @@ fn the_run_is_kept_in_the_record() {
     assert_eq!(record["note"], "first build");
     // The git backend: GITHUB_REPOSITORY without a token does not switch
     // to the API.
-    assert!(fx.remote_tags().contains_key(&format!("build-{v}")));
+    assert!(fixture.remote_tags().contains_key(&format!("build-{v}")));
 }
 
 #[test]
 fn a_service_prefixes_its_tags() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: shop");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: shop");
     let v = version_of(&sha);
-    let r = fx.tg(&["create", "--service", "shop", "--version", &v]);
+    let r = fixture.tag_gate(&["create", "--service", "shop", "--version", &v]);
     r.ok();
     assert_eq!(r.out("tag"), format!("shop/build-{v}"));
-    fx.tg(&[
-        "promote",
-        "--service",
-        "shop",
-        "--to",
-        "qa",
-        "--version",
-        &v,
-    ])
-    .ok();
-    let tags = fx.remote_tags();
+    fixture
+        .tag_gate(&[
+            "promote",
+            "--service",
+            "shop",
+            "--to",
+            "qa",
+            "--version",
+            &v,
+        ])
+        .ok();
+    let tags = fixture.remote_tags();
     assert!(tags.contains_key(&format!("shop/build-{v}")), "{tags:?}");
     assert!(tags.contains_key(&format!("shop/qa-{v}")), "{tags:?}");
     assert!(!tags.contains_key(&format!("build-{v}")), "{tags:?}");
 
     // Without --service, the shop's tags are not this scope's.
-    let r = fx.tg(&["require", "--stage", "qa", "--version", &v]);
+    let r = fixture.tag_gate(&["require", "--stage", "qa", "--version", &v]);
     r.code(1).says(&[&format!("qa-{v} not found")]);
-    let r = fx.tg(&["latest", "--service", "shop", "--stage", "qa"]);
+    let r = fixture.tag_gate(&["latest", "--service", "shop", "--stage", "qa"]);
     r.ok();
     assert_eq!(r.out("version"), v);
     assert_eq!(r.out("tag"), format!("shop/qa-{v}"));
     // The record names the service.
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "show",
         "--service",
         "shop",
@@ -183,10 +184,10 @@ fn a_service_prefixes_its_tags() {
 
 #[test]
 fn json_prints_one_object_and_nothing_else() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: first");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: first");
     let v = version_of(&sha);
-    let r = fx.tg(&["create", "--version", &v, "--json"]);
+    let r = fixture.tag_gate(&["create", "--version", &v, "--json"]);
     r.ok();
     let j = r.json();
     assert_eq!(j["schema"], 1);

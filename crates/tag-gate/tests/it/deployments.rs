@@ -4,7 +4,7 @@
 use crate::support::{Fixture, version_of};
 
 struct Deployed {
-    fx: Fixture,
+    fixture: Fixture,
     v1: String,
     v2: String,
     v3: String,
@@ -12,12 +12,12 @@ struct Deployed {
 
 /// Three versions built (no stage tags needed for events).
 fn three() -> Deployed {
-    let mut fx = Fixture::new();
+    let mut fixture = Fixture::new();
     let v: Vec<String> = (1..=3)
-        .map(|i| version_of(&fx.commit(&format!("feat: {i}"))))
+        .map(|i| version_of(&fixture.commit(&format!("feat: {i}"))))
         .collect();
     Deployed {
-        fx,
+        fixture,
         v1: v[0].clone(),
         v2: v[1].clone(),
         v3: v[2].clone(),
@@ -27,7 +27,7 @@ fn three() -> Deployed {
 impl Deployed {
     #[track_caller]
     fn record(&self, v: &str, status: &str) -> crate::support::Run {
-        let r = self.fx.tg(&[
+        let r = self.fixture.tag_gate(&[
             "record",
             "--stage",
             "prod",
@@ -47,7 +47,7 @@ impl Deployed {
 
     #[track_caller]
     fn live(&self, command: &str) -> String {
-        let r = self.fx.tg(&[command, "--stage", "prod"]);
+        let r = self.fixture.tag_gate(&[command, "--stage", "prod"]);
         r.ok();
         assert_eq!(r.stdout.trim(), r.out("version"));
         r.out("version").to_owned()
@@ -58,14 +58,16 @@ impl Deployed {
 fn current_previous_history_and_a_rollback() {
     let d = three();
     // Nothing deployed yet.
-    d.fx.tg(&["current", "--stage", "prod"])
+    d.fixture
+        .tag_gate(&["current", "--stage", "prod"])
         .code(1)
         .says(&["no version is live in prod", "tag-gate record"]);
 
     d.record(&d.v1, "in_progress");
     d.record(&d.v1, "success");
     assert_eq!(d.live("current"), d.v1);
-    d.fx.tg(&["previous", "--stage", "prod"])
+    d.fixture
+        .tag_gate(&["previous", "--stage", "prod"])
         .code(1)
         .says(&["nothing to roll back to"]);
 
@@ -73,7 +75,7 @@ fn current_previous_history_and_a_rollback() {
     d.record(&d.v2, "success");
     assert_eq!(d.live("current"), d.v2);
     assert_eq!(d.live("previous"), d.v1);
-    let r = d.fx.tg(&["previous", "--stage", "prod"]);
+    let r = d.fixture.tag_gate(&["previous", "--stage", "prod"]);
     assert_eq!(r.out("current"), d.v2);
     assert_eq!(r.out("url"), "https://shop.example.com");
 
@@ -88,12 +90,14 @@ fn current_previous_history_and_a_rollback() {
     assert_eq!(d.live("current"), d.v1);
 
     // The rollback: V1 re-deployed is an event, not a tag.
-    let tags = d.fx.remote_tags();
+    let tags = d.fixture.remote_tags();
     d.record(&d.v1, "success");
     assert_eq!(d.live("current"), d.v1);
-    assert_eq!(d.fx.remote_tags(), tags, "events are not tags");
+    assert_eq!(d.fixture.remote_tags(), tags, "events are not tags");
 
-    let r = d.fx.tg(&["history", "--stage", "prod", "--json"]);
+    let r = d
+        .fixture
+        .tag_gate(&["history", "--stage", "prod", "--json"]);
     r.ok();
     let events = r.json()["events"].as_array().unwrap().clone();
     let seen: Vec<(String, String)> = events
@@ -120,7 +124,9 @@ fn current_previous_history_and_a_rollback() {
     .collect();
     assert_eq!(seen, want, "newest first");
 
-    let r = d.fx.tg(&["history", "--stage", "prod", "--limit", "3"]);
+    let r = d
+        .fixture
+        .tag_gate(&["history", "--stage", "prod", "--limit", "3"]);
     r.ok();
     assert_eq!(r.out("count"), "3");
     assert_eq!(r.stdout.lines().count(), 3);
@@ -128,14 +134,14 @@ fn current_previous_history_and_a_rollback() {
     assert!(r.summary.contains("tag-gate history"), "{}", r.summary);
 
     // Events live under refs/shipgate/deployments, invisible to tags.
-    let refs = d.fx.remote_refs();
+    let refs = d.fixture.remote_refs();
     let events: Vec<&String> = refs
         .keys()
         .filter(|r| r.starts_with("refs/shipgate/deployments/prod/"))
         .collect();
     assert_eq!(events.len(), 8, "{refs:?}");
     // Other stages see none of them.
-    d.fx.tg(&["current", "--stage", "qa"]).code(1);
+    d.fixture.tag_gate(&["current", "--stage", "qa"]).code(1);
 }
 
 #[test]
@@ -145,29 +151,31 @@ fn previous_skips_revoked_versions() {
     d.record(&d.v2, "success");
     d.record(&d.v3, "success");
     assert_eq!(d.live("previous"), d.v2);
-    d.fx.tg(&[
-        "revoke",
-        "--stage",
-        "prod",
-        "--version",
-        &d.v2,
-        "--reason",
-        "leaks memory",
-    ])
-    .ok();
+    d.fixture
+        .tag_gate(&[
+            "revoke",
+            "--stage",
+            "prod",
+            "--version",
+            &d.v2,
+            "--reason",
+            "leaks memory",
+        ])
+        .ok();
     assert_eq!(d.live("previous"), d.v1);
     // A revoked version that is live is still current, with a warning.
-    d.fx.tg(&[
-        "revoke",
-        "--stage",
-        "prod",
-        "--version",
-        &d.v3,
-        "--reason",
-        "bad",
-    ])
-    .ok();
-    let r = d.fx.tg(&["current", "--stage", "prod"]);
+    d.fixture
+        .tag_gate(&[
+            "revoke",
+            "--stage",
+            "prod",
+            "--version",
+            &d.v3,
+            "--reason",
+            "bad",
+        ])
+        .ok();
+    let r = d.fixture.tag_gate(&["current", "--stage", "prod"]);
     r.ok().says(&["revoked", "roll back"]);
     assert_eq!(r.out("version"), d.v3);
     assert_eq!(r.out("revoked"), "true");
@@ -176,47 +184,50 @@ fn previous_skips_revoked_versions() {
 #[test]
 fn record_checks_its_commit() {
     let d = three();
-    let sha = d.fx.git(&["rev-parse", "HEAD"]);
+    let sha = d.fixture.git(&["rev-parse", "HEAD"]);
     // The head commit is V3's, not V1's.
-    d.fx.tg(&[
-        "record",
-        "--stage",
-        "prod",
-        "--version",
-        &d.v1,
-        "--status",
-        "success",
-        "--sha",
-        &sha,
-    ])
-    .code(1)
-    .says(&["does not start with version"]);
-    d.fx.tg(&[
-        "record",
-        "--stage",
-        "prod",
-        "--version",
-        &d.v3,
-        "--status",
-        "success",
-        "--sha",
-        &sha,
-    ])
-    .ok();
-    let r = d.fx.tg(&["current", "--stage", "prod"]);
+    d.fixture
+        .tag_gate(&[
+            "record",
+            "--stage",
+            "prod",
+            "--version",
+            &d.v1,
+            "--status",
+            "success",
+            "--sha",
+            &sha,
+        ])
+        .code(1)
+        .says(&["does not start with version"]);
+    d.fixture
+        .tag_gate(&[
+            "record",
+            "--stage",
+            "prod",
+            "--version",
+            &d.v3,
+            "--status",
+            "success",
+            "--sha",
+            &sha,
+        ])
+        .ok();
+    let r = d.fixture.tag_gate(&["current", "--stage", "prod"]);
     assert_eq!(r.ok().out("sha"), sha);
     // revoked is not a status for record.
-    d.fx.tg(&[
-        "record",
-        "--stage",
-        "prod",
-        "--version",
-        &d.v3,
-        "--status",
-        "revoked",
-    ])
-    .code(2)
-    .says(&["tag-gate revoke"]);
+    d.fixture
+        .tag_gate(&[
+            "record",
+            "--stage",
+            "prod",
+            "--version",
+            &d.v3,
+            "--status",
+            "revoked",
+        ])
+        .code(2)
+        .says(&["tag-gate revoke"]);
 }
 
 /// `record` without `--sha` keeps the version's full commit; `current`
@@ -224,13 +235,13 @@ fn record_checks_its_commit() {
 /// (nothing has passed prod here).
 #[test]
 fn record_defaults_the_sha_and_current_names_only_existing_tags() {
-    let mut fx = Fixture::new();
-    let sha1 = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha1 = fixture.commit("feat: one");
     let v1 = version_of(&sha1);
-    let sha2 = fx.commit("feat: two");
+    let sha2 = fixture.commit("feat: two");
     let v2 = version_of(&sha2);
     for v in [&v1, &v2] {
-        let r = fx.tg(&[
+        let r = fixture.tag_gate(&[
             "--service",
             "shop",
             "record",
@@ -244,7 +255,7 @@ fn record_defaults_the_sha_and_current_names_only_existing_tags() {
         r.ok();
         assert_eq!(r.out("sha").len(), 40, "{:?}", r.outputs);
     }
-    let r = fx.tg(&["--service", "shop", "current", "--stage", "prod", "--json"]);
+    let r = fixture.tag_gate(&["--service", "shop", "current", "--stage", "prod", "--json"]);
     r.ok();
     let j = r.json();
     assert_eq!(j["version"], v2.as_str());
@@ -253,7 +264,7 @@ fn record_defaults_the_sha_and_current_names_only_existing_tags() {
         j.get("tag").is_none_or(|t| t == ""),
         "no shop/prod-V tag exists: {j}"
     );
-    let r = fx.tg(&["--service", "shop", "previous", "--stage", "prod", "--json"]);
+    let r = fixture.tag_gate(&["--service", "shop", "previous", "--stage", "prod", "--json"]);
     r.ok();
     let j = r.json();
     assert_eq!(j["version"], v1.as_str());
@@ -261,32 +272,35 @@ fn record_defaults_the_sha_and_current_names_only_existing_tags() {
     assert!(j.get("tag").is_none_or(|t| t == ""), "{j}");
 
     // A chain stage whose tag exists: named.
-    fx.tg(&["--service", "shop", "create", "--version", &v2])
+    fixture
+        .tag_gate(&["--service", "shop", "create", "--version", &v2])
         .ok();
-    fx.tg(&[
-        "--service",
-        "shop",
-        "promote",
-        "--to",
-        "qa",
-        "--version",
-        &v2,
-    ])
-    .ok();
-    fx.tg(&[
-        "--service",
-        "shop",
-        "record",
-        "--stage",
-        "qa",
-        "--version",
-        &v2,
-        "--status",
-        "success",
-    ])
-    .ok();
-    let j = fx
-        .tg(&["--service", "shop", "current", "--stage", "qa", "--json"])
+    fixture
+        .tag_gate(&[
+            "--service",
+            "shop",
+            "promote",
+            "--to",
+            "qa",
+            "--version",
+            &v2,
+        ])
+        .ok();
+    fixture
+        .tag_gate(&[
+            "--service",
+            "shop",
+            "record",
+            "--stage",
+            "qa",
+            "--version",
+            &v2,
+            "--status",
+            "success",
+        ])
+        .ok();
+    let j = fixture
+        .tag_gate(&["--service", "shop", "current", "--stage", "qa", "--json"])
         .json();
     assert_eq!(j["tag"], format!("shop/qa-{v2}").as_str());
     assert_eq!(j["sha"], sha2.as_str());

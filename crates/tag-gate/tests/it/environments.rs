@@ -115,26 +115,29 @@ fn is_ours(d: &Value) -> bool {
 /// One version through the pipeline, as the templates run it: dev in the
 /// build job (on the version's own commit), then qa and prod in promotion
 /// jobs whose workflow commit is main's head.
-fn pipeline(a: &Api, version: &str, sha: &str, run: u64) -> BTreeMap<&'static str, u64> {
+fn pipeline(api: &Api, version: &str, sha: &str, run: u64) -> BTreeMap<&'static str, u64> {
     let mut jobs = BTreeMap::new();
     // ci-deploy-dev: environment dev, stage build.
-    jobs.insert("dev", a.job_deployment("dev", sha, run));
-    a.record("build", version, "in_progress", run);
-    a.record("build", version, "success", run);
-    a.run(&["create", "--version", version], Some(run)).ok();
+    jobs.insert("dev", api.job_deployment("dev", sha, run));
+    api.record("build", version, "in_progress", run);
+    api.record("build", version, "success", run);
+    api.run(&["create", "--version", version], Some(run)).ok();
     // promote-qa
     let run = run + 1;
-    jobs.insert("qa", a.job_deployment("qa", SHA_HEAD, run));
-    a.run(&["promote", "--to", "qa", "--version", version], Some(run))
+    jobs.insert("qa", api.job_deployment("qa", SHA_HEAD, run));
+    api.run(&["promote", "--to", "qa", "--version", version], Some(run))
         .ok();
-    a.record("qa", version, "in_progress", run);
-    a.record("qa", version, "success", run);
+    api.record("qa", version, "in_progress", run);
+    api.record("qa", version, "success", run);
     // promote-prod
     let run = run + 1;
-    jobs.insert("production", a.job_deployment("production", SHA_HEAD, run));
-    a.record("prod", version, "in_progress", run);
-    a.record("prod", version, "success", run);
-    a.run(
+    jobs.insert(
+        "production",
+        api.job_deployment("production", SHA_HEAD, run),
+    );
+    api.record("prod", version, "in_progress", run);
+    api.record("prod", version, "success", run);
+    api.run(
         &["promote", "--to", "prod", "--version", version],
         Some(run),
     )
@@ -319,34 +322,35 @@ fn current_right_after_a_same_second_success_in_a_loop() {
 /// keeps the name in the record.
 #[test]
 fn the_git_backend_files_events_by_stage() {
-    let mut fx = crate::support::Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = crate::support::Fixture::new();
+    let sha = fixture.commit("feat: one");
     let v = crate::support::version_of(&sha);
     let chain = "build,qa,prod=Production EU";
-    fx.tg(&[
-        "record",
-        "--chain",
-        chain,
-        "--stage",
-        "prod",
-        "--version",
-        &v,
-        "--status",
-        "success",
-    ])
-    .ok();
-    let refs: Vec<String> = fx
+    fixture
+        .tag_gate(&[
+            "record",
+            "--chain",
+            chain,
+            "--stage",
+            "prod",
+            "--version",
+            &v,
+            "--status",
+            "success",
+        ])
+        .ok();
+    let refs: Vec<String> = fixture
         .remote_refs()
         .into_keys()
         .filter(|r| r.starts_with("refs/shipgate/"))
         .collect();
     assert_eq!(refs, ["refs/shipgate/deployments/prod/seq-000000000001"]);
-    let r = fx.tg(&["history", "--chain", chain, "--stage", "prod", "--json"]);
+    let r = fixture.tag_gate(&["history", "--chain", chain, "--stage", "prod", "--json"]);
     r.ok();
     let e = &r.json()["events"][0];
     assert_eq!(e["environment"], "Production EU");
     assert_eq!(e["production"], true);
-    let cur = fx.tg(&["current", "--chain", chain, "--stage", "prod", "--json"]);
+    let cur = fixture.tag_gate(&["current", "--chain", chain, "--stage", "prod", "--json"]);
     cur.ok();
     assert_eq!(cur.json()["version"], v.as_str());
 }

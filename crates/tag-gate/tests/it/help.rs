@@ -4,8 +4,8 @@
 use crate::support::Fixture;
 
 fn help(args: &[&str]) -> String {
-    let fx = Fixture::new();
-    let r = fx.tg(args);
+    let fixture = Fixture::new();
+    let r = fixture.tag_gate(args);
     r.ok();
     assert!(r.stderr.is_empty(), "{}", r.stderr);
     r.stdout

@@ -9,31 +9,34 @@ fn digest(byte: &str) -> String {
 
 #[test]
 fn rerunning_a_finished_create_or_promote_changes_nothing() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
     let v = version_of(&sha);
     let d = digest("ab");
-    fx.tg(&["create", "--version", &v, "--artifact-digest", &d])
+    fixture
+        .tag_gate(&["create", "--version", &v, "--artifact-digest", &d])
         .ok();
-    fx.tg(&["promote", "--to", "qa", "--version", &v]).ok();
-    let tags = fx.remote_tags();
+    fixture
+        .tag_gate(&["promote", "--to", "qa", "--version", &v])
+        .ok();
+    let tags = fixture.remote_tags();
 
-    let r = fx.tg(&["create", "--version", &v, "--artifact-digest", &d]);
+    let r = fixture.tag_gate(&["create", "--version", &v, "--artifact-digest", &d]);
     r.ok()
         .says(&["already exists", "nothing to do (created=false)"]);
     assert_eq!(r.out("created"), "false");
     assert_eq!(r.out("artifact-digest"), d);
     assert_eq!(r.out("passed"), "true");
     // Without a digest, the record's stands.
-    let r = fx.tg(&["create", "--version", &v]);
+    let r = fixture.tag_gate(&["create", "--version", &v]);
     r.ok();
     assert_eq!(r.out("created"), "false");
 
-    let r = fx.tg(&["promote", "--to", "qa", "--version", &v]);
+    let r = fixture.tag_gate(&["promote", "--to", "qa", "--version", &v]);
     r.ok().says(&["already exists"]);
     assert_eq!(r.out("created"), "false");
     assert_eq!(r.out("sha"), sha);
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "promote",
         "--to",
         "qa",
@@ -44,25 +47,26 @@ fn rerunning_a_finished_create_or_promote_changes_nothing() {
     ]);
     r.ok();
     assert_eq!(r.out("created"), "false");
-    assert_eq!(fx.remote_tags(), tags, "tags never moved");
+    assert_eq!(fixture.remote_tags(), tags, "tags never moved");
 }
 
 #[test]
 fn create_with_another_digest_or_on_another_commit_is_refused() {
-    let mut fx = Fixture::new();
-    let sha1 = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha1 = fixture.commit("feat: one");
     let v = version_of(&sha1);
-    fx.tg(&[
-        "create",
-        "--version",
-        &v,
-        "--artifact-digest",
-        &digest("ab"),
-    ])
-    .ok();
-    let tags = fx.remote_tags();
+    fixture
+        .tag_gate(&[
+            "create",
+            "--version",
+            &v,
+            "--artifact-digest",
+            &digest("ab"),
+        ])
+        .ok();
+    let tags = fixture.remote_tags();
 
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "create",
         "--version",
         &v,
@@ -75,30 +79,30 @@ fn create_with_another_digest_or_on_another_commit_is_refused() {
         &format!("but {} was given", digest("cd")),
     ]);
     assert_eq!(r.out("passed"), "false");
-    assert_eq!(fx.remote_tags(), tags);
+    assert_eq!(fixture.remote_tags(), tags);
 
     // Another commit whose id starts with the version's short sha cannot be
     // made; a --sha of another commit is refused before anything is written.
-    let sha2 = fx.commit("feat: two");
-    let r = fx.tg(&["create", "--version", &v, "--sha", &sha2]);
+    let sha2 = fixture.commit("feat: two");
+    let r = fixture.tag_gate(&["create", "--version", &v, "--sha", &sha2]);
     r.code(1).says(&[
         &format!("commit {sha2} does not start with version {v}'s short sha"),
         "stamp a version for this commit",
     ]);
-    assert_eq!(fx.remote_tags(), tags);
+    assert_eq!(fixture.remote_tags(), tags);
 
     // The tag is there, on the version's commit: a build tag moved by hand
     // elsewhere (lightweight, on another commit) is not re-created over.
     let v2 = version_of(&sha2);
-    fx.git(&["tag", &format!("build-{v2}"), &sha1]);
-    fx.git(&["push", "-q", "origin", &format!("refs/tags/build-{v2}")]);
-    let tags = fx.remote_tags();
-    let r = fx.tg(&["create", "--version", &v2]);
+    fixture.git(&["tag", &format!("build-{v2}"), &sha1]);
+    fixture.git(&["push", "-q", "origin", &format!("refs/tags/build-{v2}")]);
+    let tags = fixture.remote_tags();
+    let r = fixture.tag_gate(&["create", "--version", &v2]);
     r.code(1).says(&[
         &format!("build-{v2} already exists on commit {sha1}, not on {sha2}"),
         "stage tags are never moved",
     ]);
-    assert_eq!(fx.remote_tags(), tags);
+    assert_eq!(fixture.remote_tags(), tags);
 }
 
 /// Two processes promoting one version at the same time against one bare
@@ -106,29 +110,29 @@ fn create_with_another_digest_or_on_another_commit_is_refused() {
 /// exactly one of them created it.
 #[test]
 fn two_racing_promotions_end_with_one_tag() {
-    let mut fx = Fixture::new();
+    let mut fixture = Fixture::new();
     let mut versions = Vec::new();
     for i in 0..3 {
-        let sha = fx.commit(&format!("feat: {i}"));
+        let sha = fixture.commit(&format!("feat: {i}"));
         let v = version_of(&sha);
-        fx.tg(&["create", "--version", &v]).ok();
+        fixture.tag_gate(&["create", "--version", &v]).ok();
         versions.push(v);
     }
-    let second = fx.dir.path().join("second");
-    fx.git_in(
-        fx.dir.path(),
+    let second = fixture.dir.path().join("second");
+    fixture.git_in(
+        fixture.dir.path(),
         &[
             "clone",
             "-q",
-            fx.remote.to_str().unwrap(),
+            fixture.remote.to_str().unwrap(),
             second.to_str().unwrap(),
         ],
     );
 
     for v in &versions {
         let args = ["promote", "--to", "qa", "--version", v.as_str()];
-        let (mut a, fa) = fx.command(&fx.work, &args, &[]);
-        let (mut b, fb) = fx.command(&second, &args, &[]);
+        let (mut a, fa) = fixture.command(&fixture.work, &args, &[]);
+        let (mut b, fb) = fixture.command(&second, &args, &[]);
         let ca = a
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -166,17 +170,20 @@ fn two_racing_promotions_end_with_one_tag() {
             loser.stderr
         );
         assert_eq!(ra.out("sha"), rb.out("sha"));
-        let qa: Vec<String> = fx
+        let qa: Vec<String> = fixture
             .remote_tags()
             .into_keys()
             .filter(|t| t.starts_with("qa-"))
             .collect();
         assert!(qa.contains(&format!("qa-{v}")));
         // The tag that stands verifies, whoever wrote it.
-        fx.tg(&["require", "--stage", "qa", "--version", v]).ok();
+        fixture
+            .tag_gate(&["require", "--stage", "qa", "--version", v])
+            .ok();
     }
     assert_eq!(
-        fx.remote_tags()
+        fixture
+            .remote_tags()
             .keys()
             .filter(|t| t.starts_with("qa-"))
             .count(),

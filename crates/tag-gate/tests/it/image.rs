@@ -16,8 +16,8 @@ macro_rules! registry_or_skip {
 }
 
 /// `docker login`'s file in the fixture's HOME (~/.docker/config.json).
-fn docker_login(fx: &Fixture, host: &str) {
-    let dir = fx.home.join(".docker");
+fn docker_login(fixture: &Fixture, host: &str) {
+    let dir = fixture.home.join(".docker");
     std::fs::create_dir_all(&dir).unwrap();
     let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
     std::fs::write(
@@ -31,14 +31,14 @@ fn docker_login(fx: &Fixture, host: &str) {
 fn an_image_is_recorded_promoted_retagged_and_rolled_back() {
     let reg = registry_or_skip!();
     let client = reg.client();
-    let mut fx = Fixture::new();
-    docker_login(&fx, &reg.host);
-    let v1 = version_of(&fx.commit("feat: one"));
+    let mut fixture = Fixture::new();
+    docker_login(&fixture, &reg.host);
+    let v1 = version_of(&fixture.commit("feat: one"));
     let d1 = push_image(&client, &reg.image(&format!("team/app:{v1}")), "one");
     let repo = format!("{}/team/app", reg.host);
 
     // recorded by tag: resolved to the digest through the registry
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "create",
         "--version",
         &v1,
@@ -54,7 +54,7 @@ fn an_image_is_recorded_promoted_retagged_and_rolled_back() {
 
     // promoted by digest, the registry's tags moved before the git tag
     let pinned = format!("{repo}@{d1}");
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "promote",
         "--to",
         "qa",
@@ -75,35 +75,41 @@ fn an_image_is_recorded_promoted_retagged_and_rolled_back() {
         d1
     );
     // again: nothing moves, exit 0
-    fx.tg(&["promote", "--to", "qa", "--version", &v1, "--retag"])
+    fixture
+        .tag_gate(&["promote", "--to", "qa", "--version", &v1, "--retag"])
         .ok()
         .says(&["already named"]);
     // require with the image
-    fx.tg(&[
-        "require",
-        "--stage",
-        "qa",
-        "--version",
-        &v1,
-        "--image",
-        &pinned,
-    ])
-    .ok();
-    fx.tg(&["promote", "--to", "prod", "--version", &v1, "--retag"])
+    fixture
+        .tag_gate(&[
+            "require",
+            "--stage",
+            "qa",
+            "--version",
+            &v1,
+            "--image",
+            &pinned,
+        ])
+        .ok();
+    fixture
+        .tag_gate(&["promote", "--to", "prod", "--version", &v1, "--retag"])
         .ok();
 
     // a second version reaches prod, then prod's image is rolled back
-    let v2 = version_of(&fx.commit("feat: two"));
+    let v2 = version_of(&fixture.commit("feat: two"));
     let d2 = push_image(&client, &reg.image(&format!("team/app:{v2}")), "two");
     let pinned2 = format!("{repo}@{d2}");
-    fx.tg(&["create", "--version", &v2, "--image", &pinned2])
+    fixture
+        .tag_gate(&["create", "--version", &v2, "--image", &pinned2])
         .ok();
-    fx.tg(&["promote", "--to", "qa", "--version", &v2, "--retag"])
+    fixture
+        .tag_gate(&["promote", "--to", "qa", "--version", &v2, "--retag"])
         .ok();
-    fx.tg(&["promote", "--to", "prod", "--version", &v2, "--retag"])
+    fixture
+        .tag_gate(&["promote", "--to", "prod", "--version", &v2, "--retag"])
         .ok();
     assert_eq!(client.resolve(&reg.image("team/app:prod")).unwrap(), d2);
-    let r = fx.tg(&["retag", "--stage", "prod", "--version", &v1]);
+    let r = fixture.tag_gate(&["retag", "--stage", "prod", "--version", &v1]);
     r.ok().says(&[&format!("{repo}:prod now names {d1}")]);
     assert_eq!(r.stdout.trim(), pinned);
     assert_eq!(client.resolve(&reg.image("team/app:prod")).unwrap(), d1);
@@ -119,8 +125,8 @@ fn an_image_is_recorded_promoted_retagged_and_rolled_back() {
 fn another_image_or_a_deleted_one_is_refused_and_no_tag_is_written() {
     let reg = registry_or_skip!();
     let client = reg.client();
-    let mut fx = Fixture::new();
-    let v = version_of(&fx.commit("feat: one"));
+    let mut fixture = Fixture::new();
+    let v = version_of(&fixture.commit("feat: one"));
     let repo = format!("{}/team/app", reg.host);
     let built = push_image(&client, &reg.image(&format!("team/app:{v}")), "built");
     let other = push_image(&client, &reg.image("team/app:other"), "other");
@@ -129,20 +135,21 @@ fn another_image_or_a_deleted_one_is_refused_and_no_tag_is_written() {
         [args, creds].concat()
     }
 
-    fx.tg(&with(
-        &[
-            "create",
-            "--version",
-            &v,
-            "--image",
-            &format!("{repo}@{built}"),
-        ],
-        &creds,
-    ))
-    .ok();
+    fixture
+        .tag_gate(&with(
+            &[
+                "create",
+                "--version",
+                &v,
+                "--image",
+                &format!("{repo}@{built}"),
+            ],
+            &creds,
+        ))
+        .ok();
 
     // a digest swapped after build
-    let r = fx.tg(&with(
+    let r = fixture.tag_gate(&with(
         &[
             "promote",
             "--to",
@@ -161,81 +168,85 @@ fn another_image_or_a_deleted_one_is_refused_and_no_tag_is_written() {
     ]);
     assert!(!r.stderr.contains(PASSWORD));
     // by a moving tag that now names another image
-    fx.tg(&with(
-        &[
-            "promote",
-            "--to",
-            "qa",
-            "--version",
-            &v,
-            "--image",
-            &format!("{repo}:other"),
-        ],
-        &creds,
-    ))
-    .code(1)
-    .says(&["is not the one recorded at build"]);
+    fixture
+        .tag_gate(&with(
+            &[
+                "promote",
+                "--to",
+                "qa",
+                "--version",
+                &v,
+                "--image",
+                &format!("{repo}:other"),
+            ],
+            &creds,
+        ))
+        .code(1)
+        .says(&["is not the one recorded at build"]);
 
     // deleted by a retention policy: refused, with what to rebuild
     reg.delete_manifest("team/app", &built);
-    let r = fx.tg(&with(
+    let r = fixture.tag_gate(&with(
         &["promote", "--to", "qa", "--version", &v, "--retag"],
         &creds,
     ));
     r.code(1)
         .says(&["no longer serves", "retention policy", "rebuild"]);
     assert!(
-        !fx.remote_tags().keys().any(|t| t.starts_with("qa-")),
+        !fixture.remote_tags().keys().any(|t| t.starts_with("qa-")),
         "{:?}",
-        fx.remote_tags()
+        fixture.remote_tags()
     );
     let pinned = format!("{repo}@{built}");
-    fx.tg(&with(
-        &["promote", "--to", "qa", "--version", &v, "--image", &pinned],
-        &creds,
-    ))
-    .code(1)
-    .says(&["no longer serves"]);
+    fixture
+        .tag_gate(&with(
+            &["promote", "--to", "qa", "--version", &v, "--image", &pinned],
+            &creds,
+        ))
+        .code(1)
+        .says(&["no longer serves"]);
     // unless the check is skipped (a deploy from elsewhere)
-    fx.tg(&with(
-        &[
-            "promote",
-            "--to",
-            "qa",
-            "--version",
-            &v,
-            "--image",
-            &pinned,
-            "--no-registry-check",
-        ],
-        &creds,
-    ))
-    .ok();
-    fx.tg(&with(
-        &[
-            "require",
-            "--stage",
-            "qa",
-            "--version",
-            &v,
-            "--image",
-            &pinned,
-        ],
-        &creds,
-    ))
-    .code(1)
-    .says(&["no longer serves"]);
+    fixture
+        .tag_gate(&with(
+            &[
+                "promote",
+                "--to",
+                "qa",
+                "--version",
+                &v,
+                "--image",
+                &pinned,
+                "--no-registry-check",
+            ],
+            &creds,
+        ))
+        .ok();
+    fixture
+        .tag_gate(&with(
+            &[
+                "require",
+                "--stage",
+                "qa",
+                "--version",
+                &v,
+                "--image",
+                &pinned,
+            ],
+            &creds,
+        ))
+        .code(1)
+        .says(&["no longer serves"]);
 }
 
 #[test]
 fn bad_credentials_and_a_registry_that_is_down_exit_3() {
     let reg = registry_or_skip!();
     let client = reg.client();
-    let mut fx = Fixture::new();
-    let v = version_of(&fx.commit("feat: one"));
+    let mut fixture = Fixture::new();
+    let v = version_of(&fixture.commit("feat: one"));
     let repo = format!("{}/team/app", reg.host);
     let d = push_image(&client, &reg.image(&format!("team/app:{v}")), "creds");
-    let r = fx.tg(&[
+    let r = fixture.tag_gate(&[
         "create",
         "--version",
         &v,
@@ -249,16 +260,17 @@ fn bad_credentials_and_a_registry_that_is_down_exit_3() {
     r.code(3)
         .says(&["refused --registry-username/--registry-password"]);
     assert!(!r.stderr.contains("not-the-password"), "{}", r.stderr);
-    assert!(fx.remote_tags().is_empty());
+    assert!(fixture.remote_tags().is_empty());
     // the Docker config file named as the source
-    docker_login(&fx, "127.0.0.1:1");
+    docker_login(&fixture, "127.0.0.1:1");
     let wrong = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:nope"));
     std::fs::write(
-        fx.home.join(".docker/config.json"),
+        fixture.home.join(".docker/config.json"),
         format!(r#"{{"auths": {{"{}": {{"auth": "{wrong}"}}}}}}"#, reg.host),
     )
     .unwrap();
-    fx.tg(&["create", "--version", &v, "--image", &format!("{repo}@{d}")])
+    fixture
+        .tag_gate(&["create", "--version", &v, "--image", &format!("{repo}@{d}")])
         .code(3)
         .says(&["the Docker config file", ".docker/config.json"]);
     // nothing listening: exit 3 after bounded retries
@@ -266,27 +278,30 @@ fn bad_credentials_and_a_registry_that_is_down_exit_3() {
         .unwrap()
         .local_addr()
         .unwrap();
-    fx.tg(&[
-        "create",
-        "--version",
-        &v,
-        "--image",
-        &format!("{closed}/team/app@{d}"),
-    ])
-    .code(3)
-    .says(&["did not answer", &closed.to_string()]);
+    fixture
+        .tag_gate(&[
+            "create",
+            "--version",
+            &v,
+            "--image",
+            &format!("{closed}/team/app@{d}"),
+        ])
+        .code(3)
+        .says(&["did not answer", &closed.to_string()]);
     // a tag with --no-registry-check cannot be resolved: bad input
-    fx.tg(&[
-        "create",
-        "--version",
-        &v,
-        "--image",
-        &format!("{repo}:{v}"),
-        "--no-registry-check",
-    ])
-    .code(2)
-    .says(&["names a tag"]);
-    fx.tg(&["create", "--version", &v, "--image", "https://x/y:1"])
+    fixture
+        .tag_gate(&[
+            "create",
+            "--version",
+            &v,
+            "--image",
+            &format!("{repo}:{v}"),
+            "--no-registry-check",
+        ])
+        .code(2)
+        .says(&["names a tag"]);
+    fixture
+        .tag_gate(&["create", "--version", &v, "--image", "https://x/y:1"])
         .code(2)
         .says(&["not an image reference"]);
 }

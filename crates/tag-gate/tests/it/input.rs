@@ -5,28 +5,28 @@ use crate::support::{Fixture, version_of};
 
 /// A fixture with one built version, and the refs on its remote.
 fn built() -> (Fixture, String) {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
     let v = version_of(&sha);
-    fx.tg(&["create", "--version", &v]).ok();
-    (fx, v)
+    fixture.tag_gate(&["create", "--version", &v]).ok();
+    (fixture, v)
 }
 
 #[track_caller]
-fn refused(fx: &Fixture, args: &[&str], names: &[&str]) {
-    let before = fx.remote_refs();
-    let r = fx.tg(args);
+fn refused(fixture: &Fixture, args: &[&str], names: &[&str]) {
+    let before = fixture.remote_refs();
+    let r = fixture.tag_gate(args);
     r.code(2).says(names);
-    assert_eq!(fx.remote_refs(), before, "nothing written by {args:?}");
+    assert_eq!(fixture.remote_refs(), before, "nothing written by {args:?}");
     assert!(r.stdout.is_empty(), "{}", r.stdout);
 }
 
 #[test]
 fn malformed_versions() {
-    let (fx, v) = built();
+    let (fixture, v) = built();
     let expected = "expected SHA-YYYYMMDD-HHMMSS";
     refused(
-        &fx,
+        &fixture,
         &["promote", "--to", "qa", "--version", "$(id)"],
         &[
             "invalid version '$(id)'",
@@ -35,29 +35,29 @@ fn malformed_versions() {
         ],
     );
     refused(
-        &fx,
+        &fixture,
         &["require", "--stage", "qa", "--version", "a..b"],
         &["'a..b'", expected],
     );
     let month13 = format!("{}-20251301-120000", &v[..8]);
     refused(
-        &fx,
+        &fixture,
         &["promote", "--to", "qa", "--version", &month13],
         &[&format!("'{month13}'"), "there is no month 13"],
     );
     // --soft softens a closed gate, never bad input.
     refused(
-        &fx,
+        &fixture,
         &["require", "--stage", "qa", "--version", "$(id)", "--soft"],
         &["invalid version '$(id)'"],
     );
     // Through the action's env twin too, trimmed first.
-    let r = fx.tg_env(
+    let r = fixture.tag_gate_env(
         &["promote", "--to", "qa"],
         &[("INPUT_VERSION", "  ; rm -rf / ")],
     );
     r.code(2).says(&["invalid version", "rm -rf"]);
-    let r = fx.tg_env(
+    let r = fixture.tag_gate_env(
         &["promote", "--to", "qa"],
         &[("INPUT_VERSION", &format!("  {v}\n"))],
     );
@@ -67,14 +67,14 @@ fn malformed_versions() {
 
 #[test]
 fn malformed_stages_digests_and_commands() {
-    let (fx, v) = built();
+    let (fixture, v) = built();
     refused(
-        &fx,
+        &fixture,
         &["require", "--stage", "q a", "--version", &v],
         &["invalid stage", "'q a' contains a space"],
     );
     refused(
-        &fx,
+        &fixture,
         &[
             "promote",
             "--to",
@@ -90,7 +90,7 @@ fn malformed_stages_digests_and_commands() {
         ],
     );
     refused(
-        &fx,
+        &fixture,
         &[
             "promote",
             "--to",
@@ -103,18 +103,18 @@ fn malformed_stages_digests_and_commands() {
         &["invalid artifact digest", "sha256:e3b0c442"],
     );
     refused(
-        &fx,
+        &fixture,
         &["deploy", "--stage", "qa"],
         &["unrecognized subcommand 'deploy'"],
     );
-    refused(&fx, &["require", "--stage", "qa"], &["--version"]);
+    refused(&fixture, &["require", "--stage", "qa"], &["--version"]);
     refused(
-        &fx,
+        &fixture,
         &["list", "--stage", "qa", "--limit", "0"],
         &["invalid limit '0'"],
     );
     refused(
-        &fx,
+        &fixture,
         &[
             "record",
             "--stage",
@@ -127,7 +127,7 @@ fn malformed_stages_digests_and_commands() {
         &["'done'"],
     );
     refused(
-        &fx,
+        &fixture,
         &[
             "require",
             "--stage",
@@ -143,7 +143,7 @@ fn malformed_stages_digests_and_commands() {
     );
     // A missing artifact file names the file.
     refused(
-        &fx,
+        &fixture,
         &[
             "promote",
             "--to",
@@ -159,8 +159,8 @@ fn malformed_stages_digests_and_commands() {
 
 #[test]
 fn hostile_values_never_become_workflow_commands() {
-    let (fx, v) = built();
-    let r = fx.tg_env(
+    let (fixture, v) = built();
+    let r = fixture.tag_gate_env(
         &["require", "--stage", "qa", "--version", "x\n::error::pwned"],
         &[("GITHUB_ACTIONS", "true")],
     );
@@ -175,8 +175,8 @@ fn hostile_values_never_become_workflow_commands() {
 
 #[test]
 fn a_missing_remote_is_an_environment_error() {
-    let (fx, v) = built();
-    let r = fx.tg(&[
+    let (fixture, v) = built();
+    let r = fixture.tag_gate(&[
         "require",
         "--stage",
         "build",
@@ -188,6 +188,6 @@ fn a_missing_remote_is_an_environment_error() {
     r.code(3);
     // Not a git repository at all.
     let dir = tempfile::tempdir().unwrap();
-    let r = fx.tg_in(dir.path(), &["latest", "--stage", "qa"], &[]);
+    let r = fixture.tag_gate_in(dir.path(), &["latest", "--stage", "qa"], &[]);
     r.code(3);
 }

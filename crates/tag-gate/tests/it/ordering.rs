@@ -7,8 +7,10 @@ use crate::support::{Fixture, record_message, version_of};
 /// Three commits; their QA tags made at chosen times such that name order
 /// and time order are opposite: the version whose name sorts last entered
 /// QA first. Returns the versions newest (by time) first.
-fn opposite_orders(fx: &mut Fixture) -> Vec<(String, String)> {
-    let mut commits: Vec<String> = (0..3).map(|i| fx.commit(&format!("feat: {i}"))).collect();
+fn opposite_orders(fixture: &mut Fixture) -> Vec<(String, String)> {
+    let mut commits: Vec<String> = (0..3)
+        .map(|i| fixture.commit(&format!("feat: {i}")))
+        .collect();
     // Descending by name: the first entered QA earliest.
     commits.sort();
     commits.reverse();
@@ -22,8 +24,8 @@ fn opposite_orders(fx: &mut Fixture) -> Vec<(String, String)> {
         let v = version_of(sha);
         let name = format!("qa-{v}");
         let msg = record_message(&name, "qa", &v, sha, time);
-        fx.git_dated(&fx.work, &["tag", "-a", &name, "-m", &msg, sha], time);
-        fx.git(&["push", "-q", "origin", &format!("refs/tags/{name}")]);
+        fixture.git_dated(&fixture.work, &["tag", "-a", &name, "-m", &msg, sha], time);
+        fixture.git(&["push", "-q", "origin", &format!("refs/tags/{name}")]);
         made.push((v, time.to_owned()));
     }
     made.reverse();
@@ -36,16 +38,16 @@ fn opposite_orders(fx: &mut Fixture) -> Vec<(String, String)> {
 
 #[test]
 fn latest_and_list_order_by_time_not_name() {
-    let mut fx = Fixture::new();
-    let newest_first = opposite_orders(&mut fx);
+    let mut fixture = Fixture::new();
+    let newest_first = opposite_orders(&mut fixture);
 
-    let r = fx.tg(&["latest", "--stage", "qa"]);
+    let r = fixture.tag_gate(&["latest", "--stage", "qa"]);
     r.ok();
     assert_eq!(r.out("version"), newest_first[0].0);
     assert_eq!(r.out("time"), newest_first[0].1);
     assert_eq!(r.stdout.trim(), newest_first[0].0);
 
-    let r = fx.tg(&["list", "--stage", "qa", "--json"]);
+    let r = fixture.tag_gate(&["list", "--stage", "qa", "--json"]);
     r.ok();
     let j = r.json();
     let listed: Vec<(String, String)> = j["versions"]
@@ -67,7 +69,7 @@ fn latest_and_list_order_by_time_not_name() {
     assert_eq!(j["count"], 3);
     assert_eq!(j["schema"], 1);
 
-    let r = fx.tg(&["list", "--stage", "qa", "--limit", "2"]);
+    let r = fixture.tag_gate(&["list", "--stage", "qa", "--limit", "2"]);
     r.ok();
     assert_eq!(r.out("count"), "2");
     assert_eq!(
@@ -80,19 +82,20 @@ fn latest_and_list_order_by_time_not_name() {
 
 #[test]
 fn a_revoked_or_unverified_newest_is_passed_over() {
-    let mut fx = Fixture::new();
-    let newest_first = opposite_orders(&mut fx);
-    fx.tg(&[
-        "revoke",
-        "--stage",
-        "qa",
-        "--version",
-        &newest_first[0].0,
-        "--reason",
-        "flaky",
-    ])
-    .ok();
-    let r = fx.tg(&["latest", "--stage", "qa"]);
+    let mut fixture = Fixture::new();
+    let newest_first = opposite_orders(&mut fixture);
+    fixture
+        .tag_gate(&[
+            "revoke",
+            "--stage",
+            "qa",
+            "--version",
+            &newest_first[0].0,
+            "--reason",
+            "flaky",
+        ])
+        .ok();
+    let r = fixture.tag_gate(&["latest", "--stage", "qa"]);
     r.ok()
         .says(&[&format!("left out qa-{}", newest_first[0].0), "revoked"]);
     assert_eq!(r.out("version"), newest_first[1].0);
@@ -101,23 +104,27 @@ fn a_revoked_or_unverified_newest_is_passed_over() {
 
 #[test]
 fn names_that_are_not_versions_are_ignored_and_counted() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
     let v = version_of(&sha);
-    fx.tg(&["create", "--version", &v]).ok();
-    fx.tg(&["promote", "--to", "qa", "--version", &v]).ok();
-    fx.tg(&["promote", "--to", "prod", "--version", &v]).ok();
+    fixture.tag_gate(&["create", "--version", &v]).ok();
+    fixture
+        .tag_gate(&["promote", "--to", "qa", "--version", &v])
+        .ok();
+    fixture
+        .tag_gate(&["promote", "--to", "prod", "--version", &v])
+        .ok();
     // Look-alikes: another environment's tags, a sign-off marker.
     for name in [
         format!("prod-eu-{v}"),
         "qa-signoff".to_owned(),
         "prod-eu-latest".to_owned(),
     ] {
-        fx.git(&["tag", "-a", &name, "-m", "not a stage tag", &sha]);
-        fx.git(&["push", "-q", "origin", &format!("refs/tags/{name}")]);
+        fixture.git(&["tag", "-a", &name, "-m", "not a stage tag", &sha]);
+        fixture.git(&["push", "-q", "origin", &format!("refs/tags/{name}")]);
     }
 
-    let r = fx.tg(&["latest", "--stage", "prod"]);
+    let r = fixture.tag_gate(&["latest", "--stage", "prod"]);
     r.ok().says(&[
         "ignored 2 tag(s) under 'prod-' that are not versions",
         "prod-eu-",
@@ -126,7 +133,7 @@ fn names_that_are_not_versions_are_ignored_and_counted() {
     assert_eq!(r.out("tag"), format!("prod-{v}"));
     assert_eq!(r.out("ignored"), "2");
 
-    let r = fx.tg(&["list", "--stage", "qa", "--json"]);
+    let r = fixture.tag_gate(&["list", "--stage", "qa", "--json"]);
     r.ok();
     let j = r.json();
     assert_eq!(j["ignored"], 1);
@@ -134,11 +141,11 @@ fn names_that_are_not_versions_are_ignored_and_counted() {
     assert!(r.stderr.contains("qa-signoff"), "{}", r.stderr);
 
     // Only look-alikes: nothing passed, and it says why.
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
-    fx.git(&["tag", "-a", "prod-eu-x", "-m", "x", &sha]);
-    fx.git(&["push", "-q", "origin", "refs/tags/prod-eu-x"]);
-    let r = fx.tg(&["latest", "--stage", "prod"]);
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
+    fixture.git(&["tag", "-a", "prod-eu-x", "-m", "x", &sha]);
+    fixture.git(&["push", "-q", "origin", "refs/tags/prod-eu-x"]);
+    let r = fixture.tag_gate(&["latest", "--stage", "prod"]);
     r.code(1).says(&[
         "no version has passed prod yet",
         "1 name(s) that are not versions, ignored",
@@ -151,19 +158,20 @@ fn names_that_are_not_versions_are_ignored_and_counted() {
 /// from one `git ls-remote` (each used to list every ref again).
 #[test]
 fn latest_lists_the_remote_once() {
-    let mut fx = Fixture::new();
-    let newest_first = opposite_orders(&mut fx);
-    let sha = fx.git(&["rev-parse", "HEAD"]);
-    fx.tg(&[
-        "record",
-        "--stage",
-        "qa",
-        "--version",
-        &version_of(&sha),
-        "--status",
-        "success",
-    ])
-    .ok();
+    let mut fixture = Fixture::new();
+    let newest_first = opposite_orders(&mut fixture);
+    let sha = fixture.git(&["rev-parse", "HEAD"]);
+    fixture
+        .tag_gate(&[
+            "record",
+            "--stage",
+            "qa",
+            "--version",
+            &version_of(&sha),
+            "--status",
+            "success",
+        ])
+        .ok();
     // A `git` first on PATH that logs its arguments, then runs the real one.
     let real = String::from_utf8(
         std::process::Command::new("sh")
@@ -173,9 +181,9 @@ fn latest_lists_the_remote_once() {
             .stdout,
     )
     .unwrap();
-    let bin = fx.dir.path().join("logging-bin");
+    let bin = fixture.dir.path().join("logging-bin");
     std::fs::create_dir_all(&bin).unwrap();
-    let log = fx.dir.path().join("git.log");
+    let log = fixture.dir.path().join("git.log");
     let script = bin.join("git");
     std::fs::write(
         &script,
@@ -195,7 +203,7 @@ fn latest_lists_the_remote_once() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let r = fx.tg_env(
+    let r = fixture.tag_gate_env(
         &["latest", "--stage", "qa", "--backend", "git"],
         &[("PATH", &path)],
     );

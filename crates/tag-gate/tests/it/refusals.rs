@@ -5,7 +5,7 @@ use crate::support::{Fixture, record_message, version_of};
 
 /// V1 built and in QA; V2 (a later commit) built only.
 struct Two {
-    fx: Fixture,
+    fixture: Fixture,
     sha1: String,
     v1: String,
     sha2: String,
@@ -13,19 +13,23 @@ struct Two {
 }
 
 fn two() -> Two {
-    let mut fx = Fixture::new();
-    let sha1 = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha1 = fixture.commit("feat: one");
     let v1 = version_of(&sha1);
-    let sha2 = fx.commit("feat: two");
+    let sha2 = fixture.commit("feat: two");
     let v2 = format!("{}-20250121-090000", &sha2[..8]);
     let digest = format!("sha256:{}", "ab".repeat(32));
-    fx.tg(&["create", "--version", &v1, "--artifact-digest", &digest])
+    fixture
+        .tag_gate(&["create", "--version", &v1, "--artifact-digest", &digest])
         .ok();
-    fx.tg(&["promote", "--to", "qa", "--version", &v1]).ok();
-    fx.tg(&["create", "--version", &v2, "--artifact-digest", &digest])
+    fixture
+        .tag_gate(&["promote", "--to", "qa", "--version", &v1])
+        .ok();
+    fixture
+        .tag_gate(&["create", "--version", &v2, "--artifact-digest", &digest])
         .ok();
     Two {
-        fx,
+        fixture,
         sha1,
         v1,
         sha2,
@@ -36,7 +40,7 @@ fn two() -> Two {
 impl Two {
     /// Pushes a tag made by hand in the working clone.
     fn push_tag(&self, name: &str) {
-        self.fx
+        self.fixture
             .git(&["push", "-q", "origin", &format!("refs/tags/{name}")]);
     }
 
@@ -44,10 +48,10 @@ impl Two {
     /// writes nothing.
     #[track_caller]
     fn prod_refused(&self, what: &[&str]) -> crate::support::Run {
-        let before = self.fx.remote_refs();
+        let before = self.fixture.remote_refs();
         let r = self
-            .fx
-            .tg(&["promote", "--to", "prod", "--version", &self.v2]);
+            .fixture
+            .tag_gate(&["promote", "--to", "prod", "--version", &self.v2]);
         r.code(1).says(what).says(&[
             &format!("newest versions that pass qa: {}", self.v1),
             &format!(
@@ -56,7 +60,7 @@ impl Two {
             ),
         ]);
         assert_eq!(r.out("passed"), "false");
-        assert_eq!(self.fx.remote_refs(), before, "nothing written");
+        assert_eq!(self.fixture.remote_refs(), before, "nothing written");
         assert!(r.summary.contains("⛔"), "{}", r.summary);
         r
     }
@@ -65,8 +69,10 @@ impl Two {
 #[test]
 fn prod_without_qa() {
     let t = two();
-    let before = t.fx.remote_refs();
-    let r = t.fx.tg(&["promote", "--to", "prod", "--version", &t.v2]);
+    let before = t.fixture.remote_refs();
+    let r = t
+        .fixture
+        .tag_gate(&["promote", "--to", "prod", "--version", &t.v2]);
     r.code(1).says(&[
         &format!("qa-{} not found", t.v2),
         &format!("version {} has not passed qa", t.v2),
@@ -75,10 +81,12 @@ fn prod_without_qa() {
     ]);
     assert_eq!(r.out("passed"), "false");
     assert_eq!(r.out("tag"), format!("prod-{}", t.v2));
-    assert_eq!(t.fx.remote_refs(), before);
+    assert_eq!(t.fixture.remote_refs(), before);
 
     // require says the same.
-    let r = t.fx.tg(&["require", "--stage", "qa", "--version", &t.v2]);
+    let r = t
+        .fixture
+        .tag_gate(&["require", "--stage", "qa", "--version", &t.v2]);
     r.code(1).says(&[
         &format!("qa-{} not found", t.v2),
         &format!("newest versions that pass qa: {}", t.v1),
@@ -86,10 +94,11 @@ fn prod_without_qa() {
     ]);
 
     // Nothing passed build yet: the fix is create.
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: lonely");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: lonely");
     let v = version_of(&sha);
-    fx.tg(&["require", "--stage", "build", "--version", &v])
+    fixture
+        .tag_gate(&["require", "--stage", "build", "--version", &v])
         .code(1)
         .says(&[
             "no version passes build yet",
@@ -101,11 +110,13 @@ fn prod_without_qa() {
 fn a_hand_made_lightweight_tag() {
     let t = two();
     let name = format!("qa-{}", t.v2);
-    t.fx.git(&["tag", &name, &t.sha2]);
+    t.fixture.git(&["tag", &name, &t.sha2]);
     t.push_tag(&name);
     t.prod_refused(&[&format!("{name} does not verify"), "lightweight tag"]);
 
-    let r = t.fx.tg(&["require", "--stage", "qa", "--version", &t.v2]);
+    let r = t
+        .fixture
+        .tag_gate(&["require", "--stage", "qa", "--version", &t.v2]);
     r.code(1).says(&[
         "lightweight tag",
         "a hand-made tag is refused",
@@ -118,9 +129,9 @@ fn a_hand_made_lightweight_tag() {
 fn allow_unverified_lets_a_lightweight_tag_through_loudly() {
     let t = two();
     let name = format!("qa-{}", t.v2);
-    t.fx.git(&["tag", &name, &t.sha2]);
+    t.fixture.git(&["tag", &name, &t.sha2]);
     t.push_tag(&name);
-    let r = t.fx.tg(&[
+    let r = t.fixture.tag_gate(&[
         "promote",
         "--to",
         "prod",
@@ -133,9 +144,13 @@ fn allow_unverified_lets_a_lightweight_tag_through_loudly() {
         &format!("accepting {name} although it is a lightweight tag"),
     ]);
     assert_eq!(r.out("created"), "true");
-    assert!(t.fx.remote_tags().contains_key(&format!("prod-{}", t.v2)));
+    assert!(
+        t.fixture
+            .remote_tags()
+            .contains_key(&format!("prod-{}", t.v2))
+    );
     // On the runner, the warning is an annotation.
-    let r = t.fx.tg_env(
+    let r = t.fixture.tag_gate_env(
         &[
             "require",
             "--stage",
@@ -153,7 +168,8 @@ fn allow_unverified_lets_a_lightweight_tag_through_loudly() {
 fn an_annotated_tag_without_a_record() {
     let t = two();
     let name = format!("qa-{}", t.v2);
-    t.fx.git(&["tag", "-a", &name, "-m", "QA passed, trust me", &t.sha2]);
+    t.fixture
+        .git(&["tag", "-a", &name, "-m", "QA passed, trust me", &t.sha2]);
     t.push_tag(&name);
     t.prod_refused(&[
         &format!("{name} does not verify"),
@@ -167,7 +183,7 @@ fn a_record_with_broken_json() {
     let name = format!("qa-{}", t.v2);
     let msg =
         format!("{name}: passed\n\n{{\"schema\": \"shipgate.provenance/v1\", \"version\": \n");
-    t.fx.git(&["tag", "-a", &name, "-m", &msg, &t.sha2]);
+    t.fixture.git(&["tag", "-a", &name, "-m", &msg, &t.sha2]);
     t.push_tag(&name);
     t.prod_refused(&["provenance record is unreadable"]);
 }
@@ -178,7 +194,7 @@ fn a_tag_on_a_commit_that_is_not_the_versions() {
     // A well-formed record, but the tag and the record name V1's commit.
     let name = format!("qa-{}", t.v2);
     let msg = record_message(&name, "qa", &t.v2, &t.sha1, "2025-01-21T10:00:00Z");
-    t.fx.git(&["tag", "-a", &name, "-m", &msg, &t.sha1]);
+    t.fixture.git(&["tag", "-a", &name, "-m", &msg, &t.sha1]);
     t.push_tag(&name);
     t.prod_refused(&[
         &format!("{name} does not verify"),
@@ -195,10 +211,10 @@ fn an_earlier_stage_on_another_commit() {
     // Accepted only with --allow-unverified, and still refused: the build
     // tag and the QA tag of one version name different commits.
     let name = format!("qa-{}", t.v2);
-    t.fx.git(&["tag", &name, &t.sha1]);
+    t.fixture.git(&["tag", &name, &t.sha1]);
     t.push_tag(&name);
-    let before = t.fx.remote_refs();
-    let r = t.fx.tg(&[
+    let before = t.fixture.remote_refs();
+    let r = t.fixture.tag_gate(&[
         "promote",
         "--to",
         "prod",
@@ -213,15 +229,15 @@ fn an_earlier_stage_on_another_commit() {
         &format!("newest versions that pass qa: {}", t.v1),
         &format!("tag-gate promote --to prod --version {}", t.v1),
     ]);
-    assert_eq!(t.fx.remote_refs(), before);
+    assert_eq!(t.fixture.remote_refs(), before);
 }
 
 #[test]
 fn a_digest_that_is_not_the_builds() {
     let t = two();
     let other = format!("sha256:{}", "cd".repeat(32));
-    let before = t.fx.remote_refs();
-    let r = t.fx.tg(&[
+    let before = t.fixture.remote_refs();
+    let r = t.fixture.tag_gate(&[
         "promote",
         "--to",
         "qa",
@@ -239,30 +255,33 @@ fn a_digest_that_is_not_the_builds() {
         &format!("newest versions that pass build: {}", t.v1),
         &format!("tag-gate promote --to qa --version {}", t.v1),
     ]);
-    assert_eq!(t.fx.remote_refs(), before);
+    assert_eq!(t.fixture.remote_refs(), before);
 
     // The file itself, hashed.
-    let file = t.fx.dir.path().join("tampered.tar.gz");
+    let file = t.fixture.dir.path().join("tampered.tar.gz");
     std::fs::write(&file, b"not what was built").unwrap();
-    t.fx.tg(&[
-        "promote",
-        "--to",
-        "qa",
-        "--version",
-        &t.v2,
-        "--artifact",
-        file.to_str().unwrap(),
-    ])
-    .code(1)
-    .says(&["artifact digest mismatch"]);
-    assert_eq!(t.fx.remote_refs(), before);
+    t.fixture
+        .tag_gate(&[
+            "promote",
+            "--to",
+            "qa",
+            "--version",
+            &t.v2,
+            "--artifact",
+            file.to_str().unwrap(),
+        ])
+        .code(1)
+        .says(&["artifact digest mismatch"]);
+    assert_eq!(t.fixture.remote_refs(), before);
 }
 
 #[test]
 fn a_version_revoked_for_the_target_stage() {
     let t = two();
-    t.fx.tg(&["promote", "--to", "qa", "--version", &t.v2]).ok();
-    let r = t.fx.tg_env(
+    t.fixture
+        .tag_gate(&["promote", "--to", "qa", "--version", &t.v2])
+        .ok();
+    let r = t.fixture.tag_gate_env(
         &[
             "revoke",
             "--stage",
@@ -278,7 +297,7 @@ fn a_version_revoked_for_the_target_stage() {
     assert_eq!(r.out("status"), "revoked");
     assert_eq!(r.out("created"), "true");
     // Revoking again: nothing new.
-    let again = t.fx.tg(&[
+    let again = t.fixture.tag_gate(&[
         "revoke",
         "--stage",
         "prod",
@@ -291,8 +310,10 @@ fn a_version_revoked_for_the_target_stage() {
     assert_eq!(again.out("created"), "false");
     assert_eq!(again.out("event-id"), r.out("event-id"));
 
-    let tags = t.fx.remote_tags();
-    let r = t.fx.tg(&["promote", "--to", "prod", "--version", &t.v2]);
+    let tags = t.fixture.remote_tags();
+    let r = t
+        .fixture
+        .tag_gate(&["promote", "--to", "prod", "--version", &t.v2]);
     r.code(1).says(&[
         &format!("version {} is revoked for prod", t.v2),
         "by octocat",
@@ -300,37 +321,42 @@ fn a_version_revoked_for_the_target_stage() {
         &format!("newest versions that pass qa: {}", t.v1),
         &format!("tag-gate promote --to prod --version {}", t.v1),
     ]);
-    assert_eq!(t.fx.remote_tags(), tags);
+    assert_eq!(t.fixture.remote_tags(), tags);
     // Revoked for prod only: QA still passes it.
-    t.fx.tg(&["require", "--stage", "qa", "--version", &t.v2])
+    t.fixture
+        .tag_gate(&["require", "--stage", "qa", "--version", &t.v2])
         .ok();
     // V1 is not revoked and goes through.
-    t.fx.tg(&["promote", "--to", "prod", "--version", &t.v1])
+    t.fixture
+        .tag_gate(&["promote", "--to", "prod", "--version", &t.v1])
         .ok();
 }
 
 #[test]
 fn soft_exits_zero_with_passed_false() {
     let t = two();
-    let r =
-        t.fx.tg(&["promote", "--to", "prod", "--version", &t.v2, "--soft"]);
+    let r = t
+        .fixture
+        .tag_gate(&["promote", "--to", "prod", "--version", &t.v2, "--soft"]);
     r.ok().says(&[&format!("qa-{} not found", t.v2), "--soft"]);
     assert_eq!(r.out("passed"), "false");
-    let r = t.fx.tg_env(
+    let r = t.fixture.tag_gate_env(
         &["require", "--stage", "qa", "--version", &t.v2],
         &[("INPUT_SOFT", "true")],
     );
     r.ok();
     assert_eq!(r.out("passed"), "false");
     // The action passes soft: "false" by default; that is not soft.
-    t.fx.tg_env(
-        &["require", "--stage", "qa", "--version", &t.v2],
-        &[("INPUT_SOFT", "false")],
-    )
-    .code(1);
+    t.fixture
+        .tag_gate_env(
+            &["require", "--stage", "qa", "--version", &t.v2],
+            &[("INPUT_SOFT", "false")],
+        )
+        .code(1);
     // A gate that is open says passed=true.
-    let r =
-        t.fx.tg(&["require", "--stage", "qa", "--version", &t.v1, "--soft"]);
+    let r = t
+        .fixture
+        .tag_gate(&["require", "--stage", "qa", "--version", &t.v1, "--soft"]);
     r.ok();
     assert_eq!(r.out("passed"), "true");
 }
@@ -338,16 +364,19 @@ fn soft_exits_zero_with_passed_false() {
 #[test]
 fn promote_into_the_first_stage_or_an_unknown_one_is_bad_input() {
     let t = two();
-    t.fx.tg(&["promote", "--to", "build", "--version", &t.v2])
+    t.fixture
+        .tag_gate(&["promote", "--to", "build", "--version", &t.v2])
         .code(2)
         .says(&[
             "the first stage of the chain",
             "tag-gate create --stage build",
         ]);
-    t.fx.tg(&["promote", "--to", "staging", "--version", &t.v2])
+    t.fixture
+        .tag_gate(&["promote", "--to", "staging", "--version", &t.v2])
         .code(2)
         .says(&["'staging' is not a stage of build,qa,prod", "--chain"]);
-    t.fx.tg(&["create", "--stage", "qa", "--version", &t.v2])
+    t.fixture
+        .tag_gate(&["create", "--stage", "qa", "--version", &t.v2])
         .code(2)
         .says(&["not the first stage", "tag-gate promote --to qa"]);
 }
@@ -355,28 +384,31 @@ fn promote_into_the_first_stage_or_an_unknown_one_is_bad_input() {
 #[test]
 fn a_custom_chain() {
     let t = two();
-    t.fx.tg(&[
-        "promote",
-        "--chain",
-        "build,staging,prod",
-        "--to",
-        "staging",
-        "--version",
-        &t.v2,
-    ])
-    .ok();
-    t.fx.tg(&[
-        "promote",
-        "--chain",
-        "build,staging,prod",
-        "--to",
-        "prod",
-        "--version",
-        &t.v2,
-    ])
-    .ok();
+    t.fixture
+        .tag_gate(&[
+            "promote",
+            "--chain",
+            "build,staging,prod",
+            "--to",
+            "staging",
+            "--version",
+            &t.v2,
+        ])
+        .ok();
+    t.fixture
+        .tag_gate(&[
+            "promote",
+            "--chain",
+            "build,staging,prod",
+            "--to",
+            "prod",
+            "--version",
+            &t.v2,
+        ])
+        .ok();
     // The default chain still wants QA.
-    t.fx.tg(&["require", "--stage", "qa", "--version", &t.v2])
+    t.fixture
+        .tag_gate(&["require", "--stage", "qa", "--version", &t.v2])
         .code(1);
 }
 
@@ -386,37 +418,38 @@ fn a_custom_chain() {
 #[test]
 fn another_file_than_the_one_built_with_a_service() {
     use crate::support::sha256_hex;
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: shop");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: shop");
     let v = version_of(&sha);
-    let built = fx.dir.path().join("shop.tar.gz");
+    let built = fixture.dir.path().join("shop.tar.gz");
     std::fs::write(&built, b"the artifact that was built").unwrap();
-    let other = fx.dir.path().join("other.tar.gz");
+    let other = fixture.dir.path().join("other.tar.gz");
     std::fs::write(&other, b"some other file").unwrap();
     let run = [
         ("GITHUB_RUN_ID", "4242"),
         ("GITHUB_SERVER_URL", "https://github.com"),
         ("GITHUB_REPOSITORY", "o/r"),
     ];
-    fx.tg_env(
-        &[
-            "--service",
-            "shop",
-            "create",
-            "--version",
-            &v,
-            "--artifact",
-            built.to_str().unwrap(),
-            "--artifact-id",
-            "777",
-            "--backend",
-            "git",
-        ],
-        &run,
-    )
-    .ok();
-    let before = fx.remote_refs();
-    let r = fx.tg(&[
+    fixture
+        .tag_gate_env(
+            &[
+                "--service",
+                "shop",
+                "create",
+                "--version",
+                &v,
+                "--artifact",
+                built.to_str().unwrap(),
+                "--artifact-id",
+                "777",
+                "--backend",
+                "git",
+            ],
+            &run,
+        )
+        .ok();
+    let before = fixture.remote_refs();
+    let r = fixture.tag_gate(&[
         "--service",
         "shop",
         "promote",
@@ -445,5 +478,5 @@ fn another_file_than_the_one_built_with_a_service() {
         "a version passes shop/build: {}",
         r.stderr
     );
-    assert_eq!(fx.remote_refs(), before, "nothing written");
+    assert_eq!(fixture.remote_refs(), before, "nothing written");
 }

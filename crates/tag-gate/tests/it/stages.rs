@@ -5,18 +5,18 @@
 use crate::support::{Fixture, version_of};
 
 /// Every command, with `STAGE` where its stage goes.
-fn commands(v: &str) -> Vec<Vec<String>> {
+fn commands(version: &str) -> Vec<Vec<String>> {
     let with = |parts: &[&str]| parts.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     vec![
-        with(&["create", "--stage", "STAGE", "--version", v]),
-        with(&["require", "--stage", "STAGE", "--version", v]),
-        with(&["promote", "--to", "STAGE", "--version", v]),
+        with(&["create", "--stage", "STAGE", "--version", version]),
+        with(&["require", "--stage", "STAGE", "--version", version]),
+        with(&["promote", "--to", "STAGE", "--version", version]),
         with(&[
             "record",
             "--stage",
             "STAGE",
             "--version",
-            v,
+            version,
             "--status",
             "success",
         ]),
@@ -28,23 +28,23 @@ fn commands(v: &str) -> Vec<Vec<String>> {
             "--stage",
             "STAGE",
             "--version",
-            v,
+            version,
             "--reason",
             "broken",
         ]),
         with(&["latest", "--stage", "STAGE"]),
         with(&["list", "--stage", "STAGE"]),
-        with(&["show", "--stage", "STAGE", "--version", v]),
+        with(&["show", "--stage", "STAGE", "--version", version]),
     ]
 }
 
 #[test]
 fn a_stage_outside_the_chain_exits_2_on_every_command() {
-    let mut fx = Fixture::new();
-    let sha = fx.commit("feat: one");
+    let mut fixture = Fixture::new();
+    let sha = fixture.commit("feat: one");
     let v = version_of(&sha);
-    fx.tg(&["create", "--version", &v]).ok();
-    let before = fx.remote_refs();
+    fixture.tag_gate(&["create", "--version", &v]).ok();
+    let before = fixture.remote_refs();
     for (stage, chain) in [("nope", None), ("prd", None), ("prod", Some("build,qa"))] {
         for cmd in commands(&v) {
             let mut args: Vec<&str> = cmd
@@ -55,7 +55,7 @@ fn a_stage_outside_the_chain_exits_2_on_every_command() {
                 args.extend(["--chain", c]);
             }
             let shown = chain.unwrap_or("build,qa,prod");
-            let r = fx.tg(&args);
+            let r = fixture.tag_gate(&args);
             r.code(2)
                 .says(&[&format!("'{stage}' is not a stage of {shown}"), "--chain"]);
             assert!(
@@ -82,20 +82,22 @@ fn a_stage_outside_the_chain_exits_2_on_every_command() {
                 }
                 i += 2;
             }
-            fx.tg_env(&rest, &env)
+            fixture
+                .tag_gate_env(&rest, &env)
                 .code(2)
                 .says(&[&format!("'{stage}' is not a stage of {shown}")]);
         }
     }
-    assert_eq!(fx.remote_refs(), before, "nothing was written");
+    assert_eq!(fixture.remote_refs(), before, "nothing was written");
 }
 
 /// `--soft` does not turn bad input into a closed gate.
 #[test]
 fn soft_does_not_soften_an_unknown_stage() {
-    let mut fx = Fixture::new();
-    let v = version_of(&fx.commit("feat: one"));
-    fx.tg(&["require", "--stage", "nope", "--version", &v, "--soft"])
+    let mut fixture = Fixture::new();
+    let v = version_of(&fixture.commit("feat: one"));
+    fixture
+        .tag_gate(&["require", "--stage", "nope", "--version", &v, "--soft"])
         .code(2)
         .says(&["'nope' is not a stage of build,qa,prod"]);
 }

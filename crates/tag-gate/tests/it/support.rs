@@ -123,20 +123,20 @@ impl Fixture {
         let work = dir.path().join("work");
         std::fs::create_dir_all(&home).unwrap();
         std::fs::create_dir_all(&work).unwrap();
-        let fx = Fixture {
+        let fixture = Fixture {
             dir,
             home,
             remote,
             work,
             files: 0,
         };
-        fx.git_in(
-            fx.dir.path(),
+        fixture.git_in(
+            fixture.dir.path(),
             &["init", "-q", "--bare", "-b", "main", "remote.git"],
         );
-        fx.git(&["init", "-q", "-b", "main"]);
-        fx.git(&["remote", "add", "origin", fx.remote.to_str().unwrap()]);
-        fx
+        fixture.git(&["init", "-q", "-b", "main"]);
+        fixture.git(&["remote", "add", "origin", fixture.remote.to_str().unwrap()]);
+        fixture
     }
 
     /// `file://` URL of the remote.
@@ -213,15 +213,15 @@ impl Fixture {
 
     /// The binary, run in `work`, with `GITHUB_OUTPUT` and
     /// `GITHUB_STEP_SUMMARY` set.
-    pub fn tg(&self, args: &[&str]) -> Run {
-        self.tg_in(&self.work, args, &[])
+    pub fn tag_gate(&self, args: &[&str]) -> Run {
+        self.tag_gate_in(&self.work, args, &[])
     }
 
-    pub fn tg_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        self.tg_in(&self.work, args, env)
+    pub fn tag_gate_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.tag_gate_in(&self.work, args, env)
     }
 
-    pub fn tg_in(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    pub fn tag_gate_in(&self, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         let (mut cmd, files) = self.command(dir, args, env);
         let out = cmd.output().expect("tag-gate runs");
         files.read(out)

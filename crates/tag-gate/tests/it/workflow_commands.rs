@@ -33,18 +33,18 @@ fn assert_clean(what: &str, run: &Run) {
 
 #[test]
 fn tag_messages_cannot_forge_a_workflow_command() {
-    let mut fx = Fixture::new();
+    let mut fixture = Fixture::new();
     let message = format!("release notes\r::error::PWN\n{}", HOSTILE.join("\n"));
     let mut versions = Vec::new();
     for i in 0..2 {
-        let sha = fx.commit(&format!("feat: {i}"));
+        let sha = fixture.commit(&format!("feat: {i}"));
         let v = version_of(&sha);
         // A hand-made stage tag: its message is whatever its author wrote.
-        fx.git(&["tag", "-a", &format!("qa-{v}"), "-m", &message, &sha]);
-        fx.git(&["tag", "-a", &format!("build-{v}"), "-m", &message, &sha]);
+        fixture.git(&["tag", "-a", &format!("qa-{v}"), "-m", &message, &sha]);
+        fixture.git(&["tag", "-a", &format!("build-{v}"), "-m", &message, &sha]);
         versions.push(v);
     }
-    fx.git(&["push", "-q", "origin", "--tags"]);
+    fixture.git(&["push", "-q", "origin", "--tags"]);
     for v in &versions {
         for args in [
             &["show", "--stage", "qa", "--version", v][..],
@@ -55,7 +55,7 @@ fn tag_messages_cannot_forge_a_workflow_command() {
             &["latest", "--stage", "qa"],
             &["list", "--stage", "qa"],
         ] {
-            let run = fx.tg_env(args, &[ACTIONS]);
+            let run = fixture.tag_gate_env(args, &[ACTIONS]);
             assert_clean(&format!("{args:?}"), &run);
         }
     }
@@ -63,8 +63,8 @@ fn tag_messages_cannot_forge_a_workflow_command() {
 
 #[test]
 fn invalid_values_cannot_forge_a_workflow_command() {
-    let mut fx = Fixture::new();
-    let v = version_of(&fx.commit("feat: one"));
+    let mut fixture = Fixture::new();
+    let v = version_of(&fixture.commit("feat: one"));
     for hostile in HOSTILE {
         for args in [
             &["latest", "--stage", hostile][..],
@@ -93,7 +93,7 @@ fn invalid_values_cannot_forge_a_workflow_command() {
             &["latest", "--stage", "qa", hostile],
             &[hostile],
         ] {
-            let run = fx.tg_env(args, &[ACTIONS]);
+            let run = fixture.tag_gate_env(args, &[ACTIONS]);
             assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
             assert_clean(&format!("{args:?}"), &run);
         }

@@ -389,11 +389,15 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
             },
         ));
     }
+    // A scope item that names a path (`bar/baz`, `@org/pkg`) is allowed when
+    // it matches as a whole or each of its parts does, and refused when it
+    // or one of its parts is (commitlint's scope-enum reads `/` so).
+    let matches = |list: &[Pattern], g: &str| list.iter().any(|a| a.is_match(g) == Ok(true));
     if let Some(allowed) = &rules.scopes {
         let unknown: Vec<&str> = given
             .iter()
             .copied()
-            .filter(|g| !allowed.iter().any(|a| a.is_match(g) == Ok(true)))
+            .filter(|g| !matches(allowed, g) && !g.split('/').all(|part| matches(allowed, part)))
             .collect();
         if !unknown.is_empty() {
             return Err((
@@ -412,10 +416,10 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
         .iter()
         .copied()
         .filter(|g| {
-            rules
-                .disallow_scopes
-                .iter()
-                .any(|d| d.is_match(g) == Ok(true))
+            matches(&rules.disallow_scopes, g)
+                || (g.contains('/')
+                    && g.split('/')
+                        .any(|part| matches(&rules.disallow_scopes, part)))
         })
         .collect();
     if !refused.is_empty() {

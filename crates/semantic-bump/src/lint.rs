@@ -269,6 +269,7 @@ impl LintRule {
     pub fn of(why: NotConventional) -> LintRule {
         match why {
             NotConventional::LeadingWhitespace => LintRule::LeadingWhitespace,
+            NotConventional::LineBreak => LintRule::SingleLine,
             NotConventional::SpaceAfterColon => LintRule::SpaceAfterColon,
             NotConventional::BodyNotSeparated => LintRule::BodyLeadingBlank,
             NotConventional::Malformed => LintRule::FooterFormat,
@@ -283,7 +284,12 @@ pub fn lint_title(title: &str, rules: &TitleRules) -> Result<TitleOk, LintFailur
     if title.trim().is_empty() {
         return Err(fail(LintRule::Empty, "the title is empty".into()));
     }
-    if title.contains(['\n', '\r']) {
+    // trailing whitespace, a line's own `\r` included, is ignored as the
+    // header reading ignores it
+    if title
+        .trim_end_matches([' ', '\t', '\r'])
+        .contains(['\n', '\r'])
+    {
         return Err(fail(LintRule::SingleLine, "a title is one line".into()));
     }
     if let Some(ok) = github_revert(title) {

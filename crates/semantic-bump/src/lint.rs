@@ -399,6 +399,13 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
     // it matches as a whole or each of its parts does, and refused when it
     // or one of its parts is (commitlint's scope-enum reads `/` so).
     let matches = |list: &[Pattern], g: &str| list.iter().any(|a| a.is_match(g) == Ok(true));
+    // A refusing pattern that gives up refuses (fails closed).
+    let refuses = |g: &str| {
+        rules
+            .disallow_scopes
+            .iter()
+            .any(|d| d.is_match(g) != Ok(false))
+    };
     if let Some(allowed) = &rules.scopes {
         let unknown: Vec<&str> = given
             .iter()
@@ -421,21 +428,24 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
     let refused: Vec<&str> = given
         .iter()
         .copied()
-        .filter(|g| {
-            matches(&rules.disallow_scopes, g)
-                || (g.contains('/')
-                    && g.split('/')
-                        .any(|part| matches(&rules.disallow_scopes, part)))
-        })
+        .filter(|g| refuses(g) || (g.contains('/') && g.split('/').any(refuses)))
         .collect();
     if !refused.is_empty() {
+        let gave_up = refused
+            .iter()
+            .any(|g| rules.disallow_scopes.iter().any(|d| d.is_match(g).is_err()));
         return Err((
             LintRule::ScopeDisallowed,
             format!(
-                "disallowed scope{} found: {} (refused: {})",
+                "disallowed scope{} found: {} (refused: {}){}",
                 if refused.len() == 1 { " was" } else { "s were" },
                 refused.join(", "),
-                list(&rules.disallow_scopes)
+                list(&rules.disallow_scopes),
+                if gave_up {
+                    "; a pattern gave up on it (too much backtracking), which refuses it"
+                } else {
+                    ""
+                }
             ),
         ));
     }

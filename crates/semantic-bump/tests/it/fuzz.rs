@@ -246,3 +246,27 @@ fn a_carriage_return_gets_one_verdict() {
         }
     }
 }
+
+/// A refusing pattern that gives up refuses (fails closed, saying so); an
+/// allowing one that gives up does not allow.
+#[test]
+fn a_scope_pattern_that_gives_up_fails_closed() {
+    let scope = format!("{}b", "a".repeat(5_000));
+    let title = format!("feat({scope}): x");
+    let catastrophic = Pattern::whole(r"(a+)+\1", false).unwrap();
+    let rules = TitleRules {
+        disallow_scopes: vec![catastrophic.clone()],
+        ..TitleRules::default()
+    };
+    let failed = lint_title(&title, &rules).unwrap_err();
+    assert_eq!(failed.rule.id(), "scope-disallowed");
+    assert!(failed.message.contains("gave up"), "{}", failed.message);
+    let rules = TitleRules {
+        scopes: Some(vec![catastrophic]),
+        ..TitleRules::default()
+    };
+    assert_eq!(
+        lint_title(&title, &rules).unwrap_err().rule.id(),
+        "scope-enum"
+    );
+}

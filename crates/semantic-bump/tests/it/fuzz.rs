@@ -88,6 +88,7 @@ const HEADER_PIECES: &[&str] = &[
 /// `lint-commits` and the analyzer behind `next` agree on every first
 /// line, and nothing panics on whole messages.
 #[test]
+#[allow(clippy::print_stderr)] // the counts measured, on the test's stderr
 fn one_header_one_verdict_on_random_headers() {
     let n = setting("SEMANTIC_BUMP_FUZZ_N", 8_000);
     let mut rng = Rng(setting("SEMANTIC_BUMP_FUZZ_SEED", 11));
@@ -139,6 +140,7 @@ const TEXT_PIECES: &[&str] = &["a", "aa", "b", "_", "-", "1", " ", "é", "A"];
 /// Any pattern either fails to compile (naming itself) or matches any
 /// text without panicking, with a verdict or a "gave up": never a hang.
 #[test]
+#[allow(clippy::print_stderr)] // the counts measured, on the test's stderr
 fn patterns_compile_or_match_without_panic() {
     let n = setting("SEMANTIC_BUMP_FUZZ_N", 8_000) / 4;
     let mut rng = Rng(setting("SEMANTIC_BUMP_FUZZ_SEED", 11) ^ 0x5eed);

@@ -304,6 +304,7 @@ fn judge(c: &Value) -> Verdict {
 /// Runs a suite: every case agrees with the peer, except those marked
 /// `differs` (each with its reason, and a row in the README's edge-case
 /// table), which must still differ. Prints the agreement count.
+#[allow(clippy::print_stderr)] // the counts measured, on the test's stderr
 fn run_suite(text: &str) {
     let suite: Value = serde_json::from_str(text).unwrap();
     let cases = suite["cases"].as_array().unwrap();

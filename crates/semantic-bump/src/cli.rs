@@ -151,7 +151,7 @@ pub struct RuleArgs {
     #[arg(long, env = "INPUT_TYPES", value_parser = type_patterns, value_name = "TYPES")]
     pub types: Vec<PatternList>,
 
-    /// Allowed scopes, one per line or comma-separated; each a pattern matched against the whole scope; every scope of `fix(a,b)` must match one [default: any].
+    /// Allowed scopes, one per line or comma-separated; each a pattern matched against the whole scope; every scope of `fix(a,b)` must match one, and a path scope `fix(a/b)` matches as a whole or by each part [default: any].
     #[arg(long, env = "INPUT_SCOPES", value_parser = scope_patterns, value_name = "SCOPES")]
     pub scopes: Vec<PatternList>,
 

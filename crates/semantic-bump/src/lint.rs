@@ -269,6 +269,7 @@ impl LintRule {
     pub fn of(why: NotConventional) -> LintRule {
         match why {
             NotConventional::LeadingWhitespace => LintRule::LeadingWhitespace,
+            NotConventional::LineBreak => LintRule::SingleLine,
             NotConventional::SpaceAfterColon => LintRule::SpaceAfterColon,
             NotConventional::BodyNotSeparated => LintRule::BodyLeadingBlank,
             NotConventional::Malformed => LintRule::FooterFormat,
@@ -283,7 +284,12 @@ pub fn lint_title(title: &str, rules: &TitleRules) -> Result<TitleOk, LintFailur
     if title.trim().is_empty() {
         return Err(fail(LintRule::Empty, "the title is empty".into()));
     }
-    if title.contains(['\n', '\r']) {
+    // trailing whitespace, a line's own `\r` included, is ignored as the
+    // header reading ignores it
+    if title
+        .trim_end_matches([' ', '\t', '\r'])
+        .contains(['\n', '\r'])
+    {
         return Err(fail(LintRule::SingleLine, "a title is one line".into()));
     }
     if let Some(ok) = github_revert(title) {
@@ -389,11 +395,22 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
             },
         ));
     }
+    // A scope item that names a path (`bar/baz`, `@org/pkg`) is allowed when
+    // it matches as a whole or each of its parts does, and refused when it
+    // or one of its parts is (commitlint's scope-enum reads `/` so).
+    let matches = |list: &[Pattern], g: &str| list.iter().any(|a| a.is_match(g) == Ok(true));
+    // A refusing pattern that gives up refuses (fails closed).
+    let refuses = |g: &str| {
+        rules
+            .disallow_scopes
+            .iter()
+            .any(|d| d.is_match(g) != Ok(false))
+    };
     if let Some(allowed) = &rules.scopes {
         let unknown: Vec<&str> = given
             .iter()
             .copied()
-            .filter(|g| !allowed.iter().any(|a| a.is_match(g) == Ok(true)))
+            .filter(|g| !matches(allowed, g) && !g.split('/').all(|part| matches(allowed, part)))
             .collect();
         if !unknown.is_empty() {
             return Err((
@@ -411,21 +428,24 @@ fn check_header(header: &str, rules: &TitleRules) -> Result<TitleOk, (LintRule, 
     let refused: Vec<&str> = given
         .iter()
         .copied()
-        .filter(|g| {
-            rules
-                .disallow_scopes
-                .iter()
-                .any(|d| d.is_match(g) == Ok(true))
-        })
+        .filter(|g| refuses(g) || (g.contains('/') && g.split('/').any(refuses)))
         .collect();
     if !refused.is_empty() {
+        let gave_up = refused
+            .iter()
+            .any(|g| rules.disallow_scopes.iter().any(|d| d.is_match(g).is_err()));
         return Err((
             LintRule::ScopeDisallowed,
             format!(
-                "disallowed scope{} found: {} (refused: {})",
+                "disallowed scope{} found: {} (refused: {}){}",
                 if refused.len() == 1 { " was" } else { "s were" },
                 refused.join(", "),
-                list(&rules.disallow_scopes)
+                list(&rules.disallow_scopes),
+                if gave_up {
+                    "; a pattern gave up on it (too much backtracking), which refuses it"
+                } else {
+                    ""
+                }
             ),
         ));
     }

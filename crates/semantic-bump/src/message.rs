@@ -70,6 +70,9 @@ impl Header<'_> {
 pub enum NotConventional {
     /// A space or tab before the type (`git commit -m " feat: x"` keeps it).
     LeadingWhitespace,
+    /// A carriage return inside the first line: two lines to a title check,
+    /// one to git (found by fuzzing: `lint-title` refused what `next` counted).
+    LineBreak,
     /// No colon at all: not `type: description`.
     NoType,
     /// Nothing before the colon.
@@ -105,6 +108,9 @@ impl NotConventional {
             NotConventional::LeadingWhitespace => {
                 "the first line starts with a space or tab: the type must come first"
             }
+            NotConventional::LineBreak => {
+                "the first line holds a carriage return: a header is one line"
+            }
             NotConventional::NoType => "there is no `type: ` prefix",
             NotConventional::EmptyType => "the first line must start with a type, as in `feat: …`",
             NotConventional::TypeCharacters => {
@@ -132,6 +138,7 @@ impl NotConventional {
     pub fn rule_id(self) -> &'static str {
         match self {
             NotConventional::LeadingWhitespace => "leading-whitespace",
+            NotConventional::LineBreak => "single-line",
             NotConventional::SpaceAfterColon => "space-after-colon",
             NotConventional::BodyNotSeparated => "body-leading-blank",
             NotConventional::Malformed => "footer-format",
@@ -166,6 +173,9 @@ pub struct HeaderParts<'a> {
 pub fn parse_header(line: &str) -> Result<HeaderParts<'_>, NotConventional> {
     use NotConventional as N;
     let header = line.trim_end_matches([' ', '\t', '\r']);
+    if header.contains('\r') {
+        return Err(N::LineBreak);
+    }
     if header.starts_with(char::is_whitespace) {
         return Err(N::LeadingWhitespace);
     }

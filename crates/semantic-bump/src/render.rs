@@ -991,8 +991,12 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
 }
 
 /// The one sticky comment: created once, then edited in place (found by
-/// its hidden marker). A token that may not write comments gets a warning;
-/// the check still exits by its verdict.
+/// its hidden marker). A title that passes and releases nothing has nothing
+/// to say: no comment is created, and an earlier one is edited to a
+/// resolved form (kept, not deleted: the reviewers notified of the failure
+/// see what became of it, and no other API call is needed). A token that
+/// may not write comments gets a warning; the check still exits by its
+/// verdict.
 fn write_comment(runner: &Runner, client: &dyn pr::PullRequests, number: u64, o: &Outcome) {
     // The title is the PR author's text: escaped for Markdown, and its
     // `@` cannot mention anyone (a zero-width space after it).
@@ -1036,6 +1040,29 @@ fn write_comment(runner: &Runner, client: &dyn pr::PullRequests, number: u64, o:
         }
     };
     let found = pr::sticky_comment(&existing);
+    let releases = o
+        .outputs
+        .get("release-bump")
+        .and_then(Value::as_str)
+        .is_some_and(|b| b != Bump::None.as_str());
+    if o.verdict == gha::Verdict::Passed && !releases {
+        if found.is_none() {
+            runner.info(&format!(
+                "semantic-bump: no comment on #{number}: the title passes and merging it releases nothing"
+            ));
+            return;
+        }
+        body = format!(
+            "{}\n### ✅ semantic-pr: resolved — the title `{}` follows the rules\n\n{}\n",
+            pr::COMMENT_MARKER,
+            markdown_cell(&title),
+            if preview.is_empty() {
+                "Nothing more to say.".to_owned()
+            } else {
+                format!("📦 {}", markdown_cell(&preview))
+            }
+        );
+    }
     if found.is_some_and(|(_, b)| b == body) {
         return;
     }

@@ -4,6 +4,7 @@ mod actions;
 mod black_hole;
 mod changelog;
 mod common;
+mod fuzz;
 mod lint;
 mod next;
 mod peers;

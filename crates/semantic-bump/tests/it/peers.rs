@@ -9,6 +9,8 @@
 //! must carry the detail their message carries.
 
 use crate::common::{Repo, parsed, s};
+use semantic_bump::lint::{TitleRules, lint_commit};
+use semantic_bump::message;
 use serde_json::Value;
 
 fn flag(option: &str) -> &'static str {
@@ -230,4 +232,133 @@ fn conventional_commits_spec_examples() {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// One case of a parser or rule suite (`tests/peers/<peer>.json`): a
+/// message, the peer's verdict, and what the peer read from it.
+struct Verdict {
+    agrees: bool,
+    got: String,
+}
+
+fn rules_of(c: &Value) -> TitleRules {
+    use semantic_bump::pattern::Pattern;
+    let mut rules = TitleRules::default();
+    // a parser suite checks the form, not a type list
+    if c["default_types"] != true {
+        rules.types = vec![Pattern::whole(".+", true).unwrap()];
+    }
+    let list = |k: &str, ci: bool| -> Option<Vec<Pattern>> {
+        c["options"][k].as_array().map(|items| {
+            items
+                .iter()
+                .map(|i| Pattern::whole(i.as_str().unwrap(), ci).unwrap())
+                .collect()
+        })
+    };
+    if let Some(t) = list("types", true) {
+        rules.types = t;
+    }
+    rules.scopes = list("scopes", false);
+    rules.disallow_scopes = list("disallowScopes", false).unwrap_or_default();
+    rules.require_scope = c["options"]["requireScope"] == true;
+    rules
+}
+
+/// Our verdict (the commit check, which reads the header with the one
+/// parse every command shares) and reading, against the peer's.
+fn judge(c: &Value) -> Verdict {
+    let msg = c["message"].as_str().unwrap();
+    let lint = lint_commit(msg, &rules_of(c));
+    let mut got = match &lint {
+        Ok(()) => "pass".to_owned(),
+        Err(f) => format!("fail {}: {}", f.rule.id(), f.message),
+    };
+    let mut agrees = lint.is_ok() == (c["pass"] == true);
+    if agrees && lint.is_ok() {
+        let m = message::parse(msg);
+        if let Some(want) = c["revert"].as_str() {
+            agrees = m.revert.as_ref().and_then(|r| r.header) == Some(want);
+        }
+        if let Ok(h) = &m.header {
+            got = format!(
+                "pass: type {:?}, scope {:?}, description {:?}, breaking {}",
+                h.ty,
+                h.scope,
+                h.description,
+                h.breaking()
+            );
+            let field = |k: &str, ours: Option<&str>| c[k].as_str().is_none_or(|w| ours == Some(w));
+            agrees = agrees
+                && field("type", Some(h.ty))
+                && field("scope", h.scope)
+                && field("description", Some(h.description))
+                && c["breaking"].as_bool().is_none_or(|b| b == h.breaking());
+        } else if c["type"].is_string() {
+            agrees = false;
+        }
+    }
+    Verdict { agrees, got }
+}
+
+/// Runs a suite: every case agrees with the peer, except those marked
+/// `differs` (each with its reason, and a row in the README's edge-case
+/// table), which must still differ. Prints the agreement count.
+#[allow(clippy::print_stderr)] // the counts measured, on the test's stderr
+fn run_suite(text: &str) {
+    let suite: Value = serde_json::from_str(text).unwrap();
+    let cases = suite["cases"].as_array().unwrap();
+    let mut unexpected = Vec::new();
+    let mut agree = 0;
+    for c in cases {
+        let v = judge(c);
+        agree += usize::from(v.agrees);
+        let on_purpose = c["differs"].is_string();
+        if v.agrees == on_purpose {
+            unexpected.push(format!(
+                "{} {:?}: peer {}, ours {}{}",
+                c["source"],
+                c["message"].as_str().unwrap(),
+                if c["pass"] == true { "pass" } else { "fail" },
+                v.got,
+                if on_purpose {
+                    " (marked `differs`, but agrees)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    eprintln!(
+        "{}: {agree} of {} agree",
+        suite["suite"].as_str().unwrap(),
+        cases.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "{}: {} unexpected:\n{}",
+        suite["suite"],
+        unexpected.len(),
+        unexpected.join("\n")
+    );
+}
+
+#[test]
+fn git_conventional_parser_tests() {
+    run_suite(include_str!("../peers/git-conventional.json"));
+}
+
+#[test]
+fn conventional_commits_parser_tests() {
+    run_suite(include_str!("../peers/conventional-commits-parser.json"));
+}
+
+#[test]
+fn commitlint_rule_tests() {
+    run_suite(include_str!("../peers/commitlint.json"));
+}
+
+#[test]
+fn cocogitto_verify_tests() {
+    run_suite(include_str!("../peers/cocogitto.json"));
 }

@@ -552,3 +552,78 @@ fn one_sticky_comment_created_then_edited() {
     );
     assert!(gh.comments(12).is_empty());
 }
+
+/// `lint-pr --comment` when the title passes and merging releases nothing:
+/// no comment is created; an earlier one (a failure) is edited in place to
+/// a resolved form, not left saying the title is wrong. A token without
+/// `pull-requests: write` on a failing title: a warning, exit 1 by the
+/// verdict.
+#[test]
+fn sticky_comment_resolved_when_there_is_nothing_to_say() {
+    // nothing to release on the base since v1.2.0
+    let r = Repo::new();
+    r.commit("chore: initial");
+    r.tag("v1.2.0");
+    let gh = StandIn::start();
+    gh.add_pull(NewPull::new(14, "docs: the readme"));
+    let ev = pr_event(14, "x", &r.head());
+    let (code, j, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!((code, s(&j, "release-bump")), (0, "none"), "{j}{err}");
+    assert!(gh.comments(14).is_empty(), "{:?}", gh.comments(14));
+    assert!(err.contains("no comment on #14"), "{err}");
+
+    // a failure writes one
+    gh.set_title(14, "docs:the readme");
+    let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 1);
+    let failed = gh.comments(14);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].1.contains("space-after-colon"), "{}", failed[0].1);
+
+    // fixed, still releasing nothing: the same comment, resolved
+    gh.set_title(14, "docs: the readme");
+    let (code, _, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 0, "{err}");
+    let resolved = gh.comments(14);
+    assert_eq!(resolved.len(), 1, "{resolved:?}");
+    assert_eq!(resolved[0].0, failed[0].0);
+    let body = &resolved[0].1;
+    assert!(
+        body.starts_with("<!-- shipgate:semantic-pr -->")
+            && body.contains("resolved — the title `docs: the readme` follows the rules")
+            && !body.contains("space-after-colon"),
+        "{body}"
+    );
+    // and without a preview at all (--preview never): resolved too
+    gh.set_title(14, "feat: a feature");
+    let (code, _, _) = lint_pr(
+        &r,
+        &gh,
+        ("pull_request", &ev),
+        &["--comment", "--preview", "never"],
+    );
+    assert_eq!(code, 0);
+    let again = gh.comments(14);
+    assert_eq!(again.len(), 1);
+    assert!(
+        again[0]
+            .1
+            .contains("resolved — the title `feat: a feature`"),
+        "{}",
+        again[0].1
+    );
+
+    // read-only token, failing title: warned, the verdict decides
+    let gh = StandIn::builder()
+        .permission(Permission::PullRequests, Access::Read)
+        .permission(Permission::Issues, Access::Read)
+        .start();
+    gh.add_pull(NewPull::new(14, "docs:the readme"));
+    let (code, _, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("comment was not written") && err.contains("pull-requests: write"),
+        "{err}"
+    );
+    assert!(gh.comments(14).is_empty());
+}

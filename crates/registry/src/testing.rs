@@ -430,7 +430,13 @@ struct ProxyState {
 impl FaultProxy {
     /// Starts one in front of `upstream` (`127.0.0.1:PORT`).
     pub fn start(upstream: &str) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_on("127.0.0.1", upstream)
+    }
+
+    /// [`FaultProxy::start`], listening on `ip` (another loopback address
+    /// such as 127.0.0.2: a host that is not "local" by name).
+    pub fn start_on(ip: &str, upstream: &str) -> FaultProxy {
+        let listener = TcpListener::bind((ip, 0)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let host = listener.local_addr().unwrap().to_string();
         let state = Arc::new(ProxyState {

@@ -142,6 +142,7 @@ repo="$work/shop"
 origin="$work/origin.git"
 # Set by `capture` as the steps run.
 version='' version2='' url='' live_before='' now_live=''
+started_registry='' digest1='' digest2='' registry_tags='' image_live_before=''
 
 # git in the demo repository, with an identity and no signing, whatever the
 # machine's global configuration says.
@@ -253,7 +254,7 @@ expect_exit 2 version-stamp parse "${version:0:8}-20250230-143022"
 # backend; the service is deployed from its artifact, never rebuilt.
 # Each stage with its environment (as the workflows' `environment:` keys):
 # the dev deployments are stage build's.
-gate=(tag-gate --backend git --service "$service" --chain build=dev,qa,prod=production)
+gate=(tag-gate --backend git --service "$service" --chain 'build=dev,qa,prod=production')
 mkdir -p "$work/artifacts"
 artifacts="../artifacts"   # as seen from $repo, where the commands run
 
@@ -431,7 +432,7 @@ if [ -z "$registry_tool" ]; then
 else
   container_started=$EPOCHREALTIME
   image_service=cart
-  gate_c=(tag-gate --backend git --service "$image_service" --chain build=dev,qa,prod=production)
+  gate_c=(tag-gate --backend git --service "$image_service" --chain 'build=dev,qa,prod=production')
 
   step "The container path: a real registry on 127.0.0.1"
   say "A second service, $image_service, ships as a container image. The registry is"
@@ -478,7 +479,7 @@ else
     --note "deployed $image@$digest1"
   say "The registry's tags:"
   capture registry_tags "$registry_tool" tags "$image"
-  sed 's/^/     /' <<<"$registry_tags"
+  while IFS= read -r line; do printf '     %s\n' "$line"; done <<<"$registry_tags"
   for t in qa "qa-$version" prod "prod-$version"; do
     grep -qx "shop/$image_service:$t $digest1" <<<"$registry_tags" ||
       die "shop/$image_service:$t does not name $digest1"
@@ -509,7 +510,7 @@ else
   say "$image:prod moves back to $image_live_before's digest (prod-$version2 stays: it names what was tried):"
   show "${gate_c[@]}" retag --stage prod --version "$image_live_before" --retag-tags '{stage}'
   capture registry_tags "$registry_tool" tags "$image"
-  sed 's/^/     /' <<<"$registry_tags"
+  while IFS= read -r line; do printf '     %s\n' "$line"; done <<<"$registry_tags"
   grep -qx "shop/$image_service:prod $digest1" <<<"$registry_tags" ||
     die "shop/$image_service:prod was not rolled back to $digest1"
   grep -qx "shop/$image_service:prod-$version2 $digest2" <<<"$registry_tags" ||

@@ -430,7 +430,9 @@ if [ -z "$registry_tool" ]; then
   printf '\n%scontainer path skipped: %s is not installed (apt-get install docker-registry, then run the demo again)%s\n' \
     "$bold" "$registry_bin" "$reset"
 else
-  container_started=$EPOCHREALTIME
+  # bash 5's clock with microseconds, else whole seconds (bash 3.2)
+  now() { printf '%s' "${EPOCHREALTIME:-$SECONDS}"; }
+  container_started=$(now)
   image_service=cart
   gate_c=(tag-gate --backend git --service "$image_service" --chain 'build=dev,qa,prod=production')
 
@@ -444,13 +446,12 @@ else
   image="$registry_host/shop/$image_service"
   # registry_requests: the requests the registry has answered so far.
   registry_requests() { grep -c '" [0-9][0-9][0-9] ' "$work/registry/registry.log" || true; }
-  say "The credentials as \`docker login\` (and docker/login-action) writes them;"
-  say "DOCKER_CONFIG points tag-gate at the file:"
   export DOCKER_CONFIG="$work/docker"
   mkdir -p "$DOCKER_CONFIG"
   printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$registry_host" \
     "$(printf '%s' 'shipgate:correct-horse' | base64)" >"$DOCKER_CONFIG/config.json"
-  cmdline docker login "$registry_host" --username shipgate
+  say "Its password is in \$DOCKER_CONFIG/config.json, as \`docker login $registry_host\`"
+  say "(or docker/login-action) writes it; tag-gate reads it from there."
   ok "registry at $registry_host (pid $registry_pid)"
 
   # -------------------------------------------------------------------------
@@ -461,6 +462,7 @@ else
     --sha "$sha" >/dev/null 2>&1
   image_tag="$(sed -n 's/^image-tag=//p' "$work/cart.out")"
   [ "$image_tag" = "$version" ] || die "unexpected image tag $image_tag"
+  say "version-stamp's image-tag for $version: $image_tag"
   capture digest1 "$registry_tool" push "$image:$image_tag" "$version"
   say "→ $digest1"
   show "${gate_c[@]}" create --stage build --version "$version" --image "$image@$digest1"
@@ -516,7 +518,7 @@ else
   grep -qx "shop/$image_service:prod-$version2 $digest2" <<<"$registry_tags" ||
     die "shop/$image_service:prod-$version2 does not name $digest2"
   ok "rolled back: $image:prod names $digest1 ($image_live_before) again"
-  container_seconds=$(awk -v a="$container_started" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')
+  container_seconds=$(awk -v a="$container_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
 fi
 
 printf '\n%sThe whole pipeline ran in %d s (after the build)' "$bold" "$((SECONDS - started))"

@@ -5,15 +5,23 @@
 # artifact, deploy to dev, health-check, smoke-test, the build tag, promotion
 # to QA, prod refusing a version QA never saw, promotion to prod, a bad prod
 # deploy rolled back, the deployment history, and the next semantic release.
+# Then the container path, when Debian's docker-registry is installed: a
+# second service's image pushed to a real registry on 127.0.0.1, recorded by
+# digest, promoted to QA and prod by moving the registry's tags, and prod's
+# tag rolled back after a failed deploy (skipped, saying so, without it).
 #
 #   bash examples/demo.sh
 #
 # Everything stays on this machine: the "deploys" start examples/demo-service
-# on 127.0.0.1 (free ports), the records go to the bare remote.
+# on 127.0.0.1 (free ports), the records go to the bare remote, the registry
+# keeps its images in the temporary folder.
 #
 # SHIPGATE_DEMO_BIN=DIR uses the binaries in DIR (the five tools and
 #   demo-service, e.g. target/debug) instead of building the release ones.
 # SHIPGATE_DEMO_KEEP=1 keeps the temporary folder (its path is printed).
+# SHIPGATE_DOCKER_REGISTRY=PATH names the registry binary (default
+#   docker-registry); the container path pushes with DIR/examples/demo-registry
+#   (cargo build -p registry --example demo-registry).
 # NO_COLOR=1 (or a non-terminal stdout) turns colour off.
 #
 # Exit codes: 0 every step behaved as narrated; 1 one did not (the line
@@ -103,6 +111,8 @@ capture() {
 }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/shipgate-demo.XXXXXX")"
+# The container path's registry, once started.
+registry_pid=''
 # The deployed instances (deploy.sh's pid, log and version files).
 export DEMO_STATE_DIR="$work/deployments"
 deploy_sh="$root/examples/demo-service/deploy.sh"
@@ -112,6 +122,9 @@ cleanup() {
   for env in dev prod; do
     bash "$deploy_sh" stop "$env" >/dev/null 2>&1 || true
   done
+  if [ -n "$registry_pid" ]; then
+    kill "$registry_pid" 2>/dev/null || true
+  fi
   if [ "$rc" != 0 ]; then
     printf '\n%sthe demo stopped at step %d; SHIPGATE_DEMO_KEEP=1 keeps its files%s\n' \
       "$red" "$step_no" "$reset" >&2
@@ -129,6 +142,7 @@ repo="$work/shop"
 origin="$work/origin.git"
 # Set by `capture` as the steps run.
 version='' version2='' url='' live_before='' now_live=''
+started_registry='' digest1='' digest2='' registry_tags='' image_live_before=''
 
 # git in the demo repository, with an identity and no signing, whatever the
 # machine's global configuration says.
@@ -165,6 +179,20 @@ else
   say "Five tools and the demo service, from this checkout's locked dependencies"
   say "(the first build takes a few minutes; SHIPGATE_DEMO_BIN=DIR skips it)."
   show cargo build --release --workspace --bins --locked --manifest-path "$root/Cargo.toml" --quiet
+fi
+# The container path needs the registry, and the OCI client that pushes to it.
+registry_bin="${SHIPGATE_DOCKER_REGISTRY:-docker-registry}"
+registry_tool="$bin/examples/demo-registry"
+if command -v "$registry_bin" >/dev/null 2>&1; then
+  if [ -z "${SHIPGATE_DEMO_BIN:-}" ]; then
+    say "docker-registry is installed: the container path's image pusher too."
+    show cargo build --release -p registry --example demo-registry --locked \
+      --manifest-path "$root/Cargo.toml" --quiet
+  fi
+  [ -x "$registry_tool" ] ||
+    die "$registry_tool is missing: build it (cargo build -p registry --example demo-registry --locked)"
+else
+  registry_tool=''
 fi
 for tool in version-stamp tag-gate health-check smoke-test semantic-bump demo-service; do
   [ -x "$bin/$tool" ] || die "$bin/$tool is missing: build it (cargo build --workspace --bins --locked)"
@@ -226,7 +254,7 @@ expect_exit 2 version-stamp parse "${version:0:8}-20250230-143022"
 # backend; the service is deployed from its artifact, never rebuilt.
 # Each stage with its environment (as the workflows' `environment:` keys):
 # the dev deployments are stage build's.
-gate=(tag-gate --backend git --service "$service" --chain build=dev,qa,prod=production)
+gate=(tag-gate --backend git --service "$service" --chain 'build=dev,qa,prod=production')
 mkdir -p "$work/artifacts"
 artifacts="../artifacts"   # as seen from $repo, where the commands run
 
@@ -394,4 +422,107 @@ if [ "$next" != "v0.2.0" ] || [ "$bump" != "minor" ]; then
 fi
 ok "v0.1.0 → $next ($bump: a feat since the last release)"
 
-printf '\n%sThe whole pipeline ran in %d s (after the build).%s\n' "$bold" "$((SECONDS - started))" "$reset"
+# ---------------------------------------------------------------------------
+# The container path: a second service, cart, shipped as an image through a
+# real registry. Its records go to origin too, under cart/.
+container_seconds=''
+if [ -z "$registry_tool" ]; then
+  printf '\n%scontainer path skipped: %s is not installed (apt-get install docker-registry, then run the demo again)%s\n' \
+    "$bold" "$registry_bin" "$reset"
+else
+  # bash 5's clock with microseconds, else whole seconds (bash 3.2)
+  now() { printf '%s' "${EPOCHREALTIME:-$SECONDS}"; }
+  container_started=$(now)
+  image_service=cart
+  gate_c=(tag-gate --backend git --service "$image_service" --chain 'build=dev,qa,prod=production')
+
+  step "The container path: a real registry on 127.0.0.1"
+  say "A second service, $image_service, ships as a container image. The registry is"
+  say "CNCF distribution (Debian's docker-registry) with password auth, its images"
+  say "in the temp folder; no Docker engine: images are pushed with the OCI client."
+  capture started_registry "$registry_tool" start "$work/registry"
+  registry_host="${started_registry% *}"
+  registry_pid="${started_registry#* }"
+  image="$registry_host/shop/$image_service"
+  # registry_requests: the requests the registry has answered so far.
+  registry_requests() { grep -c '" [0-9][0-9][0-9] ' "$work/registry/registry.log" || true; }
+  export DOCKER_CONFIG="$work/docker"
+  mkdir -p "$DOCKER_CONFIG"
+  printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$registry_host" \
+    "$(printf '%s' 'shipgate:correct-horse' | base64)" >"$DOCKER_CONFIG/config.json"
+  say "Its password is in \$DOCKER_CONFIG/config.json, as \`docker login $registry_host\`"
+  say "(or docker/login-action) writes it; tag-gate reads it from there."
+  ok "registry at $registry_host (pid $registry_pid)"
+
+  # -------------------------------------------------------------------------
+  step "Build once: push the image, record its digest (tag-gate create --image)"
+  say "The build pushes $image:<image-tag> (version-stamp's output) and records the"
+  say "manifest digest it got back, as docker/build-push-action's digest output."
+  GITHUB_OUTPUT="$work/cart.out" version-stamp --time commit --service "$image_service" \
+    --sha "$sha" >/dev/null 2>&1
+  image_tag="$(sed -n 's/^image-tag=//p' "$work/cart.out")"
+  [ "$image_tag" = "$version" ] || die "unexpected image tag $image_tag"
+  say "version-stamp's image-tag for $version: $image_tag"
+  capture digest1 "$registry_tool" push "$image:$image_tag" "$version"
+  say "→ $digest1"
+  show "${gate_c[@]}" create --stage build --version "$version" --image "$image@$digest1"
+  ok "$image_service/build-$version records $image@$digest1"
+
+  # -------------------------------------------------------------------------
+  step "Promote the image to QA, then prod (promote --retag)"
+  say "No rebuild, no push: the registry's {stage} and {stage}-{version} tags are"
+  say "pointed at the recorded digest (its manifest copied; no layer moves), and"
+  say "only then is the git tag created. Deploys use $image@sha256:…, never a tag."
+  requests_before=$(registry_requests)
+  show "${gate_c[@]}" promote --to qa --version "$version" --retag
+  say "(the registry's access log: that promotion cost it $(($(registry_requests) - requests_before)) requests)"
+  show "${gate_c[@]}" promote --to prod --version "$version" --retag
+  show "${gate_c[@]}" record --stage prod --version "$version" --status success \
+    --note "deployed $image@$digest1"
+  say "The registry's tags:"
+  capture registry_tags "$registry_tool" tags "$image"
+  while IFS= read -r line; do printf '     %s\n' "$line"; done <<<"$registry_tags"
+  for t in qa "qa-$version" prod "prod-$version"; do
+    grep -qx "shop/$image_service:$t $digest1" <<<"$registry_tags" ||
+      die "shop/$image_service:$t does not name $digest1"
+  done
+  ok "$image:prod and :prod-$version name $digest1"
+
+  # -------------------------------------------------------------------------
+  step "A second image, recorded by tag; another digest is refused"
+  say "--image REPO:TAG is resolved through the registry: the digest is what is recorded."
+  capture digest2 "$registry_tool" push "$image:$version2" "$version2"
+  show "${gate_c[@]}" create --stage build --version "$version2" --image "$image:$version2"
+  say "Promoting $version2 with the first image's digest (swapped after the build):"
+  expect_exit 1 "${gate_c[@]}" promote --to qa --version "$version2" --image "$image@$digest1"
+  show "${gate_c[@]}" promote --to qa --version "$version2" --retag
+  ok "$image:qa names $digest2"
+
+  # -------------------------------------------------------------------------
+  step "A bad production deploy of the image, and prod's tag rolled back (tag-gate retag)"
+  say "What is live is read first: the rollback target. $version2 is promoted (prod's"
+  say "tags move to $digest2), deployed, and fails its health check (simulated)."
+  capture image_live_before "${gate_c[@]}" current --stage prod
+  [ "$image_live_before" = "$version" ] || die "expected $version live, got '$image_live_before'"
+  show "${gate_c[@]}" promote --to prod --version "$version2" --retag
+  show "${gate_c[@]}" record --stage prod --version "$version2" --status in_progress
+  say "deploy $image@$digest2 … health check failed"
+  show "${gate_c[@]}" record --stage prod --version "$version2" --status failure \
+    --note "health-check failed"
+  say "$image:prod moves back to $image_live_before's digest (prod-$version2 stays: it names what was tried):"
+  show "${gate_c[@]}" retag --stage prod --version "$image_live_before" --retag-tags '{stage}'
+  capture registry_tags "$registry_tool" tags "$image"
+  while IFS= read -r line; do printf '     %s\n' "$line"; done <<<"$registry_tags"
+  grep -qx "shop/$image_service:prod $digest1" <<<"$registry_tags" ||
+    die "shop/$image_service:prod was not rolled back to $digest1"
+  grep -qx "shop/$image_service:prod-$version2 $digest2" <<<"$registry_tags" ||
+    die "shop/$image_service:prod-$version2 does not name $digest2"
+  ok "rolled back: $image:prod names $digest1 ($image_live_before) again"
+  container_seconds=$(awk -v a="$container_started" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+fi
+
+printf '\n%sThe whole pipeline ran in %d s (after the build)' "$bold" "$((SECONDS - started))"
+if [ -n "$container_seconds" ]; then
+  printf ', the container path %s s of it' "$container_seconds"
+fi
+printf '.%s\n' "$reset"

@@ -5,12 +5,19 @@
 //!
 //! The binaries are the ones next to this test (`target/debug`), which
 //! `cargo test --workspace` builds before any test runs: every tool and
-//! demo-service has integration tests, so cargo builds its binary. Run
-//! alone, build them first:
+//! demo-service has integration tests, so cargo builds its binary (and
+//! `examples/demo-registry`, the container path's image pusher: cargo test
+//! builds examples). Run alone, build them first:
 //!
 //! ```sh
-//! cargo build --workspace --bins --locked && cargo test -p shipgate --test demo
+//! cargo build --workspace --bins --locked \
+//!   && cargo build -p registry --example demo-registry --locked \
+//!   && cargo test -p shipgate --test demo
 //! ```
+//!
+//! The container path runs when Debian's `docker-registry` is installed
+//! (`SHIPGATE_DOCKER_REGISTRY` names another binary); without it the demo
+//! says it skipped it, which passes, except with `CI=true`.
 //!
 //! The test does not build them itself: a nested `cargo build` (without the
 //! test features) would relink `target/debug/<tool>` while other tests run
@@ -70,6 +77,26 @@ fn bin_dir() -> PathBuf {
     dir
 }
 
+/// Whether the container path can run: the registry binary answers
+/// `--version`. Missing with `CI=true`: the test fails, naming the fix.
+fn registry_installed() -> bool {
+    let bin =
+        std::env::var_os("SHIPGATE_DOCKER_REGISTRY").unwrap_or_else(|| "docker-registry".into());
+    let found = Command::new(&bin)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(
+        found || !std::env::var("CI").is_ok_and(|v| v == "true"),
+        "{} is not installed, and CI=true requires the demo's container path: \
+         apt-get install docker-registry (as .ci/run does)",
+        bin.to_string_lossy()
+    );
+    found
+}
+
 /// Whether a process is gone (or dead and waiting to be reaped).
 fn gone(pid: u32) -> bool {
     let out = Command::new("ps")
@@ -84,6 +111,15 @@ fn gone(pid: u32) -> bool {
 #[test]
 fn the_demo_runs_the_whole_pipeline() {
     let bins = bin_dir();
+    let container = registry_installed();
+    if container {
+        assert!(
+            bins.join("examples/demo-registry").is_file(),
+            "docker-registry is installed, so the demo's container path runs, and it needs \
+             {}: cargo build -p registry --example demo-registry --locked",
+            bins.join("examples/demo-registry").display()
+        );
+    }
     let tmp = tempfile::tempdir().unwrap();
     let log_path = tmp.path().join("demo.log");
     let temp_root = tmp.path().join("tmp");
@@ -152,12 +188,50 @@ fn the_demo_runs_the_whole_pipeline() {
             "the demo's output lacks {needle:?}:\n{output}"
         );
     }
+    if container {
+        // the image recorded by digest and by tag, promoted by moving the
+        // registry's tags, another digest refused, prod's tag rolled back
+        for needle in [
+            "The container path: a real registry on 127.0.0.1",
+            "/shop/cart:prod now names sha256:",
+            "is not the one recorded at build",
+            "the registry's access log: that promotion cost it ",
+            "/shop/cart:prod names sha256:",
+            "rolled back: ",
+            ", the container path ",
+        ] {
+            assert!(
+                output.contains(needle),
+                "the demo's output lacks {needle:?}:\n{output}"
+            );
+        }
+        let pid = output
+            .lines()
+            .find_map(|l| l.split("✔ registry at ").nth(1))
+            .and_then(|rest| rest.split("(pid ").nth(1))
+            .and_then(|pid| pid.trim_end_matches(')').parse::<u32>().ok())
+            .unwrap_or_else(|| panic!("no registry pid in the demo's output:\n{output}"));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !gone(pid) {
+            assert!(
+                Instant::now() < deadline,
+                "docker-registry (pid {pid}) still runs after the demo ended"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    } else {
+        assert!(
+            output.contains("container path skipped: ")
+                && output.contains("is not installed (apt-get install docker-registry, then run"),
+            "the demo does not say it skipped the container path:\n{output}"
+        );
+    }
     assert_eq!(
         output
             .matches("refused with exit 1, as it should be")
             .count(),
-        2,
-        "two gates refuse (a rebuilt artifact, prod before QA):\n{output}"
+        if container { 3 } else { 2 },
+        "the gates refuse a rebuilt artifact, prod before QA (and another image's digest):\n{output}"
     );
 
     // Every service it deployed is stopped (the trap), even the replaced ones.

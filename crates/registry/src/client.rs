@@ -306,6 +306,19 @@ impl Registry {
         Ok(())
     }
 
+    /// The tags of `repo`'s repository, sorted (the first 1000).
+    pub fn tags(&self, repo: &ImageRef) -> Result<Vec<String>, RegistryError> {
+        self.check_host(repo)?;
+        let auth = self.creds.oci();
+        let mut tags = self
+            .run(repo, || {
+                self.client.list_tags(repo.oci(), &auth, Some(1000), None)
+            })?
+            .tags;
+        tags.sort();
+        Ok(tags)
+    }
+
     /// Writes `bytes` as `target`'s manifest (a tag or a digest) and returns
     /// its digest.
     pub fn put_manifest(

@@ -10,7 +10,7 @@
 //! never does.)
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -68,10 +68,12 @@ pub enum TestAuth {
     Token,
 }
 
-/// A running `docker-registry`; killed on drop.
+/// A running `docker-registry`; killed on drop (unless [`TestRegistry::detach`]ed).
 pub struct TestRegistry {
     child: Child,
-    dir: tempfile::TempDir,
+    /// Its config, log and storage.
+    dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
     /// `127.0.0.1:PORT`.
     pub host: String,
     /// The token endpoint, with [`TestAuth::Token`].
@@ -91,13 +93,32 @@ impl TestRegistry {
     /// missing outside CI.
     pub fn start(auth: TestAuth) -> Option<TestRegistry> {
         let bin = registry_binary()?;
-        let dir = tempfile::tempdir().unwrap();
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().to_path_buf();
+        Some(Self::spawn(&bin, auth, dir, Some(temp), false))
+    }
+
+    /// Starts `bin` with htpasswd auth, its config, log (`registry.log`,
+    /// with one access-log line per request) and storage in `dir`, which
+    /// it creates; for a script that then [`TestRegistry::detach`]es it.
+    pub fn start_in(bin: &Path, dir: &Path) -> TestRegistry {
+        std::fs::create_dir_all(dir).unwrap();
+        Self::spawn(bin, TestAuth::Htpasswd, dir.to_path_buf(), None, true)
+    }
+
+    fn spawn(
+        bin: &Path,
+        auth: TestAuth,
+        dir: PathBuf,
+        temp: Option<tempfile::TempDir>,
+        access_log: bool,
+    ) -> TestRegistry {
         let port = free_port();
         let host = format!("127.0.0.1:{port}");
         let (auth_yaml, token_server) = match auth {
             TestAuth::Htpasswd => {
                 let hash = bcrypt::hash(PASSWORD, 4).unwrap();
-                let path = dir.path().join("htpasswd");
+                let path = dir.join("htpasswd");
                 std::fs::write(&path, format!("{USER}:{hash}\n")).unwrap();
                 (
                     format!(
@@ -109,7 +130,7 @@ impl TestRegistry {
             }
             TestAuth::Token => {
                 let server = TokenServer::start();
-                let bundle = dir.path().join("token-root.pem");
+                let bundle = dir.join("token-root.pem");
                 std::fs::write(&bundle, &server.cert_pem).unwrap();
                 let yaml = format!(
                     "  token:\n    realm: http://{}/token\n    service: {SERVICE}\n    issuer: {ISSUER}\n    rootcertbundle: {}\n",
@@ -120,14 +141,15 @@ impl TestRegistry {
             }
         };
         let config = format!(
-            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\n\
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: {}\n\
              storage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\n\
              http:\n  addr: {host}\n  secret: shipgate-test-secret\nauth:\n{auth_yaml}",
-            dir.path().join("data").display()
+            !access_log,
+            dir.join("data").display()
         );
-        let config_path = dir.path().join("config.yml");
+        let config_path = dir.join("config.yml");
         std::fs::write(&config_path, config).unwrap();
-        let log = std::fs::File::create(dir.path().join("registry.log")).unwrap();
+        let log = std::fs::File::create(dir.join("registry.log")).unwrap();
         let child = Command::new(bin)
             .arg("serve")
             .arg(&config_path)
@@ -139,11 +161,24 @@ impl TestRegistry {
         let mut registry = TestRegistry {
             child,
             dir,
+            _temp: temp,
             host,
             token_server,
         };
         registry.wait_ready();
-        Some(registry)
+        registry
+    }
+
+    /// Leaves the registry running after this value is gone; returns its
+    /// process id (the caller stops it). Its folder stays too.
+    pub fn detach(self) -> u32 {
+        let pid = self.child.id();
+        let mut this = std::mem::ManuallyDrop::new(self);
+        // the folder is the caller's from now on
+        if let Some(temp) = this._temp.take() {
+            let _ = temp.keep();
+        }
+        pid
     }
 
     fn wait_ready(&mut self) {
@@ -167,7 +202,7 @@ impl TestRegistry {
 
     /// The registry's own log.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("registry.log")).unwrap_or_default()
+        std::fs::read_to_string(self.dir.join("registry.log")).unwrap_or_default()
     }
 
     /// `127.0.0.1:PORT/REPO:TAG` (or any suffix) parsed.
@@ -395,7 +430,13 @@ struct ProxyState {
 impl FaultProxy {
     /// Starts one in front of `upstream` (`127.0.0.1:PORT`).
     pub fn start(upstream: &str) -> FaultProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::start_on("127.0.0.1", upstream)
+    }
+
+    /// [`FaultProxy::start`], listening on `ip` (another loopback address
+    /// such as 127.0.0.2: a host that is not "local" by name).
+    pub fn start_on(ip: &str, upstream: &str) -> FaultProxy {
+        let listener = TcpListener::bind((ip, 0)).unwrap();
         listener.set_nonblocking(true).unwrap();
         let host = listener.local_addr().unwrap().to_string();
         let state = Arc::new(ProxyState {

@@ -300,6 +300,40 @@ fn a_registry_that_does_not_answer_fails_within_the_deadline() {
     drop(silent);
 }
 
+/// Plain HTTP only to 127.0.0.1/localhost (as Docker does): the same
+/// plain-HTTP registry, reached as `localhost:PORT`, answers; reached
+/// through 127.0.0.2 (loopback too, but not local by name) the client
+/// speaks TLS, which fails, and no plain-HTTP request is ever sent.
+#[test]
+fn plain_http_only_to_localhost() {
+    let reg = registry_or_skip!(TestAuth::Htpasswd);
+    let digest = push_image(&reg.client(), &reg.image("team/app:1"), "http");
+    let port = reg.host.rsplit(':').next().unwrap();
+    let local = format!("localhost:{port}");
+    let image: ImageRef = format!("{local}/team/app:1").parse().unwrap();
+    assert!(image.is_local());
+    assert_eq!(
+        client_for(&local, TestRegistry::credentials())
+            .resolve(&image)
+            .unwrap(),
+        digest
+    );
+
+    let proxy = FaultProxy::start_on("127.0.0.2", &reg.host);
+    let image: ImageRef = format!("{}/team/app:1", proxy.host).parse().unwrap();
+    assert!(!image.is_local());
+    let client = client_for(&proxy.host, TestRegistry::credentials());
+    let e = client.resolve(&image).unwrap_err();
+    assert!(matches!(e, RegistryError::Unreachable { .. }), "{e}");
+    assert_eq!(e.class(), ErrorClass::Environment);
+    assert!(e.to_string().contains(&proxy.host), "{e}");
+    assert_eq!(
+        proxy.take_requests(),
+        Vec::<String>::new(),
+        "a plain-HTTP request reached a registry that is not local"
+    );
+}
+
 #[test]
 fn the_test_registry_user_is_fixed() {
     assert_eq!((USER, PASSWORD.len() > 8), ("shipgate", true));

@@ -193,6 +193,8 @@ impl Gate<'_> {
                 GateError::NotPassed { .. }
                     | GateError::NoVersions { .. }
                     | GateError::NoDeployment { .. }
+                    // the version is fine: its hint names the image to deploy
+                    | GateError::ImageMismatch { .. }
             )
     }
 

@@ -340,7 +340,7 @@ pub(super) struct ArtifactArgs {
     pub(super) image: ImageArgs,
 }
 
-#[derive(Args, Debug, Clone, Default)]
+#[derive(Args, Debug, Clone)]
 pub(super) struct ImageArgs {
     /// A container image, REGISTRY/REPOSITORY@sha256:… (or :TAG, resolved
     /// to its manifest digest through the registry): recorded (create) or
@@ -373,6 +373,39 @@ pub(super) struct ImageArgs {
         requires = "registry_username"
     )]
     pub(super) registry_password: Option<String>,
+    /// The bound on one registry request (auth included); 5xx, 429 and
+    /// connection failures are tried 4 times in all, so a silent registry
+    /// fails after about 4 x this (exit 3)
+    #[arg(long, env = "INPUT_REGISTRY_TIMEOUT", value_name = "DURATION",
+          default_value = "30s", value_parser = Safe(parse_registry_timeout))]
+    pub(super) registry_timeout: std::time::Duration,
+}
+
+/// A command without image flags: no image, the defaults.
+impl Default for ImageArgs {
+    fn default() -> Self {
+        ImageArgs {
+            image: None,
+            no_registry_check: false,
+            retag: false,
+            retag_tags: TagList::default(),
+            registry_username: None,
+            registry_password: None,
+            registry_timeout: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// `--registry-timeout`: 1 s to 10 min.
+fn parse_registry_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = gha::cli::duration(s)?;
+    if !(std::time::Duration::from_secs(1)..=std::time::Duration::from_secs(600)).contains(&d) {
+        return Err(format!(
+            "invalid registry timeout '{}': expected a duration from 1s to 10m, such as 30s",
+            s.trim()
+        ));
+    }
+    Ok(d)
 }
 
 /// The registry tags to move (one clap value: a comma-separated list).

@@ -282,7 +282,11 @@ impl Classify for GateError {
                 built.as_ref().map(|b| b.tag.as_str()).unwrap_or("the stage tag"),
                 built
                     .as_ref()
-                    .map(|b| format!("; or rebuild and create a new build tag: version-stamp, then {}", b.rebuild))
+                    .map(|b| format!(
+                        "; or rebuild and create a new build tag: version-stamp, then {}",
+                        // the file form of the command, for an image
+                        b.rebuild.replace("--artifact FILE", "--image REGISTRY/REPOSITORY@sha256:…")
+                    ))
                     .unwrap_or_default()
             )),
             GateError::NoRecordedImage { .. } => Some(

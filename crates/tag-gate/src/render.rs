@@ -98,8 +98,11 @@ impl Ctx<'_> {
                 self.took()
             )
         };
-        self.runner.info(&line);
         let mut outputs = base_outputs(&report.stage, &report.version, &report.tag);
+        // the registry moved first (the git tag is written once it agrees):
+        // its lines come first too
+        self.registry_lines(&mut outputs);
+        self.runner.info(&line);
         outputs
             .set("sha", report.commit.as_str())
             .set("created", report.created)
@@ -132,7 +135,6 @@ impl Ctx<'_> {
                     .and_then(|p| p.image_digest.clone())
                     .unwrap_or_default(),
             );
-        self.registry_lines(&mut outputs);
         let mut summary = Summary::new();
         let icon = if report.created { "🏷️" } else { "✔" };
         summary.heading(3, &format!("{icon} tag-gate {command}: `{}`", report.tag));

@@ -106,6 +106,7 @@ pub(super) struct Login {
     docker_config: PathBuf,
     github_token: Option<Secret>,
     actor: Option<String>,
+    timeout: std::time::Duration,
 }
 
 impl Login {
@@ -129,6 +130,7 @@ impl Login {
             docker_config,
             github_token: var("GITHUB_TOKEN").map(Secret::new),
             actor: var("GITHUB_ACTOR"),
+            timeout: args.registry_timeout,
         }
     }
 
@@ -149,7 +151,11 @@ impl Login {
         } else {
             Credentials::anonymous()
         };
-        Registry::new(host, creds, config.has_helper_for(host), Options::default())
+        let options = Options {
+            timeout: self.timeout,
+            ..Options::default()
+        };
+        Registry::new(host, creds, config.has_helper_for(host), options)
     }
 }
 

@@ -167,6 +167,13 @@ fn another_image_or_a_deleted_one_is_refused_and_no_tag_is_written() {
         "itself is fine",
     ]);
     assert!(!r.stderr.contains(PASSWORD));
+    // the version is fine: no advice to promote another, no file to pass
+    assert!(
+        !r.stderr.contains("promote a version that passes"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("--artifact FILE"), "{}", r.stderr);
     // by a moving tag that now names another image
     fixture
         .tag_gate(&with(
@@ -288,6 +295,33 @@ fn bad_credentials_and_a_registry_that_is_down_exit_3() {
         ])
         .code(3)
         .says(&["did not answer", &closed.to_string()]);
+    // a registry that accepts and never answers: --registry-timeout bounds
+    // each of the 4 attempts (1 s each, backoff 0.5 + 1 + 2 s)
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    let started = std::time::Instant::now();
+    fixture
+        .tag_gate(&[
+            "create",
+            "--version",
+            &v,
+            "--image",
+            &format!("{silent_addr}/team/app@{d}"),
+            "--registry-timeout",
+            "1s",
+        ])
+        .code(3)
+        .says(&[&silent_addr.to_string()]);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "a silent registry held tag-gate {:?} (the default would be about 2 min)",
+        started.elapsed()
+    );
+    drop(silent);
+    fixture
+        .tag_gate(&["create", "--version", &v, "--registry-timeout", "0s"])
+        .code(2)
+        .says(&["invalid registry timeout '0s'"]);
     // a tag with --no-registry-check cannot be resolved: bad input
     fixture
         .tag_gate(&[

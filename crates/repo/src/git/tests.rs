@@ -1,5 +1,8 @@
+use super::events::{event_id, sequence_id, sequence_of};
+use super::remote::{parse_batch, parse_ls_remote};
 use super::*;
 use crate::model::{DEPLOYMENT_SCHEMA, DeployStatus, Stage};
+use jiff::Timestamp;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;

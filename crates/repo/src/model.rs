@@ -679,14 +679,14 @@ pub fn event_order(a: &StoredEvent, b: &StoredEvent) -> Ordering {
 mod tests {
     use super::*;
 
-    fn v(s: &str) -> BuildVersion {
+    fn version(s: &str) -> BuildVersion {
         s.parse().unwrap()
     }
 
     fn record() -> Provenance {
         Provenance {
             schema: PROVENANCE_SCHEMA.into(),
-            version: v("84fb5881-20250120-143022"),
+            version: version("84fb5881-20250120-143022"),
             stage: Stage::parse("qa").unwrap(),
             service: None,
             commit: CommitId::parse("84fb5881a3c1e0e1d9c2b7a4f5e6d7c8b9a0f1e2").unwrap(),
@@ -730,7 +730,7 @@ mod tests {
     #[test]
     fn scopes_name_tags() {
         let qa = Scope::new(None, Stage::parse("qa").unwrap());
-        let ver = v("84fb5881-20250120-143022");
+        let ver = version("84fb5881-20250120-143022");
         assert_eq!(qa.tag_name(&ver), "qa-84fb5881-20250120-143022");
         assert_eq!(
             qa.version_of("qa-84fb5881-20250120-143022"),
@@ -838,7 +838,7 @@ mod tests {
                 stage: Stage::parse("qa").unwrap(),
                 environment: None,
                 production: false,
-                version: v("84fb5881-20250120-143022"),
+                version: version("84fb5881-20250120-143022"),
                 status: DeployStatus::Success,
                 commit: None,
                 url: None,

@@ -138,11 +138,11 @@ pub(super) fn capture(
                 let text = body.text();
                 match re.captures(&text) {
                     Some(caps) => {
-                        let m = caps
+                        let matched = caps
                             .get(1)
                             .or_else(|| caps.get(0))
-                            .map_or("", |m| m.as_str());
-                        Ok(Value::String(m.to_owned()))
+                            .map_or("", |group| group.as_str());
+                        Ok(Value::String(matched.to_owned()))
                     }
                     None => Err((
                         format!("a match for /{}/", re.as_str()),

@@ -8,6 +8,7 @@ use smoke_test::run::Observer;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The fewest characters a value needs to be masked: masking `a` or `42`
 /// would turn every line into asterisks and hide nothing of worth.
 const MIN_SECRET_CHARS: usize = 4;
 

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use super::http::http_attempt;
 use super::script::run_attempt;
 
+/// One attempt at a check.
 #[derive(Default)]
 pub(super) struct Attempt {
     pub(super) failures: Vec<Mismatch>,

@@ -297,8 +297,6 @@ pub fn join_url(base: &str, path: &str) -> String {
     )
 }
 
-/// One attempt at a check.
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! it through an env twin the binary reads, every output is written, no
 //! `${{ }}` inside a `run:`.
 
-use crate::util::hc;
+use crate::util::health_check_cmd;
 use serde_json::Value;
 
 fn action() -> Value {
@@ -41,7 +41,7 @@ fn every_input_is_passed_as_its_env_twin() {
     let run = step(steps, "run");
     let env = run["env"].as_object().unwrap();
     assert_eq!(env["SHIPGATE_BIN"], "${{ steps.install.outputs.path }}");
-    let raw_help = hc().args(["--help"]).run().stdout;
+    let raw_help = health_check_cmd().args(["--help"]).run().stdout;
     // Wrapped lines joined: `[env:\n    INPUT_X=]` reads `[env: INPUT_X=]`.
     let help = raw_help.split_whitespace().collect::<Vec<_>>().join(" ");
     let inputs = action["inputs"].as_object().unwrap();

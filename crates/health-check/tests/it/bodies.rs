@@ -1,7 +1,7 @@
 //! What a target answers: bodies that never end, trickle, are huge, are not
 //! UTF-8, redirect forever; JSON fields and versions.
 
-use crate::util::{assert_code, hc};
+use crate::util::{assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestServer};
 use serde_json::json;
 use std::time::Duration;
@@ -10,10 +10,10 @@ use std::time::Duration;
 fn an_endless_body_is_read_up_to_the_cap() {
     let server = TestServer::start([("/endless", Script::always(Reply::Endless { status: 200 }))]);
     let url = server.url("/endless");
-    let run = hc().args(["--url", &url, "--once"]).run();
+    let run = health_check_cmd().args(["--url", &url, "--once"]).run();
     assert_code(&run, 0);
     assert_eq!(run.report()["targets"][0]["last"]["truncated"], true);
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &url, "--once", "--expect-body", "healthy"])
         .run();
     assert_code(&run, 1);
@@ -35,7 +35,7 @@ fn a_trickling_body_times_out() {
             every: Duration::from_millis(100),
         }),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/trickle"),
@@ -61,7 +61,7 @@ fn a_huge_body_is_cut_not_swallowed() {
         "/big",
         Script::always(Reply::bytes(200, vec![b'{'; 8 * 1024 * 1024])),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/big"),
@@ -91,7 +91,9 @@ fn invalid_utf8_is_shown_lossily() {
         "/bin",
         Script::always(Reply::bytes(500, b"\xff\xfe broken \x00\x1b[2J".to_vec())),
     )]);
-    let run = hc().args(["--url", &server.url("/bin"), "--once"]).run();
+    let run = health_check_cmd()
+        .args(["--url", &server.url("/bin"), "--once"])
+        .run();
     assert_code(&run, 1);
     assert!(
         run.stderr.contains("body \"\u{fffd}\u{fffd} broken [2J\""),
@@ -103,7 +105,7 @@ fn invalid_utf8_is_shown_lossily() {
         "/bin",
         Script::always(Reply::bytes(200, b"\xff status=ok".to_vec())),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &ok.url("/bin"),
@@ -121,7 +123,9 @@ fn a_redirect_loop_is_unhealthy() {
         ("/a", Script::always(Reply::redirect("/b"))),
         ("/b", Script::always(Reply::redirect("/a"))),
     ]);
-    let run = hc().args(["--url", &server.url("/a"), "--once"]).run();
+    let run = health_check_cmd()
+        .args(["--url", &server.url("/a"), "--once"])
+        .run();
     assert_code(&run, 1);
     assert!(run.stderr.contains("redirect loop: "), "{}", run.stderr);
     assert_eq!(
@@ -136,7 +140,9 @@ fn redirects_are_followed() {
         ("/", Script::always(Reply::redirect("/health"))),
         ("/health", Script::always(Reply::text(200, "ok"))),
     ]);
-    let run = hc().args(["--url", &server.url("/"), "--once"]).run();
+    let run = health_check_cmd()
+        .args(["--url", &server.url("/"), "--once"])
+        .run();
     assert_code(&run, 0);
 }
 
@@ -149,7 +155,7 @@ fn a_wrong_json_field_names_path_expected_and_got() {
             json!({"status": "down", "checks": {"db": false}}),
         )),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/health"),
@@ -170,7 +176,7 @@ fn a_wrong_json_field_names_path_expected_and_got() {
     assert_eq!(failures[0]["expectation"], "json $.status");
     assert_eq!(failures[0]["expected"], "\"up\"");
     assert_eq!(failures[0]["got"], "\"down\"");
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/health"),
@@ -194,7 +200,7 @@ fn the_old_version_answers_then_the_new_one() {
             Reply::json(200, json!({"version": "9c0ffee1-20250121-090000"})),
         ]),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/version"),
@@ -240,7 +246,7 @@ fn the_version_field_and_the_body_fallback() {
             Script::always(Reply::text(200, "shop 1.4.0 (commit abc)")),
         ),
     ]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/info"),
@@ -257,7 +263,7 @@ fn the_version_field_and_the_body_fallback() {
         "{}",
         run.stderr
     );
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/text"),
@@ -272,7 +278,7 @@ fn the_version_field_and_the_body_fallback() {
         "{}",
         run.stderr
     );
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/text"),
@@ -288,7 +294,7 @@ fn the_version_field_and_the_body_fallback() {
         run.stderr
     );
     // --version-field without --expect-version is refused.
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &server.url("/text"), "--version-field", "$.v"])
         .run();
     assert_code(&run, 2);
@@ -299,19 +305,19 @@ fn status_lists_and_classes() {
     let server = TestServer::start([("/made", Script::always(Reply::text(204, "")))]);
     let url = server.url("/made");
     assert_code(
-        &hc()
+        &health_check_cmd()
             .args(["--url", &url, "--once", "--expect-status", "200,204"])
             .run(),
         0,
     );
     assert_code(
-        &hc()
+        &health_check_cmd()
             .args(["--url", &url, "--once", "--expect-status", "201|3xx"])
             .run(),
         1,
     );
     assert_code(
-        &hc()
+        &health_check_cmd()
             .args(["--url", &url, "--once", "--expect-status", "2XX"])
             .run(),
         0,
@@ -321,12 +327,12 @@ fn status_lists_and_classes() {
 #[test]
 fn methods_are_sent() {
     let server = TestServer::start([("/h", Script::always(Reply::text(200, "")))]);
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &server.url("/h"), "--once", "--method", "head"])
         .run();
     assert_code(&run, 0);
     assert_eq!(server.requests()[0].method, "HEAD");
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/h"),

@@ -1,6 +1,6 @@
 //! Flags and their env twins; bad input exits 2 naming the value.
 
-use crate::util::{assert_code, hc};
+use crate::util::{assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestServer};
 
 #[test]
@@ -15,7 +15,7 @@ fn env_twins_take_lists_one_per_line() {
             Script::always(Reply::json(200, serde_json::json!({"ok": true, "n": 2}))),
         ),
     ]);
-    let run = hc()
+    let run = health_check_cmd()
         .env(
             "INPUT_URL",
             &format!("{}\n\n  {}  \n", server.url("/a"), server.url("/b")),
@@ -50,7 +50,7 @@ fn commas_split_url_lists_only_before_a_scheme() {
         ("/a", Script::always(Reply::text(200, "ok"))),
         ("/b", Script::always(Reply::text(200, "ok"))),
     ]);
-    let run = hc()
+    let run = health_check_cmd()
         .env(
             "INPUT_URL",
             &format!("{}?ids=1,2,{}", server.url("/a"), server.url("/b")),
@@ -146,7 +146,7 @@ fn bad_values_exit_2_naming_the_value() {
         ),
     ];
     for (args, needle) in cases {
-        let run = hc().args(*args).run();
+        let run = health_check_cmd().args(*args).run();
         assert_code(&run, 2);
         assert!(run.stderr.contains(needle), "{args:?}: {}", run.stderr);
         assert!(run.stdout.is_empty());
@@ -155,7 +155,7 @@ fn bad_values_exit_2_naming_the_value() {
 
 #[test]
 fn a_newline_in_a_value_cannot_forge_a_workflow_command() {
-    let run = hc()
+    let run = health_check_cmd()
         .env("GITHUB_ACTIONS", "true")
         .args([
             "--url",
@@ -174,7 +174,7 @@ fn a_newline_in_a_value_cannot_forge_a_workflow_command() {
 
 #[test]
 fn help_and_version() {
-    let run = hc().args(["--help"]).run();
+    let run = health_check_cmd().args(["--help"]).run();
     assert_code(&run, 0);
     for flag in [
         "--url",
@@ -207,14 +207,14 @@ fn help_and_version() {
         "{}",
         run.stdout
     );
-    let run = hc().args(["--version"]).run();
+    let run = health_check_cmd().args(["--version"]).run();
     assert_code(&run, 0);
     assert!(run.stdout.starts_with("health-check "));
 }
 
 #[test]
 fn bad_status_error_snapshot() {
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", "http://127.0.0.1:1/", "--expect-status", "20x"])
         .run();
     assert_code(&run, 2);

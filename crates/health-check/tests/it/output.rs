@@ -1,6 +1,6 @@
 //! --json, --soft, outputs and the summary.
 
-use crate::util::{assert_code, hc};
+use crate::util::{assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestServer};
 
 #[test]
@@ -10,7 +10,7 @@ fn json_is_one_object_with_every_output() {
         Script::always(Reply::json(200, serde_json::json!({"version": "1.0.0"}))),
     )]);
     let url = server.url("/health");
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &url,
@@ -72,7 +72,7 @@ fn json_is_one_object_with_every_output() {
 #[test]
 fn soft_reports_unhealthy_and_exits_0() {
     let server = TestServer::start([("/health", Script::always(Reply::text(503, "no")))]);
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &server.url("/health"), "--once", "--soft"])
         .env("GITHUB_ACTIONS", "true")
         .run();
@@ -96,7 +96,7 @@ fn soft_reports_unhealthy_and_exits_0() {
 fn the_summary_is_a_table() {
     let server = TestServer::start([("/health", Script::always(Reply::text(200, "ok")))]);
     let url = server.url("/health");
-    let run = hc().args(["--url", &url, "--once"]).run();
+    let run = health_check_cmd().args(["--url", &url, "--once"]).run();
     assert_code(&run, 0);
     assert!(
         run.summary.starts_with("### ✅ health-check: healthy\n"),

@@ -1,6 +1,6 @@
 //! Attempts, thresholds, retries, deadlines, --once.
 
-use crate::util::{assert_code, hc};
+use crate::util::{assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestServer, closed_port};
 use std::time::Duration;
 
@@ -15,7 +15,9 @@ fn a_slow_start_becomes_healthy() {
         ]),
     )]);
     let url = server.url("/health");
-    let run = hc().args(["--url", &url, "--interval", "100ms"]).run();
+    let run = health_check_cmd()
+        .args(["--url", &url, "--interval", "100ms"])
+        .run();
     assert_code(&run, 0);
     assert_eq!(run.output("healthy"), "true");
     assert_eq!(run.output("attempts"), "3");
@@ -44,7 +46,7 @@ fn a_slow_start_becomes_healthy() {
 fn never_healthy_gives_up_when_retries_run_out() {
     let server = TestServer::start([("/health", Script::always(Reply::text(503, "db down")))]);
     let url = server.url("/health");
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &url, "--interval", "100ms", "--retries", "2"])
         .run();
     assert_code(&run, 1);
@@ -84,7 +86,7 @@ fn a_slow_reply_times_out() {
         "/slow",
         Script::always(Reply::text(200, "late").delayed(Duration::from_secs(30))),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/slow"),
@@ -110,7 +112,7 @@ fn a_slow_reply_times_out() {
 #[test]
 fn connection_refused_is_unhealthy_and_fast() {
     let url = format!("http://127.0.0.1:{}/health", closed_port());
-    let run = hc().args(["--url", &url, "--once"]).run();
+    let run = health_check_cmd().args(["--url", &url, "--once"]).run();
     assert_code(&run, 1);
     assert!(run.elapsed < Duration::from_secs(5), "{:?}", run.elapsed);
     assert!(
@@ -127,7 +129,7 @@ fn connection_refused_is_unhealthy_and_fast() {
 #[test]
 fn the_deadline_ends_the_run() {
     let server = TestServer::start([("/health", Script::always(Reply::text(503, "no")))]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/health"),
@@ -158,7 +160,7 @@ fn the_deadline_cuts_an_attempt_in_flight() {
         "/slow",
         Script::always(Reply::text(200, "late").delayed(Duration::from_secs(30))),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/slow"),
@@ -180,7 +182,7 @@ fn the_deadline_cuts_an_attempt_in_flight() {
 #[test]
 fn the_initial_delay_comes_first() {
     let server = TestServer::start([("/health", Script::always(Reply::text(200, "ok")))]);
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &server.url("/health"), "--initial-delay", "500ms"])
         .run();
     assert_code(&run, 0);
@@ -197,7 +199,7 @@ fn the_success_threshold_needs_passes_in_a_row() {
         "/flaky",
         Script::cycle(vec![Reply::text(200, "ok"), Reply::text(503, "no")]),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/flaky"),
@@ -225,7 +227,7 @@ fn the_success_threshold_needs_passes_in_a_row() {
             Reply::text(200, "ok"),
         ]),
     )]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/settling"),
@@ -248,7 +250,7 @@ fn the_success_threshold_needs_passes_in_a_row() {
 #[test]
 fn exponential_backoff_waits_longer_each_time() {
     let server = TestServer::start([("/health", Script::always(Reply::text(503, "no")))]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/health"),
@@ -281,7 +283,9 @@ fn once_is_one_attempt() {
         ("/ok", Script::always(Reply::text(200, "ok"))),
         ("/bad", Script::always(Reply::text(500, "boom"))),
     ]);
-    let run = hc().args(["--url", &server.url("/ok"), "--once"]).run();
+    let run = health_check_cmd()
+        .args(["--url", &server.url("/ok"), "--once"])
+        .run();
     assert_code(&run, 0);
     assert_eq!(run.output("attempts"), "1");
     assert!(
@@ -289,10 +293,12 @@ fn once_is_one_attempt() {
         "{}",
         run.stderr
     );
-    let run = hc().args(["--url", &server.url("/bad"), "--once"]).run();
+    let run = health_check_cmd()
+        .args(["--url", &server.url("/bad"), "--once"])
+        .run();
     assert_code(&run, 1);
     assert_eq!(server.hits("/bad"), 1);
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &server.url("/ok"), "--once", "--retries", "3"])
         .run();
     assert_code(&run, 2);

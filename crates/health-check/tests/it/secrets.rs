@@ -1,6 +1,6 @@
 //! Secrets in headers and URLs are masked everywhere.
 
-use crate::util::{Run, assert_code, hc};
+use crate::util::{Run, assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestServer};
 
 const TOKEN: &str = "s3cr3t-t0ken-value";
@@ -29,7 +29,7 @@ fn server() -> TestServer {
 fn secrets_never_appear_in_any_output() {
     let server = server();
     let url = format!("{}?api_key={QUERY}&page=1", server.url("/private"));
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &url,
@@ -56,7 +56,7 @@ fn secrets_never_appear_in_any_output() {
     );
     assert_eq!(seen.header("x-api-key"), Some(KEY));
 
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &url,
@@ -77,7 +77,7 @@ fn secrets_never_appear_in_any_output() {
 #[test]
 fn in_actions_secrets_are_announced_as_masks_first() {
     let server = server();
-    let run = hc()
+    let run = health_check_cmd()
         .env("GITHUB_ACTIONS", "true")
         .env("INPUT_URL", &server.url("/private"))
         .env(
@@ -120,7 +120,7 @@ fn in_actions_secrets_are_announced_as_masks_first() {
 
 #[test]
 fn a_malformed_secret_header_is_not_echoed() {
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             "http://127.0.0.1:1/",
@@ -135,7 +135,7 @@ fn a_malformed_secret_header_is_not_echoed() {
         run.stderr
     );
     assert!(!run.stderr.contains(TOKEN), "{}", run.stderr);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             "http://127.0.0.1:1/",

@@ -1,6 +1,6 @@
 //! Several targets, TCP targets, localhost.
 
-use crate::util::{assert_code, hc};
+use crate::util::{assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestServer, closed_port};
 
 #[test]
@@ -10,7 +10,7 @@ fn several_targets_all_must_pass() {
         ("/b", Script::always(Reply::text(200, "ok"))),
         ("/down", Script::always(Reply::text(503, "down"))),
     ]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/a"),
@@ -22,7 +22,7 @@ fn several_targets_all_must_pass() {
     assert_code(&run, 0);
     assert_eq!(run.output("attempts"), "2");
 
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/a"),
@@ -74,7 +74,7 @@ fn targets_are_probed_concurrently() {
             Script::always(Reply::text(200, "ok").delayed(Duration::from_millis(1500))),
         ),
     ]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &server.url("/slow1"),
@@ -97,7 +97,7 @@ fn targets_are_probed_concurrently() {
 fn tcp_targets() {
     let server = TestServer::start([("/", Script::always(Reply::text(200, "ok")))]);
     let open = format!("127.0.0.1:{}", server.port());
-    let run = hc().args(["--tcp", &open, "--once"]).run();
+    let run = health_check_cmd().args(["--tcp", &open, "--once"]).run();
     assert_code(&run, 0);
     assert!(
         run.attempts()[0].contains(&format!("tcp://{open}: connected to {open} in ")),
@@ -105,7 +105,7 @@ fn tcp_targets() {
         run.stderr
     );
     let closed = format!("127.0.0.1:{}", closed_port());
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--tcp",
             &open,
@@ -130,7 +130,7 @@ fn tcp_targets() {
 #[test]
 fn localhost_reaches_an_ipv4_only_server() {
     let server = TestServer::start([("/health", Script::always(Reply::text(200, "ok")))]);
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &format!("http://localhost:{}/health", server.port()),
@@ -138,7 +138,7 @@ fn localhost_reaches_an_ipv4_only_server() {
         ])
         .run();
     assert_code(&run, 0);
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--tcp", &format!("localhost:{}", server.port()), "--once"])
         .run();
     assert_code(&run, 0);

@@ -1,13 +1,15 @@
 //! HTTPS with a certificate from a test CA: untrusted, --insecure, --ca-cert.
 
-use crate::util::{assert_code, hc};
+use crate::util::{assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestCa, TestServer};
 
 #[test]
 fn an_untrusted_certificate_is_unhealthy_with_a_hint() {
     let ca = TestCa::new();
     let server = TestServer::start_tls([("/h", Script::always(Reply::text(200, "ok")))], &ca);
-    let run = hc().args(["--url", &server.url("/h"), "--once"]).run();
+    let run = health_check_cmd()
+        .args(["--url", &server.url("/h"), "--once"])
+        .run();
     assert_code(&run, 1);
     assert!(
         run.stderr.contains("TLS handshake with 127.0.0.1:"),
@@ -22,7 +24,7 @@ fn an_untrusted_certificate_is_unhealthy_with_a_hint() {
 fn insecure_accepts_any_certificate_and_says_so() {
     let ca = TestCa::new();
     let server = TestServer::start_tls([("/h", Script::always(Reply::text(200, "ok")))], &ca);
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &server.url("/h"), "--once", "--insecure"])
         .run();
     assert_code(&run, 0);
@@ -40,13 +42,13 @@ fn a_ca_certificate_file_is_trusted() {
     let dir = tempfile::tempdir().unwrap();
     let pem = dir.path().join("ca.pem");
     std::fs::write(&pem, &ca.ca_pem).unwrap();
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", &server.url("/h"), "--once", "--ca-cert"])
         .args([&pem])
         .run();
     assert_code(&run, 0);
     // localhost is in the certificate too
-    let run = hc()
+    let run = health_check_cmd()
         .args([
             "--url",
             &format!("https://localhost:{}/h", server.port()),
@@ -62,7 +64,7 @@ fn a_ca_certificate_file_is_trusted() {
 fn a_bad_ca_file_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("missing.pem");
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", "https://127.0.0.1:1/", "--ca-cert"])
         .args([&missing])
         .run();
@@ -74,7 +76,7 @@ fn a_bad_ca_file_is_bad_input() {
     );
     let junk = dir.path().join("junk.pem");
     std::fs::write(&junk, "hello").unwrap();
-    let run = hc()
+    let run = health_check_cmd()
         .args(["--url", "https://127.0.0.1:1/", "--ca-cert"])
         .args([&junk])
         .run();
@@ -98,7 +100,8 @@ fn without_a_system_ca_store_http_works_and_https_needs_ca_cert() {
     let pem = dir.path().join("ca.pem");
     std::fs::write(&pem, &ca.ca_pem).unwrap();
     let no_store = |args: &[&str]| {
-        hc().env("SSL_CERT_FILE", none.to_str().unwrap())
+        health_check_cmd()
+            .env("SSL_CERT_FILE", none.to_str().unwrap())
             .env("SSL_CERT_DIR", empty.to_str().unwrap())
             .args(args)
             .run()

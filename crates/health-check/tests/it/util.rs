@@ -64,12 +64,12 @@ pub fn parse_outputs(text: &str) -> HashMap<String, String> {
 }
 
 /// The binary with a scrubbed environment.
-pub struct Hc {
+pub struct HealthCheckCmd {
     cmd: assert_cmd::Command,
     dir: tempfile::TempDir,
 }
 
-pub fn hc() -> Hc {
+pub fn health_check_cmd() -> HealthCheckCmd {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = assert_cmd::Command::cargo_bin("health-check").unwrap();
     cmd.env_clear()
@@ -79,10 +79,10 @@ pub fn hc() -> Hc {
         .env("GITHUB_STEP_SUMMARY", dir.path().join("summary"))
         .env("RUNNER_TEMP", dir.path().join("tmp"))
         .timeout(Duration::from_secs(60));
-    Hc { cmd, dir }
+    HealthCheckCmd { cmd, dir }
 }
 
-impl Hc {
+impl HealthCheckCmd {
     pub fn args<I, S>(mut self, args: I) -> Self
     where
         I: IntoIterator<Item = S>,

@@ -3,7 +3,7 @@
 //! and 3, by the runner's own rules: `gha::neutral::forged`), and secrets in
 //! a URL are never echoed (finding 6).
 
-use crate::util::{Run, assert_code, hc};
+use crate::util::{Run, assert_code, health_check_cmd};
 use probe::testing::{Reply, Script, TestServer};
 
 const MARK: &str = "PWN";
@@ -68,7 +68,7 @@ fn response_bodies_and_headers_cannot_forge_a_workflow_command() {
         ],
     ] {
         for json in [false, true] {
-            let mut run = hc()
+            let mut run = health_check_cmd()
                 .env("GITHUB_ACTIONS", "true")
                 .args(&args)
                 .args(["--once"]);
@@ -95,7 +95,7 @@ fn invalid_values_cannot_forge_a_workflow_command() {
             vec!["--url", "http://127.0.0.1:1/", "--method", hostile],
             vec!["--url", "http://127.0.0.1:1/", hostile],
         ] {
-            let run = hc()
+            let run = health_check_cmd()
                 .env("GITHUB_ACTIONS", "true")
                 .args(&args)
                 .args(["--once"])
@@ -115,7 +115,7 @@ fn secrets_in_a_malformed_url_are_not_echoed() {
         "ftp://u:S3CR3T@x/",
         "http://u:S3CR3T@exa mple/",
     ] {
-        let run = hc().args(["--url", url, "--once"]).run();
+        let run = health_check_cmd().args(["--url", url, "--once"]).run();
         assert_code(&run, 2);
         assert!(
             !run.all_text().contains("S3CR3T"),

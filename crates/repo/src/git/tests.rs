@@ -1,5 +1,8 @@
+use super::events::{event_id, sequence_id, sequence_of};
+use super::remote::{parse_batch, parse_ls_remote};
 use super::*;
 use crate::model::{DEPLOYMENT_SCHEMA, DeployStatus, Stage};
+use jiff::Timestamp;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -78,7 +81,7 @@ impl Fixture {
     }
 }
 
-fn ts(s: &str) -> Timestamp {
+fn timestamp(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
@@ -87,7 +90,7 @@ fn new_tag(name: &str, commit: &str, message: &str, time: &str) -> NewTag {
         name: name.into(),
         commit: CommitId::parse(commit).unwrap(),
         message: message.into(),
-        time: ts(time),
+        time: timestamp(time),
     }
 }
 
@@ -121,18 +124,18 @@ fn parses_identities_and_tag_objects() {
     let (p, t) = parse_ident("Jane Doe <jane@example.com> 1737383422 +0100").unwrap();
     assert_eq!(p.name, "Jane Doe");
     assert_eq!(p.email, "jane@example.com");
-    assert_eq!(t, Some(ts("2025-01-20T14:30:22Z")));
+    assert_eq!(t, Some(timestamp("2025-01-20T14:30:22Z")));
     let raw = parse_tag_object(
         b"object abc\ntype commit\ntag qa-x\ntagger A <a@x> 1737383422 +0000\n\nfirst\n\n{}\n",
     );
-    assert_eq!(raw.tagger.unwrap().1, ts("2025-01-20T14:30:22Z"));
+    assert_eq!(raw.tagger.unwrap().1, timestamp("2025-01-20T14:30:22Z"));
     assert_eq!(raw.message, "first\n\n{}\n");
     let raw = parse_tag_object(b"object abc\ntype commit\ntag old\n\nno tagger\n");
     assert!(raw.tagger.is_none());
     // The date alone, from the headers only.
     assert_eq!(
         tagger_date(b"object abc\ntype commit\ntag qa-x\ntagger A <a@x> 1737383422 +0000\n\ntagger B <b@x> 1 +0000\n"),
-        Some(ts("2025-01-20T14:30:22Z"))
+        Some(timestamp("2025-01-20T14:30:22Z"))
     );
     assert_eq!(
         tagger_date(b"object abc\ntype commit\ntag old\n\ntagger B <b@x> 1 +0000\n"),
@@ -158,7 +161,7 @@ fn redacts_credentials_in_urls() {
 
 #[test]
 fn sequence_ids_sort_by_number_and_after_legacy_ids() {
-    let legacy = event_id(ts("2999-01-20T14:30:22.5Z"), &"f".repeat(40));
+    let legacy = event_id(timestamp("2999-01-20T14:30:22.5Z"), &"f".repeat(40));
     assert_eq!(legacy, "29990120T143022.500000000Z-ffffffffffff");
     let one = sequence_id(1);
     let nine = sequence_id(9);
@@ -237,7 +240,10 @@ fn creates_reads_and_lists_tags_from_a_shallow_clone() {
     };
     assert_eq!(existing.commit.as_str(), head);
     assert_eq!(existing.annotation().unwrap().message, "first\n\n{}\n");
-    assert_eq!(existing.tagger_date(), Some(ts("2025-01-21T10:00:00Z")));
+    assert_eq!(
+        existing.tagger_date(),
+        Some(timestamp("2025-01-21T10:00:00Z"))
+    );
 
     // Tags made elsewhere: a lightweight one, a name outside the prefix.
     git(&f.src, &["tag", "qa-light", &f.commits[2]]);
@@ -251,7 +257,7 @@ fn creates_reads_and_lists_tags_from_a_shallow_clone() {
     listed.sort_by(|a, b| a.name.cmp(&b.name));
     let names: Vec<&str> = listed.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["qa-a", "qa-b", "qa-light"]);
-    assert_eq!(listed[0].date, Some(ts("2025-01-21T10:00:00Z")));
+    assert_eq!(listed[0].date, Some(timestamp("2025-01-21T10:00:00Z")));
     assert_eq!(listed[1].commit.as_str(), old);
     assert!(listed[2].is_lightweight());
     assert_eq!(listed[2].date, None);
@@ -348,7 +354,7 @@ fn event(stage: &str, version: &str, status: DeployStatus, time: &str) -> Deploy
         status,
         commit: None,
         url: None,
-        time: ts(time),
+        time: timestamp(time),
         actor: Some("octocat".into()),
         run_id: Some(7),
         run_attempt: Some(1),

@@ -177,7 +177,7 @@ async fn read_into<R: AsyncRead + Unpin>(pipe: Option<&mut R>, into: &mut Capped
 mod tests {
     use super::*;
 
-    fn rt() -> tokio::runtime::Runtime {
+    fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -186,7 +186,7 @@ mod tests {
 
     #[test]
     fn captures_output_and_exit_code() {
-        let out = rt()
+        let out = runtime()
             .block_on(run(
                 "echo out; echo err >&2; exit 3",
                 &[],
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn errexit_and_pipefail_are_on() {
-        let out = rt()
+        let out = runtime()
             .block_on(run(
                 "false | true; echo after",
                 &[],
@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn env_values_stay_data() {
         let env = vec![("item".to_owned(), "$(echo pwned) `id` ; exit 9".to_owned())];
-        let out = rt()
+        let out = runtime()
             .block_on(run(
                 "printf '%s' \"$item\"",
                 &env,
@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn output_is_capped_without_blocking() {
-        let out = rt()
+        let out = runtime()
             .block_on(run(
                 "head -c 3000000 /dev/zero; echo done >&2",
                 &[],
@@ -251,7 +251,7 @@ mod tests {
         let marker = dir.path().join("survived");
         let script = format!("(sleep 2; touch '{}') & sleep 30", marker.display());
         let start = Instant::now();
-        let out = rt()
+        let out = runtime()
             .block_on(run(&script, &[], Duration::from_millis(300), 1024))
             .unwrap();
         assert!(out.timed_out);
@@ -297,7 +297,7 @@ mod tests {
     fn timeouts_kill_what_left_the_group_and_the_session() {
         // Numbers no other test uses, to recognise them in /proc.
         let script = "setsid sleep 300.17 & setsid sh -c 'sleep 300.18 & exit 0'; sleep 30";
-        let out = rt()
+        let out = runtime()
             .block_on(run(script, &[], Duration::from_millis(500), 1024))
             .unwrap();
         assert!(out.timed_out);
@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn stragglers_that_left_the_session_are_killed_after_exit() {
-        let out = rt()
+        let out = runtime()
             .block_on(run(
                 "setsid sleep 300.19 & sleep 0.3; echo started",
                 &[],
@@ -325,7 +325,7 @@ mod tests {
     #[test]
     fn stragglers_are_killed_after_exit() {
         let start = Instant::now();
-        let out = rt()
+        let out = runtime()
             .block_on(run(
                 "sleep 30 & echo started",
                 &[],

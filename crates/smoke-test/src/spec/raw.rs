@@ -69,8 +69,8 @@ struct Entries<V>(Vec<(Text, V)>);
 
 impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V_<V>(std::marker::PhantomData<V>);
-        impl<'de, V: Deserialize<'de>> Visitor<'de> for V_<V> {
+        struct EntriesVisitor<V>(std::marker::PhantomData<V>);
+        impl<'de, V: Deserialize<'de>> Visitor<'de> for EntriesVisitor<V> {
             type Value = Entries<V>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a mapping")
@@ -84,7 +84,7 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for Entries<V> {
                 Ok(Entries(entries))
             }
         }
-        d.deserialize_map(V_(std::marker::PhantomData))
+        d.deserialize_map(EntriesVisitor(std::marker::PhantomData))
     }
 }
 

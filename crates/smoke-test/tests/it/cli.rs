@@ -3,8 +3,8 @@
 use crate::server::Server;
 use crate::util::Fixture;
 
-fn version_spec(fx: &Fixture, base: &str) -> std::path::PathBuf {
-    fx.spec(
+fn version_spec(fixture: &Fixture, base: &str) -> std::path::PathBuf {
+    fixture.spec(
         "smoke.yml",
         &format!(
             "base_url: {base}\nchecks:\n  - {{ name: version, request: {{ path: /api/version }}, expect: {{ json: {{ $.version: '{{{{want}}}}' }} }} }}\n"
@@ -14,14 +14,14 @@ fn version_spec(fx: &Fixture, base: &str) -> std::path::PathBuf {
 
 #[test]
 fn help_and_version() {
-    let fx = Fixture::new();
-    let mut c = fx.cmd();
-    let out = fx.run(c.arg("--help"));
+    let fixture = Fixture::new();
+    let mut c = fixture.cmd();
+    let out = fixture.run(c.arg("--help"));
     out.assert_code(0);
     assert!(out.stdout.contains("--spec <FILE>"));
     assert!(out.stdout.contains("Exit codes: 0 every check passed"));
-    let mut c = fx.cmd();
-    let out = fx.run(c.arg("--version"));
+    let mut c = fixture.cmd();
+    let out = fixture.run(c.arg("--version"));
     out.assert_code(0);
     assert!(out.stdout.starts_with("smoke-test "));
 }
@@ -29,9 +29,9 @@ fn help_and_version() {
 #[test]
 fn base_url_flag_wins_over_the_spec() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = version_spec(&fx, "http://127.0.0.1:1");
-    let run = fx.smoke(
+    let fixture = Fixture::new();
+    let spec = version_spec(&fixture, "http://127.0.0.1:1");
+    let run = fixture.smoke(
         &spec,
         &[
             "--base-url",
@@ -49,9 +49,9 @@ fn base_url_flag_wins_over_the_spec() {
 #[test]
 fn env_twins_work_like_flags() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = version_spec(&fx, "http://127.0.0.1:1");
-    let mut c = fx.cmd();
+    let fixture = Fixture::new();
+    let spec = version_spec(&fixture, "http://127.0.0.1:1");
+    let mut c = fixture.cmd();
     c.env("INPUT_SPEC", format!("  {}  ", spec.display()))
         .env("INPUT_BASE_URL", &server.url)
         .env(
@@ -64,15 +64,15 @@ fn env_twins_work_like_flags() {
         .env("INPUT_RETRIES", "")
         .env("INPUT_SOFT", "false")
         .env("INPUT_JSON", "false");
-    let run = fx.run(&mut c);
+    let run = fixture.run(&mut c);
     run.assert_code(0);
     assert_eq!(run.outputs["passed"], "true");
 }
 
 #[test]
 fn bad_flags_exit_2_without_echoing_values() {
-    let fx = Fixture::new();
-    let spec = fx.spec("smoke.yml", "checks:\n  - { name: a, run: 'true' }\n");
+    let fixture = Fixture::new();
+    let spec = fixture.spec("smoke.yml", "checks:\n  - { name: a, run: 'true' }\n");
     for (args, want) in [
         (
             vec!["--concurrency", "0"],
@@ -87,7 +87,7 @@ fn bad_flags_exit_2_without_echoing_values() {
         (vec!["--var", "bad-name=hunter2"], "invalid name 'bad-name'"),
         (vec!["--nope"], "unexpected argument"),
     ] {
-        let run = fx.smoke(&spec, &args, &[("GITHUB_ACTIONS", "true")]);
+        let run = fixture.smoke(&spec, &args, &[("GITHUB_ACTIONS", "true")]);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains(want), "{args:?}: {}", run.stderr);
         assert!(
@@ -102,9 +102,9 @@ fn bad_flags_exit_2_without_echoing_values() {
 #[test]
 fn json_prints_one_object_with_every_output() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = version_spec(&fx, &server.url);
-    let run = fx.smoke(&spec, &["--json", "--var", "want=1.2.3"], &[]);
+    let fixture = Fixture::new();
+    let spec = version_spec(&fixture, &server.url);
+    let run = fixture.smoke(&spec, &["--json", "--var", "want=1.2.3"], &[]);
     run.assert_code(0);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON object");
     assert_eq!(json["schema"], 1);
@@ -119,9 +119,9 @@ fn json_prints_one_object_with_every_output() {
 #[test]
 fn soft_turns_a_failure_into_passed_false() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = version_spec(&fx, &server.url);
-    let run = fx.smoke(&spec, &["--soft", "--var", "want=9.9.9"], &[]);
+    let fixture = Fixture::new();
+    let spec = version_spec(&fixture, &server.url);
+    let run = fixture.smoke(&spec, &["--soft", "--var", "want=9.9.9"], &[]);
     run.assert_code(0);
     assert_eq!(run.outputs["passed"], "false");
     assert_eq!(run.outputs["failed"], "1");
@@ -132,16 +132,16 @@ fn soft_turns_a_failure_into_passed_false() {
         run.stderr
     );
     // --soft does not soften bad input.
-    let bad = fx.spec("bad.yml", "checks: [\n");
-    fx.smoke(&bad, &["--soft"], &[]).assert_code(2);
+    let bad = fixture.spec("bad.yml", "checks: [\n");
+    fixture.smoke(&bad, &["--soft"], &[]).assert_code(2);
 }
 
 #[test]
 fn the_summary_is_a_table() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = version_spec(&fx, &server.url);
-    let run = fx.smoke(&spec, &["--var", "want=0.0.1"], &[]);
+    let fixture = Fixture::new();
+    let spec = version_spec(&fixture, &server.url);
+    let run = fixture.smoke(&spec, &["--var", "want=0.0.1"], &[]);
     run.assert_code(1);
     assert!(
         run.summary

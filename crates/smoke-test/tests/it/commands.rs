@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 #[test]
 fn command_expectations_and_captures() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "cmd.yml",
         &format!(
             r#"base_url: {}
@@ -45,7 +45,7 @@ checks:
             server.url
         ),
     );
-    let run = fx.smoke(&spec, &[], &[]);
+    let run = fixture.smoke(&spec, &[], &[]);
     run.assert_code(1);
     assert_eq!(run.check("invoke")["captured"]["lambda_id"], "7");
     assert_eq!(run.check("use it over HTTP")["result"], "passed");
@@ -80,9 +80,9 @@ checks:
 
 #[test]
 fn a_timeout_kills_the_whole_process_group() {
-    let fx = Fixture::new();
-    let marker = fx.path("survivor");
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let marker = fixture.path("survivor");
+    let spec = fixture.spec(
         "timeout.yml",
         &format!(
             "defaults: {{ run_timeout: 500ms }}\nchecks:\n  - name: hangs\n    run: '(sleep 2; touch {}) & sleep 60'\n  - {{ name: own timeout, run: 'sleep 60', timeout: 300ms }}\n",
@@ -90,7 +90,7 @@ fn a_timeout_kills_the_whole_process_group() {
         ),
     );
     let started = Instant::now();
-    let run = fx.smoke(&spec, &[], &[]);
+    let run = fixture.smoke(&spec, &[], &[]);
     run.assert_code(1);
     assert!(started.elapsed() < Duration::from_secs(10));
     let hangs = run.check("hangs");
@@ -111,12 +111,13 @@ fn a_timeout_kills_the_whole_process_group() {
 
 #[test]
 fn commands_inherit_the_environment() {
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "env.yml",
         "checks:\n  - { name: env, run: 'test \"$SMOKE_FROM_OUTSIDE\" = yes', expect: { exit: 0 } }\n",
     );
-    fx.smoke(&spec, &[], &[("SMOKE_FROM_OUTSIDE", "yes")])
+    fixture
+        .smoke(&spec, &[], &[("SMOKE_FROM_OUTSIDE", "yes")])
         .assert_code(0);
-    fx.smoke(&spec, &[], &[]).assert_code(1);
+    fixture.smoke(&spec, &[], &[]).assert_code(1);
 }

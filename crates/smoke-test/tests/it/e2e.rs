@@ -13,9 +13,9 @@ fn example(name: &str) -> PathBuf {
 #[test]
 fn the_design_example_passes_end_to_end() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let junit = fx.path("reports/smoke.xml");
-    let run = fx.smoke(
+    let fixture = Fixture::new();
+    let junit = fixture.path("reports/smoke.xml");
+    let run = fixture.smoke(
         &example("design-example.yml"),
         &["--junit", junit.to_str().unwrap()],
         &[("BASE_URL", &server.url), ("API_TOKEN", "tok-123456789")],
@@ -64,8 +64,8 @@ fn the_design_example_passes_end_to_end() {
 #[test]
 fn the_shop_example_passes_with_vars_and_header_captures() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let run = fx.smoke(
+    let fixture = Fixture::new();
+    let run = fixture.smoke(
         &example("shop.yml"),
         &["--var", "stage=qa"],
         &[("BASE_URL", &server.url)],
@@ -90,9 +90,9 @@ fn an_unreachable_service_fails_every_check_with_the_reason() {
         .local_addr()
         .unwrap()
         .port();
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     let base = format!("http://127.0.0.1:{port}");
-    let run = fx.smoke(
+    let run = fixture.smoke(
         &example("design-example.yml"),
         &[],
         &[("BASE_URL", &base), ("API_TOKEN", "tok-123456789")],

@@ -7,8 +7,8 @@ use crate::util::Fixture;
 #[test]
 fn each_expectation_reports_expected_and_got() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "exp.yml",
         &format!(
             r#"base_url: {}
@@ -41,7 +41,7 @@ checks:
             server.url, server.url
         ),
     );
-    let run = fx.smoke(&spec, &["--var", "v=x"], &[]);
+    let run = fixture.smoke(&spec, &["--var", "v=x"], &[]);
     run.assert_code(1);
     let f = |name: &str| -> Vec<(String, String, String)> {
         run.check(name)["failures"]
@@ -119,15 +119,15 @@ checks:
 #[test]
 fn in_actions_each_failed_check_is_an_annotation_at_its_line() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "exp.yml",
         &format!(
             "base_url: {}\nchecks:\n  - {{ name: ok, request: {{ path: /api/version }} }}\n  - name: broken\n    request: {{ path: /fail }}\n",
             server.url
         ),
     );
-    let run = fx.smoke(&spec, &[], &[("GITHUB_ACTIONS", "true")]);
+    let run = fixture.smoke(&spec, &[], &[("GITHUB_ACTIONS", "true")]);
     run.assert_code(1);
     let file = spec
         .display()

@@ -6,13 +6,13 @@ use crate::util::Fixture;
 #[test]
 fn captured_shell_code_never_runs() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let marker = fx.path("pwned");
+    let fixture = Fixture::new();
+    let marker = fixture.path("pwned");
     let marker_q = marker.display().to_string();
     // A `rm -rf ~` would hit the fixture's HOME, which must survive too.
-    let home_canary = fx.path("canary");
+    let home_canary = fixture.path("canary");
     std::fs::write(&home_canary, "still here").unwrap();
-    let spec = fx.spec(
+    let spec = fixture.spec(
         "inject.yml",
         &format!(
             r#"base_url: {url}
@@ -41,7 +41,7 @@ checks:
             url = server.url
         ),
     );
-    let run = fx.smoke(&spec, &["--concurrency", "1"], &[]);
+    let run = fixture.smoke(&spec, &["--concurrency", "1"], &[]);
     run.assert_code(0);
     assert!(
         !marker.exists(),
@@ -53,12 +53,12 @@ checks:
 
 #[test]
 fn placeholders_in_run_scripts_are_refused() {
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "tpl.yml",
         "checks:\n  - { name: a, run: 'echo hi', capture: { id: { regex: 'h(i)' } } }\n  - { name: b, run: 'echo {{id}}' }\n",
     );
-    let run = fx.smoke(&spec, &[], &[]);
+    let run = fixture.smoke(&spec, &[], &[]);
     run.assert_code(2);
     assert!(
         run.stderr
@@ -70,11 +70,11 @@ fn placeholders_in_run_scripts_are_refused() {
 
 #[test]
 fn vars_reach_commands_as_environment_variables() {
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "vars.yml",
         "vars: { greeting: hello }\nchecks:\n  - { name: a, run: 'printf \"%s %s\" \"$greeting\" \"$who\"', expect: { stdout_contains: 'hello $(id)' } }\n",
     );
-    let run = fx.smoke(&spec, &["--var", "who=$(id)"], &[]);
+    let run = fixture.smoke(&spec, &["--var", "who=$(id)"], &[]);
     run.assert_code(0);
 }

@@ -189,8 +189,8 @@ fn assert_valid(root: &Node) {
 #[test]
 fn junit_has_one_testcase_per_check_and_parses_back() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "smoke.yml",
         &format!(
             r#"base_url: {}
@@ -211,8 +211,8 @@ checks:
             server.url
         ),
     );
-    let path = fx.path("out/junit.xml");
-    let run = fx.smoke(&spec, &["--junit", path.to_str().unwrap()], &[]);
+    let path = fixture.path("out/junit.xml");
+    let run = fixture.smoke(&spec, &["--junit", path.to_str().unwrap()], &[]);
     run.assert_code(1);
     let xml = std::fs::read_to_string(&path).unwrap();
     let root = parse(&xml);
@@ -304,10 +304,10 @@ checks:
 
 #[test]
 fn an_unwritable_junit_path_is_an_environment_error() {
-    let fx = Fixture::new();
-    std::fs::write(fx.path("file"), "").unwrap();
-    let spec = fx.spec("smoke.yml", "checks:\n  - { name: a, run: 'true' }\n");
-    let run = fx.smoke(&spec, &["--junit", "file/junit.xml"], &[]);
+    let fixture = Fixture::new();
+    std::fs::write(fixture.path("file"), "").unwrap();
+    let spec = fixture.spec("smoke.yml", "checks:\n  - { name: a, run: 'true' }\n");
+    let run = fixture.smoke(&spec, &["--junit", "file/junit.xml"], &[]);
     run.assert_code(3);
     assert!(
         run.stderr
@@ -319,11 +319,11 @@ fn an_unwritable_junit_path_is_an_environment_error() {
 
 #[test]
 fn a_junit_path_that_is_a_symlink_is_never_written_through() {
-    let fx = Fixture::new();
-    let victim = fx.path("victim.txt");
+    let fixture = Fixture::new();
+    let victim = fixture.path("victim.txt");
     std::fs::write(&victim, "precious").unwrap();
-    let marker = fx.path("ran");
-    let spec = fx.spec(
+    let marker = fixture.path("ran");
+    let spec = fixture.spec(
         "smoke.yml",
         &format!(
             "checks:\n  - {{ name: a, run: 'touch {}' }}\n",
@@ -331,8 +331,8 @@ fn a_junit_path_that_is_a_symlink_is_never_written_through() {
         ),
     );
     // A link given as --junit: refused before anything runs.
-    std::os::unix::fs::symlink(&victim, fx.path("link.xml")).unwrap();
-    let run = fx.smoke(&spec, &["--junit", "link.xml"], &[]);
+    std::os::unix::fs::symlink(&victim, fixture.path("link.xml")).unwrap();
+    let run = fixture.smoke(&spec, &["--junit", "link.xml"], &[]);
     run.assert_code(2);
     assert!(
         run.stderr.contains(
@@ -345,31 +345,31 @@ fn a_junit_path_that_is_a_symlink_is_never_written_through() {
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
 
     // A link made while the checks run: still never written through.
-    let spec = fx.spec(
+    let spec = fixture.spec(
         "late.yml",
         &format!(
             "checks:\n  - {{ name: a, run: 'ln -s {} late.xml' }}\n",
             victim.display()
         ),
     );
-    let run = fx.smoke(&spec, &["--junit", "late.xml"], &[]);
+    let run = fixture.smoke(&spec, &["--junit", "late.xml"], &[]);
     run.assert_code(2);
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
 
     // A FIFO there is replaced, not written into (which would block).
-    let fifo = fx.path("fifo.xml");
+    let fifo = fixture.path("fifo.xml");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
         .status()
         .unwrap();
     assert!(made.success());
-    let spec_ok = fx.spec("ok.yml", "checks:\n  - { name: a, run: 'true' }\n");
-    let mut c = fx.cmd();
+    let spec_ok = fixture.spec("ok.yml", "checks:\n  - { name: a, run: 'true' }\n");
+    let mut c = fixture.cmd();
     c.timeout(std::time::Duration::from_secs(20))
         .arg("--spec")
         .arg(&spec_ok)
         .args(["--junit", "fifo.xml"]);
-    fx.run(&mut c).assert_code(0);
+    fixture.run(&mut c).assert_code(0);
     assert!(std::fs::metadata(&fifo).unwrap().is_file());
     assert!(
         std::fs::read_to_string(&fifo)

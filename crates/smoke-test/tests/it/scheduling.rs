@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 #[test]
 fn dependencies_decide_the_order_not_the_file() {
     let server = Server::start();
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     // File order: read, audit, create, login. Dependency order: login →
     // create → read → audit.
-    let spec = fx.spec(
+    let spec = fixture.spec(
         "order.yml",
         &format!(
             r#"base_url: {}
@@ -33,7 +33,7 @@ checks:
             server.url
         ),
     );
-    let run = fx.smoke(&spec, &["--concurrency", "8"], &[]);
+    let run = fixture.smoke(&spec, &["--concurrency", "8"], &[]);
     run.assert_code(0);
     let log = server.log();
     assert_eq!(
@@ -59,23 +59,23 @@ checks:
     assert_eq!(names, ["read", "audit", "create", "login"]);
 }
 
-fn slow_spec(fx: &Fixture, url: &str, n: usize, ms: u64) -> std::path::PathBuf {
+fn slow_spec(fixture: &Fixture, url: &str, n: usize, ms: u64) -> std::path::PathBuf {
     let mut yaml = format!("base_url: {url}\nchecks:\n");
     for i in 0..n {
         yaml.push_str(&format!(
             "  - {{ name: slow {i}, request: {{ path: '/slow?ms={ms}&i={i}' }} }}\n"
         ));
     }
-    fx.spec("slow.yml", &yaml)
+    fixture.spec("slow.yml", &yaml)
 }
 
 #[test]
 fn checks_run_concurrently_up_to_the_limit() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = slow_spec(&fx, &server.url, 6, 1000);
+    let fixture = Fixture::new();
+    let spec = slow_spec(&fixture, &server.url, 6, 1000);
     let started = Instant::now();
-    let run = fx.smoke(&spec, &["--concurrency", "6"], &[]);
+    let run = fixture.smoke(&spec, &["--concurrency", "6"], &[]);
     let took = started.elapsed();
     run.assert_code(0);
     assert_eq!(server.max_in_flight(), 6);
@@ -88,9 +88,9 @@ fn checks_run_concurrently_up_to_the_limit() {
 #[test]
 fn concurrency_is_a_ceiling() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = slow_spec(&fx, &server.url, 6, 300);
-    let run = fx.smoke(&spec, &[], &[("INPUT_CONCURRENCY", "2")]);
+    let fixture = Fixture::new();
+    let spec = slow_spec(&fixture, &server.url, 6, 300);
+    let run = fixture.smoke(&spec, &[], &[("INPUT_CONCURRENCY", "2")]);
     run.assert_code(0);
     assert_eq!(server.max_in_flight(), 2);
     let report_ms = run.report()["duration_ms"].as_u64().unwrap();
@@ -103,8 +103,8 @@ fn concurrency_is_a_ceiling() {
 #[test]
 fn fail_fast_stops_the_run_and_says_why() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "ff.yml",
         &format!(
             "base_url: {}\nchecks:\n  - {{ name: long, request: {{ path: '/slow?ms=5000' }} }}\n  - {{ name: broken, request: {{ path: /fail }}, expect: {{ status: 200 }} }}\n  - {{ name: later 1, request: {{ path: /api/version }} }}\n  - {{ name: later 2, run: 'true' }}\n",
@@ -112,7 +112,7 @@ fn fail_fast_stops_the_run_and_says_why() {
         ),
     );
     let started = Instant::now();
-    let run = fx.smoke(&spec, &["--concurrency", "2", "--fail-fast"], &[]);
+    let run = fixture.smoke(&spec, &["--concurrency", "2", "--fail-fast"], &[]);
     run.assert_code(1);
     assert!(
         started.elapsed() < Duration::from_secs(4),
@@ -140,15 +140,15 @@ fn fail_fast_stops_the_run_and_says_why() {
 #[test]
 fn without_fail_fast_everything_runs() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "all.yml",
         &format!(
             "base_url: {}\nchecks:\n  - {{ name: broken, request: {{ path: /fail }}, expect: {{ status: 200 }} }}\n  - {{ name: fine, request: {{ path: /api/version }} }}\n",
             server.url
         ),
     );
-    let run = fx.smoke(
+    let run = fixture.smoke(
         &spec,
         &["--concurrency", "1"],
         &[("INPUT_FAIL_FAST", "false")],
@@ -160,8 +160,8 @@ fn without_fail_fast_everything_runs() {
 #[test]
 fn retries_give_a_service_a_moment() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "retry.yml",
         &format!(
             r#"base_url: {}
@@ -174,7 +174,7 @@ checks:
             server.url
         ),
     );
-    let run = fx.smoke(&spec, &["--retries", "2"], &[]);
+    let run = fixture.smoke(&spec, &["--retries", "2"], &[]);
     run.assert_code(1);
     let global = run.check("global");
     assert_eq!(
@@ -208,8 +208,8 @@ checks:
 #[test]
 fn a_skip_propagates_down_the_chain() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "chain.yml",
         &format!(
             r#"base_url: {}
@@ -222,7 +222,7 @@ checks:
             server.url
         ),
     );
-    let run = fx.smoke(&spec, &[], &[]);
+    let run = fixture.smoke(&spec, &[], &[]);
     run.assert_code(1);
     assert_eq!(run.outputs["failed"], "1");
     assert_eq!(run.outputs["skipped"], "3");

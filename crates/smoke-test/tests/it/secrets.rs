@@ -9,8 +9,8 @@ const TOKEN: &str = "tok-5ecr3t-abcdef";
 const KEY: &str = "key-from-var-98765";
 const COOKIE: &str = "sess-cookie-42424";
 
-fn spec(fx: &Fixture, url: &str) -> std::path::PathBuf {
-    fx.spec(
+fn spec(fixture: &Fixture, url: &str) -> std::path::PathBuf {
+    fixture.spec(
         "smoke.yml",
         &format!(
             r#"base_url: {url}
@@ -38,15 +38,15 @@ checks:
 #[test]
 fn secrets_are_masked_everywhere() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = spec(&fx, &server.url);
-    let junit = fx.path("junit.xml");
+    let fixture = Fixture::new();
+    let spec = spec(&fixture, &server.url);
+    let junit = fixture.path("junit.xml");
     for actions in [false, true] {
         let mut env = vec![("API_TOKEN", TOKEN)];
         if actions {
             env.push(("GITHUB_ACTIONS", "true"));
         }
-        let run = fx.smoke(
+        let run = fixture.smoke(
             &spec,
             &[
                 "--var",
@@ -112,9 +112,9 @@ fn secrets_are_masked_everywhere() {
 #[test]
 fn secrets_are_masked_in_json_mode() {
     let server = Server::start();
-    let fx = Fixture::new();
-    let spec = spec(&fx, &server.url);
-    let run = fx.smoke(
+    let fixture = Fixture::new();
+    let spec = spec(&fixture, &server.url);
+    let run = fixture.smoke(
         &spec,
         &["--json", "--var", &format!("api_key={KEY}")],
         &[("API_TOKEN", TOKEN)],
@@ -133,12 +133,12 @@ fn secrets_are_masked_in_json_mode() {
 
 #[test]
 fn spec_errors_do_not_leak_env_secrets() {
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "smoke.yml",
         "base_url: http://127.0.0.1:1\ndefaults:\n  headers: { X-Auth-Token: \"${API_TOKEN}\", timeout: x }\nchecks:\n  - { name: a, request: { path: '/${API_TOKEN}' }, expect: { status: '${API_TOKEN}' } }\n",
     );
-    let run = fx.smoke(&spec, &[], &[("API_TOKEN", TOKEN)]);
+    let run = fixture.smoke(&spec, &[], &[("API_TOKEN", TOKEN)]);
     run.assert_code(2);
     assert!(
         run.stderr.contains("invalid status '***'"),

@@ -105,9 +105,9 @@ fn cases(url: &str) -> Vec<(&'static str, String, &'static str)> {
 fn every_error_class_has_file_line_and_column() {
     let server = Server::start();
     for (case, yaml, want) in cases(&server.url) {
-        let fx = Fixture::new();
-        let spec = fx.spec("smoke.yml", &yaml);
-        let run = fx.smoke(&spec, &[], &[]);
+        let fixture = Fixture::new();
+        let spec = fixture.spec("smoke.yml", &yaml);
+        let run = fixture.smoke(&spec, &[], &[]);
         assert_eq!(run.code, 2, "{case}: {}", run.stderr);
         let expected = format!("smoke-test: error: {}{want}", spec.display());
         assert!(
@@ -128,12 +128,12 @@ fn every_error_class_has_file_line_and_column() {
 
 #[test]
 fn in_actions_errors_are_annotations_with_file_line_and_col() {
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "smoke.yml",
         "checks:\n  - name: a\n    run: 'true'\n    expct: {}\n",
     );
-    let run = fx.smoke(&spec, &["--json"], &[("GITHUB_ACTIONS", "true")]);
+    let run = fixture.smoke(&spec, &["--json"], &[("GITHUB_ACTIONS", "true")]);
     run.assert_code(2);
     let line = run
         .stderr
@@ -164,12 +164,12 @@ fn in_actions_errors_are_annotations_with_file_line_and_col() {
 
 #[test]
 fn all_problems_are_reported_at_once() {
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "smoke.yml",
         "checks:\n  - { name: a, run: 'true', timeout: x }\n  - { name: b, run: 'true', retries: many }\n",
     );
-    let run = fx.smoke(&spec, &[], &[]);
+    let run = fixture.smoke(&spec, &[], &[]);
     run.assert_code(2);
     assert!(
         run.stderr.contains(":2:38: timeout: invalid duration 'x'"),
@@ -190,8 +190,8 @@ fn all_problems_are_reported_at_once() {
 
 #[test]
 fn a_missing_spec_file_is_bad_input() {
-    let fx = Fixture::new();
-    let run = fx.smoke(&fx.path("nope.yml"), &[], &[]);
+    let fixture = Fixture::new();
+    let run = fixture.smoke(&fixture.path("nope.yml"), &[], &[]);
     run.assert_code(2);
     assert!(
         run.stderr.contains("cannot read the spec"),
@@ -202,14 +202,14 @@ fn a_missing_spec_file_is_bad_input() {
 
 #[test]
 fn a_spec_that_is_not_a_regular_file_or_too_big_is_refused_at_once() {
-    let fx = Fixture::new();
-    let fifo = fx.path("spec.fifo");
+    let fixture = Fixture::new();
+    let fifo = fixture.path("spec.fifo");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
         .status()
         .unwrap();
     assert!(made.success());
-    let big = fx.spec("big.yml", &format!("# {}\n", "x".repeat(5 * 1024 * 1024)));
+    let big = fixture.spec("big.yml", &format!("# {}\n", "x".repeat(5 * 1024 * 1024)));
     for (path, what) in [
         (
             std::path::PathBuf::from("/dev/zero"),
@@ -218,13 +218,13 @@ fn a_spec_that_is_not_a_regular_file_or_too_big_is_refused_at_once() {
         (fifo, "is a FIFO (named pipe), not a regular file"),
         (big, "is 5.0 MiB, more than the limit of 4 MiB"),
     ] {
-        let mut c = fx.cmd();
+        let mut c = fixture.cmd();
         // Without the check, /dev/zero grows until killed and the FIFO
         // blocks forever: the bound below ends the test either way.
         c.timeout(std::time::Duration::from_secs(20));
         c.arg("--spec").arg(&path);
         let start = std::time::Instant::now();
-        let run = fx.run(&mut c);
+        let run = fixture.run(&mut c);
         let took = start.elapsed();
         run.assert_code(2);
         let want = format!("the spec {} {what}", path.display());

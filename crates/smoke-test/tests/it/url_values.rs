@@ -18,9 +18,9 @@ fn a_captured_userinfo_trick_never_reaches_another_host() {
     let other = TestServer::start(Vec::<(String, Script)>::new());
     let loc = format!("@127.0.0.1:{}/x", other.port());
     let home = first_server(json!({ "loc": loc }));
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     let p1 = home.port();
-    let spec = fx.spec(
+    let spec = fixture.spec(
         "smoke.yml",
         &format!(
             r#"defaults:
@@ -36,7 +36,7 @@ checks:
 "#
         ),
     );
-    let run = fx.smoke(&spec, &["--concurrency", "1"], &[("API_TOKEN", TOKEN)]);
+    let run = fixture.smoke(&spec, &["--concurrency", "1"], &[("API_TOKEN", TOKEN)]);
     run.assert_code(1);
     assert!(
         other.requests().is_empty(),
@@ -71,8 +71,8 @@ fn a_captured_path_is_one_segment() {
         ),
         ("/admin", Script::always(Reply::text(200, "admin"))),
     ]);
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "smoke.yml",
         r#"base_url: ${BASE}/api
 defaults:
@@ -92,7 +92,7 @@ checks:
 "#,
     );
     let base = home.url("");
-    let run = fx.smoke(
+    let run = fixture.smoke(
         &spec,
         &["--concurrency", "1"],
         &[("API_TOKEN", TOKEN), ("BASE", &base)],
@@ -124,8 +124,8 @@ checks:
 fn a_var_in_the_host_must_name_one_of_the_specs_origins() {
     let other = TestServer::start(Vec::<(String, Script)>::new());
     let home = first_server(json!({}));
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "smoke.yml",
         r#"base_url: ${BASE}
 defaults:
@@ -139,7 +139,7 @@ checks:
     );
     let base = home.url("");
     // Pointing at the spec's own origin works; anywhere else is refused.
-    let run = fx.smoke(
+    let run = fixture.smoke(
         &spec,
         &[
             "--var",
@@ -151,7 +151,7 @@ checks:
     );
     run.assert_code(0);
     let elsewhere = other.url("");
-    let run = fx.smoke(
+    let run = fixture.smoke(
         &spec,
         &[
             "--var",
@@ -174,8 +174,8 @@ fn the_specs_headers_never_follow_a_redirect_to_another_origin() {
         "/go",
         Script::always(Reply::redirect(&other.url("/landing"))),
     )]);
-    let fx = Fixture::new();
-    let spec = fx.spec(
+    let fixture = Fixture::new();
+    let spec = fixture.spec(
         "smoke.yml",
         r#"base_url: ${BASE}
 checks:
@@ -186,7 +186,7 @@ checks:
 "#,
     );
     let base = home.url("");
-    let run = fx.smoke(&spec, &[], &[("API_TOKEN", TOKEN), ("BASE", &base)]);
+    let run = fixture.smoke(&spec, &[], &[("API_TOKEN", TOKEN), ("BASE", &base)]);
     run.assert_code(0);
     let sent = home.requests();
     assert_eq!(sent[0].header("x-tenant"), Some("acme-prod-7f3a"));

@@ -37,7 +37,7 @@ fn pct(s: &str) -> String {
 #[test]
 fn responses_and_check_names_cannot_forge_a_workflow_command() {
     let server = Server::start();
-    let fx = Fixture::new();
+    let fixture = Fixture::new();
     let body = HOSTILE.join("\n");
     let yaml = format!(
         r#"base_url: {url}
@@ -65,9 +65,9 @@ checks:
         ))
         .unwrap(),
     );
-    let spec = fx.spec("hostile.yml", &yaml);
+    let spec = fixture.spec("hostile.yml", &yaml);
     for args in [&[][..], &["--json"]] {
-        let run = fx.smoke(&spec, args, &[("GITHUB_ACTIONS", "true")]);
+        let run = fixture.smoke(&spec, args, &[("GITHUB_ACTIONS", "true")]);
         run.assert_code(1);
         assert_clean(&format!("{args:?}"), &run);
     }
@@ -75,8 +75,8 @@ checks:
 
 #[test]
 fn invalid_values_cannot_forge_a_workflow_command() {
-    let fx = Fixture::new();
-    let spec = fx.spec("ok.yml", "checks:\n  - name: a\n    run: 'true'\n");
+    let fixture = Fixture::new();
+    let spec = fixture.spec("ok.yml", "checks:\n  - name: a\n    run: 'true'\n");
     for hostile in HOSTILE {
         for args in [
             vec!["--base-url", hostile],
@@ -84,7 +84,7 @@ fn invalid_values_cannot_forge_a_workflow_command() {
             vec!["--retries", hostile],
             vec![hostile],
         ] {
-            let run = fx.smoke(&spec, &args, &[("GITHUB_ACTIONS", "true")]);
+            let run = fixture.smoke(&spec, &args, &[("GITHUB_ACTIONS", "true")]);
             let what = format!("{args:?}");
             run.assert_code(2);
             assert_clean(&what, &run);
@@ -94,15 +94,15 @@ fn invalid_values_cannot_forge_a_workflow_command() {
 
 #[test]
 fn secrets_in_a_malformed_base_url_are_not_echoed() {
-    let fx = Fixture::new();
-    let spec = fx.spec("ok.yml", "checks:\n  - name: a\n    run: 'true'\n");
+    let fixture = Fixture::new();
+    let spec = fixture.spec("ok.yml", "checks:\n  - name: a\n    run: 'true'\n");
     for url in [
         "http://x:99999/?token=S3CR3T",
         "http://[x/?token=S3CR3T",
         "ftp://u:S3CR3T@x/",
         "http://u:S3CR3T@exa mple/",
     ] {
-        let run = fx.smoke(&spec, &["--base-url", url], &[]);
+        let run = fixture.smoke(&spec, &["--base-url", url], &[]);
         run.assert_code(2);
         assert!(
             !run.all_text().contains("S3CR3T"),

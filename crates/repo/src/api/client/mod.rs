@@ -8,7 +8,22 @@
 //!
 //! The token is only ever handed to octocrab (which sends it as
 //! `Authorization: Bearer`); every message this module builds is passed
-//! through [`Client::redact`] as well.
+//! through [`Client::redact`] as well.//!
+//! Here the client and sending; the token in `token`, answers in
+//! `response`, retry decisions and backoff in `retry`, URL checks in `urls`.
+
+mod response;
+mod retry;
+mod token;
+mod urls;
+
+pub(crate) use response::Resp;
+pub use retry::RetryPolicy;
+use retry::{Retry, RetryKind};
+pub use token::Token;
+pub use urls::default_graphql_url;
+pub(crate) use urls::encode_path;
+use urls::{authority, check_url};
 
 use crate::RepoError;
 use http::{HeaderMap, Method, header};
@@ -17,194 +32,8 @@ use serde_json::Value;
 use std::fmt;
 use std::future::Future;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 use std::time::Duration;
-
-/// A GitHub token. Never printed: `Debug` shows `***`, and there is no
-/// `Display`.
-#[derive(Clone)]
-pub struct Token(String);
-
-impl Token {
-    /// Checks that a token can travel in an HTTP header (visible ASCII, no
-    /// whitespace inside). The token itself never appears in the error.
-    pub fn new(token: &str) -> Result<Self, RepoError> {
-        let t = token.trim();
-        if t.is_empty() {
-            return Err(RepoError::Unauthenticated {
-                detail: "the GitHub token is empty".into(),
-            });
-        }
-        if !t.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(RepoError::InvalidInput {
-                what: "GitHub token",
-                value: "***".into(),
-                expected: "a token of visible ASCII characters without spaces (is it pasted \
-                           with quotes, or several values at once?)"
-                    .into(),
-            });
-        }
-        Ok(Token(t.to_owned()))
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Token {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
-
-/// How hard to try. Defaults suit a CI job: a transient failure is retried
-/// for up to about a minute and a half in total; a refused connection or
-/// bad credentials fail within seconds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts per request for 5xx answers and rate limits (first try
-    /// included).
-    pub max_attempts: u32,
-    /// Attempts when the connection cannot be made at all.
-    pub connect_attempts: u32,
-    /// Attempts when a request times out.
-    pub timeout_attempts: u32,
-    /// The first backoff step; each next one doubles, with jitter.
-    pub base_delay: Duration,
-    /// The largest backoff step (a `retry-after` may ask for more, within
-    /// `max_total_wait`).
-    pub max_delay: Duration,
-    /// The most one request may spend waiting between attempts, in total.
-    /// A rate limit that resets later than that fails at once, saying when.
-    pub max_total_wait: Duration,
-    /// The wait after a secondary rate limit without `retry-after` (GitHub
-    /// asks for at least a minute).
-    pub secondary_wait: Duration,
-    /// Connecting (TCP + TLS).
-    pub connect_timeout: Duration,
-    /// One whole exchange: connect, send, headers, body.
-    pub request_timeout: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 5,
-            connect_attempts: 3,
-            timeout_attempts: 2,
-            base_delay: Duration::from_millis(500),
-            max_delay: Duration::from_secs(10),
-            max_total_wait: Duration::from_secs(90),
-            secondary_wait: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
-            request_timeout: Duration::from_secs(30),
-        }
-    }
-}
-
-/// An answer, read whole.
-#[derive(Debug, Clone)]
-pub(crate) struct Resp {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: String,
-    /// `GET /repos/o/r/git/ref/tags/x`, for messages.
-    pub request: String,
-}
-
-impl Resp {
-    pub fn json(&self) -> Result<Value, RepoError> {
-        serde_json::from_str(&self.body).map_err(|e| RepoError::Api {
-            request: self.request.clone(),
-            status: Some(self.status),
-            message: format!("the answer is not the JSON expected ({e})"),
-        })
-    }
-
-    /// GitHub's `message` (and the `errors` detail), or the start of the
-    /// body.
-    pub fn message(&self) -> String {
-        match serde_json::from_str::<Value>(&self.body) {
-            Ok(v) => {
-                let mut m = v
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .trim()
-                    .to_owned();
-                if let Some(errors) = v.get("errors").and_then(Value::as_array) {
-                    let parts: Vec<String> = errors
-                        .iter()
-                        .map(|e| match e.get("message").and_then(Value::as_str) {
-                            Some(msg) => msg.trim().to_owned(),
-                            None => [
-                                e.get("resource").and_then(Value::as_str),
-                                e.get("field").and_then(Value::as_str),
-                                e.get("code").and_then(Value::as_str),
-                            ]
-                            .into_iter()
-                            .flatten()
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        })
-                        .filter(|s| !s.is_empty())
-                        .collect();
-                    if !parts.is_empty() {
-                        if !m.is_empty() {
-                            m.push_str(": ");
-                        }
-                        m.push_str(&parts.join("; "));
-                    }
-                }
-                if m.is_empty() { excerpt(&self.body) } else { m }
-            }
-            Err(_) => excerpt(&self.body),
-        }
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The `rel="next"` URL of a `link` header.
-    pub fn next_link(&self) -> Option<String> {
-        let link = self.header("link")?;
-        link.split(',').find_map(|part| {
-            let (url, params) = part.split_once(';')?;
-            params
-                .split(';')
-                .any(|p| p.trim() == "rel=\"next\"")
-                .then(|| {
-                    url.trim()
-                        .trim_start_matches('<')
-                        .trim_end_matches('>')
-                        .to_owned()
-                })
-        })
-    }
-
-    pub fn request_id(&self) -> Option<&str> {
-        self.header("x-github-request-id")
-    }
-}
-
-/// The first line of a body, cut short (an HTML error page says little).
-fn excerpt(body: &str) -> String {
-    let text: String = body
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-        .chars()
-        .take(200)
-        .collect();
-    if text.is_empty() {
-        "(empty answer)".into()
-    } else {
-        text
-    }
-}
 
 /// What the reconcile step of a write found.
 pub(crate) enum Reconciled {
@@ -212,26 +41,6 @@ pub(crate) enum Reconciled {
     Applied(Value),
     /// It did not: send it again.
     NotApplied,
-}
-
-/// What one attempt came to, when it is worth another.
-struct Retry {
-    /// The least wait the server asked for.
-    wait: Option<Duration>,
-    /// Which attempt limit applies.
-    kind: RetryKind,
-    /// What to report if this was the last attempt.
-    error: RepoError,
-    /// Whether a write may have been applied.
-    ambiguous: bool,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum RetryKind {
-    Connect,
-    Timeout,
-    Server,
-    RateLimit,
 }
 
 /// Counters for reports and tests.
@@ -264,55 +73,6 @@ impl fmt::Debug for Client {
             .field("token", &self.token)
             .field("policy", &self.policy)
             .finish()
-    }
-}
-
-/// Checks an API URL: `https://`, or `http://` to this machine only (a
-/// token must not cross a network in clear text).
-pub(crate) fn check_url(what: &'static str, url: &str) -> Result<String, RepoError> {
-    let url = url.trim().trim_end_matches('/').to_owned();
-    // The value is quoted with its secrets redacted (userinfo, secret query
-    // values), whatever is wrong with it.
-    let bad = |why: &str| RepoError::InvalidInput {
-        what,
-        value: gha::url::redact(&url),
-        expected: format!("{why}, such as https://api.github.com"),
-    };
-    if gha::url::has_userinfo(&url) {
-        // The token authenticates; a password in the URL would be sent (and
-        // shown) where no mask covers it.
-        return Err(bad("a URL without credentials (no user:password@)"));
-    }
-    let uri: http::Uri = url.parse().map_err(|_| bad("an absolute http(s) URL"))?;
-    let host = uri
-        .host()
-        .ok_or_else(|| bad("an absolute URL with a host"))?;
-    match uri.scheme_str() {
-        Some("https") => {}
-        Some("http") if matches!(host, "127.0.0.1" | "localhost" | "[::1]" | "::1") => {
-            // Plain HTTP to this machine only (tests, local proxies).
-        }
-        Some("http") => {
-            return Err(bad(
-                "an https:// URL (plain http only to 127.0.0.1 or localhost)",
-            ));
-        }
-        _ => return Err(bad("an absolute http(s) URL")),
-    }
-    if uri.query().is_some() {
-        return Err(bad("a URL without a query"));
-    }
-    Ok(url)
-}
-
-/// `GITHUB_GRAPHQL_URL` when not given: `https://api.github.com/graphql`,
-/// or for GitHub Enterprise Server `https://HOST/api/graphql` from
-/// `https://HOST/api/v3`.
-pub fn default_graphql_url(api_url: &str) -> String {
-    let base = api_url.trim().trim_end_matches('/');
-    match base.strip_suffix("/api/v3") {
-        Some(host) => format!("{host}/api/graphql"),
-        None => format!("{base}/graphql"),
     }
 }
 
@@ -468,27 +228,6 @@ impl Client {
     /// A full URL for a path under the API (`/repos/o/r/git/refs`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.api_url)
-    }
-
-    /// Pseudo-random in `[0, 1)`, for jitter.
-    fn random(&self) -> f64 {
-        let mut x = self.rng.load(Ordering::Relaxed);
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.rng.store(x, Ordering::Relaxed);
-        (x >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Exponential backoff with jitter: half the step, plus a random part
-    /// of the other half.
-    fn backoff(&self, attempt: u32) -> Duration {
-        let step = self
-            .policy
-            .base_delay
-            .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-            .min(self.policy.max_delay);
-        step / 2 + step.mul_f64(self.random() / 2.0)
     }
 
     fn describe(method: &Method, url: &str) -> String {
@@ -726,121 +465,6 @@ impl Client {
             }
         }
     }
-
-    /// `None`: a final answer for the caller. `Some(Err)`: a final error.
-    /// `Some(Ok)`: worth another attempt.
-    fn classify(&self, resp: &Resp) -> Option<Result<Retry, RepoError>> {
-        let status = resp.status;
-        let message = resp.message();
-        let with_id = |m: &str| match resp.request_id() {
-            Some(id) => format!("{m} (request id {id})"),
-            None => m.to_owned(),
-        };
-        if status == 401 {
-            return Some(Err(RepoError::Unauthenticated {
-                detail: format!(
-                    "GitHub answered 401 \"{}\" to {}: the token is missing, invalid or expired",
-                    message, resp.request
-                ),
-            }));
-        }
-        let lower = message.to_ascii_lowercase();
-        let retry_after = resp
-            .header("retry-after")
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let remaining = resp
-            .header("x-ratelimit-remaining")
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        let reset = resp
-            .header("x-ratelimit-reset")
-            .and_then(|v| v.trim().parse::<i64>().ok())
-            .and_then(|s| jiff::Timestamp::from_second(s).ok());
-        let graphql_limited = status == 200
-            && resp.body.contains("RATE_LIMITED")
-            && serde_json::from_str::<Value>(&resp.body)
-                .ok()
-                .and_then(|v| v.get("errors").cloned())
-                .and_then(|e| e.as_array().cloned())
-                .is_some_and(|errs| {
-                    errs.iter()
-                        .any(|e| e.get("type").and_then(Value::as_str) == Some("RATE_LIMITED"))
-                });
-        let secondary = matches!(status, 403 | 429)
-            && (lower.contains("secondary rate limit") || lower.contains("abuse"));
-        let primary =
-            graphql_limited || (matches!(status, 403 | 429) && remaining == Some(0) && !secondary);
-        if primary {
-            let now = jiff::Timestamp::now();
-            let wait = match (retry_after, reset) {
-                (Some(w), _) => w,
-                (None, Some(r)) => {
-                    let secs = (r.as_second() - now.as_second()).max(0) as u64;
-                    Duration::from_secs(secs + 1)
-                }
-                (None, None) => self.policy.secondary_wait,
-            };
-            return Some(Ok(Retry {
-                wait: Some(wait),
-                kind: RetryKind::RateLimit,
-                error: RepoError::RateLimited {
-                    reset,
-                    detail: with_id(&format!("{} answered {status}: {message}", resp.request)),
-                },
-                ambiguous: false,
-            }));
-        }
-        if secondary || status == 429 {
-            return Some(Ok(Retry {
-                wait: Some(retry_after.unwrap_or(if secondary {
-                    self.policy.secondary_wait
-                } else {
-                    Duration::ZERO
-                })),
-                kind: RetryKind::RateLimit,
-                error: RepoError::RateLimited {
-                    reset,
-                    detail: with_id(&format!(
-                        "{} hit a secondary rate limit ({status}): {message}",
-                        resp.request
-                    )),
-                },
-                ambiguous: false,
-            }));
-        }
-        if status >= 500 {
-            return Some(Ok(Retry {
-                wait: retry_after,
-                kind: RetryKind::Server,
-                error: RepoError::Api {
-                    request: resp.request.clone(),
-                    status: Some(status),
-                    message: with_id(&message),
-                },
-                ambiguous: true,
-            }));
-        }
-        None
-    }
-}
-
-fn authority(url: &str) -> Option<String> {
-    url.parse::<http::Uri>()
-        .ok()
-        .and_then(|u| u.authority().map(|a| a.as_str().to_ascii_lowercase()))
-}
-
-/// A path segment (or several, keeping `/`) made safe for a URL.
-pub(crate) fn encode_path(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -22,6 +22,10 @@
 //! `self_test`: ci.yml's self-test job. `broken_workflows`: a misspelt
 //! output and `needs` on a failing job make the runs fail.
 //!
+//! The stand-in runs as `github-standin serve`; the tests read what the
+//! runs left there (tags, releases, deployments and their statuses,
+//! environments) through its GitHub REST routes.
+//!
 //! act is required under `CI` (.ci/run installs it); elsewhere a missing
 //! act skips these tests with a loud message.
 
@@ -33,8 +37,6 @@ use serde_json::{Value, json};
 use std::time::Instant;
 
 const SERVICE: &str = "demo";
-/// The workflows' `STAGES`: each stage with its GitHub environment.
-const STAGES: &str = "build=dev,qa=qa,prod=production";
 
 fn lab() -> Option<Lab> {
     let act = runner::act()?;
@@ -71,11 +73,14 @@ fn dispatch(lab: &mut Lab, workflow: &str, inputs: &[(&str, &str)]) -> Run {
     lab.run(workflow, "workflow_dispatch", id, &args)
 }
 
+/// The stages and their GitHub environments, as the workflows say.
+const STAGES: &str = "build=dev,qa=qa,prod=production";
+
 /// `tag-gate` run directly against the stand-in, `--json`.
 fn tag_gate(lab: &Lab, args: &[&str]) -> Value {
     let out = std::process::Command::new(bins().join("tag-gate"))
         .args(args)
-        .args(["--service", SERVICE, "--chain", STAGES, "--json", "--soft"])
+        .args(["--chain", STAGES, "--json", "--soft"])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .envs(lab.gh.env())
@@ -89,6 +94,11 @@ fn tag_gate(lab: &Lab, args: &[&str]) -> Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// [`tag_gate`] for the pipeline's service.
+fn demo_gate(lab: &Lab, args: &[&str]) -> Value {
+    tag_gate(lab, &[args, &["--service", SERVICE]].concat())
+}
+
 fn release_body(lab: &Lab, tag: &str) -> String {
     let releases = lab.gh.releases();
     let release = releases
@@ -99,11 +109,7 @@ fn release_body(lab: &Lab, tag: &str) -> String {
 }
 
 fn deployments(lab: &Lab, environment: &str) -> usize {
-    lab.gh
-        .deployments()
-        .iter()
-        .filter(|d| d["environment"] == environment)
-        .count()
+    lab.gh.deployments(Some(environment)).len()
 }
 
 const DEV: &str = ".github/workflows/ci-deploy-dev.yml";
@@ -117,13 +123,11 @@ fn pipeline() {
     let sha1 = lab.head();
 
     // ---------------------------------------------------------- 1. PR check
-    lab.gh.add_pull(
-        github_standin::NewPull::new(1, "feat(demo): list items by tag")
-            .head(&sha1)
-            .head_ref("topic"),
-    );
+    lab.gh.seed(json!({"pull": {
+        "number": 1, "title": "feat(demo): list items by tag", "head": sha1, "head_ref": "topic",
+    }}));
     lab.gh
-        .add_pull(github_standin::NewPull::new(2, "Added some stuff").head(&sha1));
+        .seed(json!({"pull": {"number": 2, "title": "Added some stuff", "head": sha1}}));
     for (pr, ok) in [(1, true), (2, false)] {
         let event = lab.event_file(
             "merge_group.json",
@@ -175,7 +179,7 @@ fn pipeline() {
     assert_eq!(run.output(job, "tag", "created"), "true");
     assert_eq!(run.output(job, "health", "healthy"), "true");
     assert_eq!(run.output(job, "smoke", "passed"), "true");
-    let record = &tag_gate(&lab, &["show", "--stage", "build", "--version", &v1])["record"];
+    let record = &demo_gate(&lab, &["show", "--stage", "build", "--version", &v1])["record"];
     assert_eq!(record["run_id"].to_string(), run.run_id.to_string());
     assert_eq!(record["run_attempt"].to_string(), "1");
     assert_eq!(
@@ -187,7 +191,7 @@ fn pipeline() {
         run.output(job, "build", "digest")
     );
     assert_eq!(
-        tag_gate(&lab, &["current", "--stage", "build"])["version"],
+        demo_gate(&lab, &["current", "--stage", "build"])["version"],
         v1.as_str()
     );
 
@@ -234,7 +238,7 @@ fn pipeline() {
     let body = release_body(&lab, &format!("{SERVICE}/prod-{v1}"));
     assert!(body.starts_with("First light."), "{body}");
     assert_eq!(
-        tag_gate(&lab, &["current", "--stage", "prod"])["version"],
+        demo_gate(&lab, &["current", "--stage", "prod"])["version"],
         v1.as_str()
     );
 
@@ -261,7 +265,7 @@ fn pipeline() {
     let v2_artifact = run.output(job, "stamp", "artifact-name").to_owned();
 
     // ---------------------------------------------------------- 5. no QA
-    let prod_before = deployments(&lab, "prod");
+    let prod_before = deployments(&lab, "production");
     let run = timed("promote-prod V2 before QA (refused)", || {
         dispatch(&mut lab, PROD, &[("artifact_version", &v2)])
     });
@@ -278,7 +282,7 @@ fn pipeline() {
         "{}",
         run.errors()
     );
-    assert_eq!(deployments(&lab, "prod"), prod_before);
+    assert_eq!(deployments(&lab, "production"), prod_before);
     assert!(lab.gh.tag(&format!("{SERVICE}/prod-{v2}")).is_none());
 
     // ---------------------------------------------------------- 6. swapped
@@ -326,7 +330,7 @@ fn pipeline() {
     assert_eq!(run.step(d, "promote"), "skipped");
     assert!(lab.gh.tag(&format!("{SERVICE}/prod-{v2}")).is_none());
     assert_eq!(
-        tag_gate(&lab, &["current", "--stage", "prod"])["version"],
+        demo_gate(&lab, &["current", "--stage", "prod"])["version"],
         v1.as_str(),
         "prod stays on the version live before"
     );
@@ -365,6 +369,13 @@ fn pipeline() {
         !body.contains("the demo service"),
         "V1's own commit is not new:\n{body}"
     );
+    let prod = |cmd| demo_gate(&lab, &[cmd, "--stage", "prod"])["version"].clone();
+    assert_eq!(prod("current"), v3.as_str());
+    assert_eq!(
+        prod("previous"),
+        v1.as_str(),
+        "V2 failed: not a rollback target"
+    );
 
     // ---------------------------------------------------------- 9. V1 again
     let run = timed("promote-prod V1 again", || {
@@ -386,19 +397,18 @@ fn pipeline() {
         body.contains(&format!("an older version again: {v3} was promoted")),
         "{body}"
     );
-    assert_eq!(
-        tag_gate(&lab, &["current", "--stage", "prod"])["version"],
-        v1.as_str()
-    );
+    let prod = |cmd| demo_gate(&lab, &[cmd, "--stage", "prod"])["version"].clone();
+    assert_eq!(prod("current"), v1.as_str());
+    assert_eq!(prod("previous"), v3.as_str());
 
     // ---------------------------------------------------------- 10. expired
-    let shown = tag_gate(&lab, &["show", "--stage", "build", "--version", &v1]);
+    let shown = demo_gate(&lab, &["show", "--stage", "build", "--version", &v1]);
     let v1_artifact: u64 = shown["record"]["artifact_id"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
-    assert!(lab.gh.expire_artifact(v1_artifact));
+    lab.gh.seed(json!({"expire_artifact": {"id": v1_artifact}}));
     let run = timed("promote-qa V1 with its artifact expired (refused)", || {
         dispatch(&mut lab, QA, &[("artifact_version", &v1)])
     });
@@ -481,7 +491,7 @@ fn broken_workflows_fail() {
     run.assert_failure();
     assert_eq!(run.job("gate"), "failure");
     assert_eq!(run.job("build-deploy-dev"), "", "{}", run.trace());
-    assert!(lab.gh.deployments().is_empty(), "nothing deployed");
+    assert!(lab.gh.deployments(None).is_empty(), "nothing deployed");
 
     let run = timed("ci-deploy-dev V1", || push(&mut lab, DEV));
     run.assert_success();
@@ -584,7 +594,7 @@ fn templates() {
     };
     let sha = lab.head();
     lab.gh
-        .add_pull(github_standin::NewPull::new(3, "feat: a template").head(&sha));
+        .seed(json!({"pull": {"number": 3, "title": "feat: a template", "head": sha}}));
     let event = lab.event_file(
         "merge_group.json",
         &json!({"merge_group": {"head_ref": format!("refs/heads/gh-readonly-queue/main/pr-3-{sha}"), "head_sha": sha}}),
@@ -635,4 +645,33 @@ fn templates() {
         format!("prod-{v}")
     );
     assert!(release_body(&lab, &format!("prod-{v}")).starts_with("From the template."));
+    assert_one_truth_per_stage(&lab, &v, &lab.head());
+}
+
+/// After a promotion (issue 12): one GitHub environment per stage, in each
+/// exactly one deployment that is not `inactive`, a `success` on the
+/// promoted commit; every stage's `current` is the version, no `previous`.
+fn assert_one_truth_per_stage(lab: &Lab, version: &str, sha: &str) {
+    let mut environments = lab.gh.environments();
+    environments.sort();
+    assert_eq!(environments, ["dev", "production", "qa"]);
+    for env in &environments {
+        let live: Vec<(Value, Value)> = lab
+            .gh
+            .deployments(Some(env))
+            .into_iter()
+            .map(|d| (lab.gh.statuses(&d).first().cloned().unwrap_or_default(), d))
+            .filter(|(status, _)| status["state"] != "inactive")
+            .collect();
+        assert_eq!(live.len(), 1, "{env}: {live:?}");
+        let (status, deployment) = &live[0];
+        assert_eq!(status["state"], "success", "{env}: {status}");
+        assert_eq!(deployment["sha"], sha, "{env}: {deployment}");
+    }
+    for stage in ["build", "qa", "prod"] {
+        let gate = |cmd| tag_gate(lab, &[cmd, "--stage", stage]);
+        assert_eq!(gate("current")["version"], version, "{stage}");
+        let previous = gate("previous");
+        assert_eq!(previous["version"], "", "{stage}: {previous}");
+    }
 }

@@ -7,9 +7,10 @@
 //!   `https://github.com/OWNER/NAME.git` (act derives `GITHUB_REPOSITORY`
 //!   from it), mapped onto a local bare repository by `url.<bare>.insteadOf`
 //!   in a `GIT_CONFIG_GLOBAL` file that the steps get too;
-//! - github-standin (REST + GraphQL) as `GITHUB_API_URL`, its token as
-//!   `secrets.GITHUB_TOKEN`, its artifact routes reading act's artifact
-//!   server folder (`--artifact-server-path`);
+//! - `github-standin serve` (REST + GraphQL) as `GITHUB_API_URL`, its token
+//!   as `secrets.GITHUB_TOKEN`, its artifact routes reading act's artifact
+//!   server folder (`--artifact-server-path`); the tests read what the runs
+//!   left there through its GitHub routes ([`GitHub`]);
 //! - the pinned `actions/checkout`, `actions/upload-artifact` and
 //!   `actions/download-artifact` mapped onto the stand-ins in
 //!   `tests/e2e/actions/` (`--local-repository`), and `OWNER/shipgate@v1`
@@ -21,10 +22,10 @@
 //! act runs under `nohup`: a service a step starts in the background
 //! otherwise dies of SIGHUP when the step ends.
 
-use github_standin::{NewCommit, StandIn};
-use serde_json::Value;
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 pub const REPOSITORY: &str = "octo-org/shipgate-demo";
 const ACT_VERSION: &str = "0.2.89";
@@ -78,7 +79,8 @@ pub fn act() -> Option<PathBuf> {
     None
 }
 
-/// The five tools, built once per test binary (debug profile).
+/// The five tools and github-standin, built once per test binary (debug
+/// profile).
 pub fn bins() -> PathBuf {
     static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     DIR.get_or_init(|| {
@@ -92,6 +94,7 @@ pub fn bins() -> PathBuf {
             "semantic-bump",
             "health-check",
             "smoke-test",
+            "github-standin",
         ];
         let status = Command::new(env!("CARGO"))
             .current_dir(repo_root())
@@ -149,7 +152,7 @@ pub struct Lab {
     pub dir: tempfile::TempDir,
     pub work: PathBuf,
     pub gitconfig: PathBuf,
-    pub gh: StandIn,
+    pub gh: GitHub,
     pub artifacts: PathBuf,
     act: PathBuf,
     artifact_port: u16,
@@ -220,14 +223,11 @@ impl Lab {
 
         let artifacts = dir.path().join("artifacts");
         std::fs::create_dir_all(&artifacts).unwrap();
-        let gh = StandIn::builder()
-            .repository(REPOSITORY)
-            .artifacts_dir(&artifacts)
-            .start();
+        let gh = GitHub::serve(&artifacts);
         let demo_state = dir.path().join("demo-state");
         let env = vec![
-            ("GITHUB_API_URL".into(), gh.url()),
-            ("GITHUB_GRAPHQL_URL".into(), gh.graphql_url()),
+            ("GITHUB_API_URL".into(), gh.url.clone()),
+            ("GITHUB_GRAPHQL_URL".into(), gh.graphql_url.clone()),
             ("GIT_CONFIG_GLOBAL".into(), gitconfig.display().to_string()),
             ("GIT_CONFIG_NOSYSTEM".into(), "1".into()),
             ("DEMO_STATE_DIR".into(), demo_state.display().to_string()),
@@ -244,12 +244,15 @@ impl Lab {
             ("CARGO_PROFILE_RELEASE_LTO".into(), "false".into()),
             ("CARGO_PROFILE_RELEASE_OPT_LEVEL".into(), "0".into()),
             ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS".into(), "16".into()),
+            // the self-test's setup builds the tools (`--profile fallback`)
+            ("CARGO_PROFILE_FALLBACK_LTO".into(), "false".into()),
+            ("CARGO_PROFILE_FALLBACK_OPT_LEVEL".into(), "0".into()),
         ];
         let artifact_port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .unwrap()
             .port();
-        let lab = Lab {
+        let mut lab = Lab {
             dir,
             work,
             gitconfig,
@@ -290,7 +293,7 @@ impl Lab {
 
     /// The API backend tags commits the stand-in knows: the same id,
     /// message and parents as in git.
-    fn mirror(&self, sha: &str) {
+    fn mirror(&mut self, sha: &str) {
         let message = git(
             &self.work,
             &self.gitconfig,
@@ -303,7 +306,7 @@ impl Lab {
         );
         let parents: Vec<&str> = parents.split_whitespace().collect();
         self.gh
-            .add_commit(NewCommit::new(&message).sha(sha).parents(&parents));
+            .seed(json!({"commit": {"sha": sha, "message": message, "parents": parents}}));
     }
 
     /// A new run id (a re-run passes the same id with `GITHUB_RUN_ATTEMPT`).
@@ -348,7 +351,7 @@ impl Lab {
         cmd.arg("--env")
             .arg(format!("GITHUB_RUN_ID={run_id}"))
             .arg("-s")
-            .arg(format!("GITHUB_TOKEN={}", self.gh.token()))
+            .arg(format!("GITHUB_TOKEN={}", self.gh.token))
             .args(extra)
             .current_dir(&self.work)
             .env("GIT_CONFIG_GLOBAL", &self.gitconfig)
@@ -393,6 +396,143 @@ impl Drop for Lab {
                 .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
                 .output();
         }
+    }
+}
+
+/// `github-standin serve --seed-stdin` for one lab (it exits when its stdin
+/// closes, so with the test), and a client of its GitHub REST routes.
+pub struct GitHub {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    pub url: String,
+    pub graphql_url: String,
+    pub token: String,
+    http: reqwest::blocking::Client,
+}
+
+impl GitHub {
+    fn serve(artifacts: &Path) -> GitHub {
+        let token = format!("ghs_e2e{}", std::process::id());
+        let mut child = Command::new(bins().join("github-standin"))
+            .args(["serve", "--seed-stdin", "--repository", REPOSITORY])
+            .arg("--artifacts-dir")
+            .arg(artifacts)
+            .env("GITHUB_STANDIN_TOKEN", &token)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start github-standin serve");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = || {
+            let mut l = String::new();
+            stdout.read_line(&mut l).unwrap();
+            l.trim().split_once('=').map(|(_, v)| v.to_owned())
+        };
+        let (url, graphql_url) = (line(), line());
+        let (Some(url), Some(graphql_url)) = (url, graphql_url) else {
+            panic!("github-standin serve printed no address")
+        };
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        GitHub {
+            child,
+            stdin,
+            stdout,
+            url,
+            graphql_url,
+            token,
+            http: reqwest::blocking::Client::new(),
+        }
+    }
+
+    /// What a tool run against the stand-in needs.
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("GITHUB_API_URL", self.url.clone()),
+            ("GITHUB_GRAPHQL_URL", self.graphql_url.clone()),
+            ("GITHUB_SERVER_URL", self.url.clone()),
+            ("GITHUB_REPOSITORY", REPOSITORY.to_owned()),
+            ("GITHUB_TOKEN", self.token.clone()),
+        ]
+    }
+
+    /// Seeds what GitHub learns without a REST route (a pushed commit, an
+    /// opened PR, an artifact past its retention): one line on its stdin.
+    pub fn seed(&mut self, command: Value) {
+        writeln!(self.stdin, "{command}").unwrap();
+        let mut answer = String::new();
+        self.stdout.read_line(&mut answer).unwrap();
+        assert_eq!(answer.trim(), "ok", "seeding {command}");
+    }
+
+    /// `GET /repos/OWNER/NAME/{route}`: its JSON, `None` on 404.
+    pub fn get(&self, route: &str) -> Option<Value> {
+        let url = format!("{}/repos/{REPOSITORY}/{route}", self.url);
+        let resp = self
+            .http
+            .get(&url)
+            .bearer_auth(&self.token)
+            .header("accept", "application/vnd.github+json")
+            .send()
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let status = resp.status();
+        let text = resp.text().unwrap();
+        match status.as_u16() {
+            404 => None,
+            200 => Some(serde_json::from_str(&text).unwrap()),
+            _ => panic!("GET {url}: {status}: {text}"),
+        }
+    }
+
+    fn list(&self, route: &str) -> Vec<Value> {
+        let sep = if route.contains('?') { '&' } else { '?' };
+        let all = self.get(&format!("{route}{sep}per_page=100"));
+        let all = all.unwrap_or_else(|| panic!("{route}: 404"));
+        let items = all.as_array().expect("a list");
+        assert!(items.len() < 100, "{route}: more than a page");
+        items.clone()
+    }
+
+    /// Every release, newest first.
+    pub fn releases(&self) -> Vec<Value> {
+        self.list("releases")
+    }
+
+    /// The deployments (of one environment), newest first.
+    pub fn deployments(&self, environment: Option<&str>) -> Vec<Value> {
+        match environment {
+            Some(e) => self.list(&format!("deployments?environment={e}")),
+            None => self.list("deployments"),
+        }
+    }
+
+    /// A deployment's statuses, newest first.
+    pub fn statuses(&self, deployment: &Value) -> Vec<Value> {
+        self.list(&format!("deployments/{}/statuses", deployment["id"]))
+    }
+
+    /// The environments' names.
+    pub fn environments(&self) -> Vec<String> {
+        let all = self.get("environments").expect("environments");
+        all["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// A tag's ref (`GET git/ref/tags/{name}`), `None` when absent.
+    pub fn tag(&self, name: &str) -> Option<Value> {
+        self.get(&format!("git/ref/tags/{name}"))
+    }
+}
+
+impl Drop for GitHub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

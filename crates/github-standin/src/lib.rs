@@ -38,7 +38,10 @@
 //! | `POST /graphql` | `repository { refs(…) }` and `repository { deployments(…) }`, cursor paging |
 //!
 //! `github-standin serve` runs it as a process of its own (for tools that
-//! cannot link this library), printing `GITHUB_API_URL=…` when it listens.
+//! cannot link this library), printing `GITHUB_API_URL=…` when it listens;
+//! with `--seed-stdin` it takes commits, pull requests and artifact expiry
+//! as JSON lines on stdin (GitHub has no REST route for them) and exits
+//! when stdin closes.
 //!
 //! Tokens: `Authorization: Bearer <t>` or `token <t>`; a wrong one gets 401
 //! "Bad credentials". Each token has fine-grained permissions (all `write`

@@ -1,11 +1,13 @@
 //! `github-standin serve`: the stand-in as a server of its own, for tools
 //! that cannot link the library (a workflow runner such as nektos/act).
 //! Prints `GITHUB_API_URL=…` and `GITHUB_GRAPHQL_URL=…` once it listens,
-//! then serves until killed.
+//! then serves until killed, or with `--seed-stdin` until its stdin closes
+//! (so it dies with the test that started it).
 
 use clap::{Parser, Subcommand};
-use github_standin::StandIn;
-use std::io::Write;
+use github_standin::{NewCommit, NewPull, StandIn};
+use serde::Deserialize;
+use std::io::{BufRead, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +39,35 @@ enum Command {
         /// (`act --artifact-server-path`).
         #[arg(long)]
         artifacts_dir: Option<PathBuf>,
+        /// Read seeding commands on stdin, one JSON object a line, each
+        /// answered `ok` or `error: …` on stdout; exit when stdin closes.
+        /// `{"commit": {"sha", "message", "parents"}}`,
+        /// `{"pull": {"number", "title", "head", "head_ref"}}`,
+        /// `{"expire_artifact": {"id"}}`.
+        #[arg(long)]
+        seed_stdin: bool,
+    },
+}
+
+/// What GitHub learns without a REST route: commits arrive by `git push`
+/// (the stand-in speaks no git), pull requests are opened from branches it
+/// does not hold, and artifacts expire with time.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum Seed {
+    Commit {
+        sha: String,
+        message: String,
+        parents: Vec<String>,
+    },
+    Pull {
+        number: u64,
+        title: String,
+        head: String,
+        head_ref: Option<String>,
+    },
+    ExpireArtifact {
+        id: u64,
     },
 }
 
@@ -49,6 +80,49 @@ fn repository(s: &str) -> Result<String, String> {
     }
 }
 
+fn is_sha(s: &str) -> bool {
+    s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Applies one seeding line; the answer to print.
+fn seed(gh: &StandIn, line: &str) -> Result<(), String> {
+    let cmd: Seed = serde_json::from_str(line).map_err(|e| format!("'{line}': {e}"))?;
+    match cmd {
+        Seed::Commit {
+            sha,
+            message,
+            parents,
+        } => {
+            if let Some(bad) = std::iter::once(&sha).chain(&parents).find(|s| !is_sha(s)) {
+                return Err(format!("'{bad}' is not a commit id (40 hex digits)"));
+            }
+            let parents: Vec<&str> = parents.iter().map(String::as_str).collect();
+            gh.add_commit(NewCommit::new(&message).sha(&sha).parents(&parents));
+        }
+        Seed::Pull {
+            number,
+            title,
+            head,
+            head_ref,
+        } => {
+            if !is_sha(&head) {
+                return Err(format!("'{head}' is not a commit id (40 hex digits)"));
+            }
+            let mut pull = NewPull::new(number, &title).head(&head);
+            if let Some(r) = head_ref {
+                pull = pull.head_ref(&r);
+            }
+            gh.add_pull(pull);
+        }
+        Seed::ExpireArtifact { id } => {
+            if !gh.expire_artifact(id) {
+                return Err(format!("no stored artifact {id}"));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let Command::Serve {
         addr,
@@ -56,6 +130,7 @@ fn main() -> ExitCode {
         repository,
         token,
         artifacts_dir,
+        seed_stdin,
     } = Cli::parse().command;
     let mut builder = StandIn::builder()
         .repository(&repository)
@@ -78,8 +153,23 @@ fn main() -> ExitCode {
     let _ = writeln!(out, "GITHUB_API_URL={}", gh.url());
     let _ = writeln!(out, "GITHUB_GRAPHQL_URL={}", gh.graphql_url());
     let _ = out.flush();
-    drop(out);
-    loop {
-        std::thread::park();
+    if !seed_stdin {
+        drop(out);
+        loop {
+            std::thread::park();
+        }
     }
+    for line in std::io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = match seed(&gh, &line) {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => format!("error: {e}"),
+        };
+        let _ = writeln!(out, "{answer}");
+        let _ = out.flush();
+    }
+    ExitCode::SUCCESS
 }

@@ -121,3 +121,66 @@ fn serve_refuses_a_bad_repository() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("'nope' is not OWNER/NAME"));
 }
+
+#[test]
+fn serve_seeds_from_stdin_and_exits_when_it_closes() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_github-standin"))
+        .args(["serve", "--seed-stdin", "--repository", "o/r"])
+        .env("GITHUB_STANDIN_TOKEN", "ghs_seed_test")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = || {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        l.trim().to_owned()
+    };
+    let url = line().strip_prefix("GITHUB_API_URL=").unwrap().to_owned();
+    assert!(line().starts_with("GITHUB_GRAPHQL_URL="));
+    let sha = "a".repeat(40);
+    let seeds = [
+        format!(r#"{{"commit": {{"sha": "{sha}", "message": "feat: seeded", "parents": []}}}}"#),
+        format!(r#"{{"pull": {{"number": 7, "title": "feat: a PR", "head": "{sha}"}}}}"#),
+        r#"{"commit": {"sha": "nope", "message": "m", "parents": []}}"#.to_owned(),
+        r#"{"expire_artifact": {"id": 1}}"#.to_owned(),
+        r#"{"branch": {}}"#.to_owned(),
+    ];
+    let mut answers = Vec::new();
+    for s in &seeds {
+        writeln!(stdin, "{s}").unwrap();
+        answers.push(line());
+    }
+    assert_eq!(answers[..2], ["ok", "ok"]);
+    assert_eq!(
+        answers[2],
+        "error: 'nope' is not a commit id (40 hex digits)"
+    );
+    assert_eq!(answers[3], "error: no stored artifact 1");
+    assert!(
+        answers[4].starts_with("error: '{\"branch\": {}}': unknown variant `branch`"),
+        "{}",
+        answers[4]
+    );
+    let get = |route: &str| {
+        let out = Command::new("curl")
+            .args(["-sS", "-H", "Authorization: Bearer ghs_seed_test"])
+            .arg(format!("{url}/repos/o/r/{route}"))
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    assert_eq!(
+        get(&format!("git/commits/{sha}"))["message"],
+        "feat: seeded"
+    );
+    assert_eq!(get("pulls/7")["head"]["sha"], sha.as_str());
+    drop(stdin);
+    assert!(
+        child.wait().unwrap().success(),
+        "it exits when stdin closes"
+    );
+}

@@ -151,8 +151,20 @@ fn needs(step: &Step) -> Vec<(&'static str, &'static str)> {
             vec![("actions", READ)]
         };
     }
+    if uses.starts_with("docker/build-push-action@") {
+        // pushes the image to the registry (GHCR: the job's token)
+        return vec![("packages", WRITE)];
+    }
     if let Some(action) = shipgate_action(uses) {
-        return match action.as_str() {
+        // moving or reading the registry's tags with the job's token (GHCR)
+        let registry = if with(step, "retag") == "true" || with(step, "command") == "retag" {
+            vec![("packages", WRITE)]
+        } else if !with(step, "image").is_empty() {
+            vec![("packages", READ)]
+        } else {
+            vec![]
+        };
+        let git_or_api = match action.as_str() {
             "tag-gate" if with(step, "backend") == "git" => vec![],
             // actions/tag-gate/README.md, "Permissions" (the api backend)
             "tag-gate" => match with(step, "command") {
@@ -163,6 +175,9 @@ fn needs(step: &Step) -> Vec<(&'static str, &'static str)> {
                 "require" | "latest" | "list" => vec![("contents", READ), ("deployments", READ)],
                 "show" => vec![("contents", READ)],
                 "current" | "previous" | "history" => vec![("deployments", READ)],
+                // reads STAGE-V (and with `previous`, the deployments); the
+                // registry's permission (packages) is the image step's
+                "retag" => vec![("contents", READ), ("deployments", READ)],
                 other => panic!("tag-gate command {other:?} is not in the table"),
             },
             // a given title is checked without the API
@@ -171,6 +186,7 @@ fn needs(step: &Step) -> Vec<(&'static str, &'static str)> {
             "semantic-bump" => vec![("contents", READ)],
             _ => vec![],
         };
+        return [git_or_api, registry].concat();
     }
     // scripts that call the API with the job's token
     let token = step

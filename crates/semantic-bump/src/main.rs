@@ -2,6 +2,7 @@
 
 mod cli;
 mod cmd_changelog;
+mod cmd_lint;
 mod cmd_release;
 mod github;
 mod render;
@@ -46,15 +47,15 @@ fn run(cli: Cli, env: Env) -> ExitCode {
         }
         Cmd::LintTitle(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
-            render::lint_title(&runner, a)
+            cmd_lint::lint_title(&runner, a)
         }
         Cmd::LintCommits(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
-            render::lint_commits(&runner, a)
+            cmd_lint::lint_commits(&runner, a)
         }
         Cmd::LintPr(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
-            render::lint_pr(&runner, a)
+            cmd_lint::lint_pr(&runner, a)
         }
         Cmd::Changelog(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json);

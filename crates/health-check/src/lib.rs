@@ -140,6 +140,7 @@ impl Config {
 
     /// The wait before the next attempt, after `failures_in_a_row`
     /// failures (0 after a pass); `jitter` in [0, 1) picks the variation.
+    // Hand-written: a pure function the tests drive with a given jitter; backon's builders draw their own jitter and have no ±10% variation.
     pub fn wait(&self, failures_in_a_row: u32, jitter: f64) -> Duration {
         match self.backoff {
             Backoff::Fixed => self.interval,

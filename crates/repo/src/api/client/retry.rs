@@ -79,6 +79,7 @@ impl Client {
 
     /// Exponential backoff with jitter: half the step, plus a random part
     /// of the other half.
+    // Hand-written: four lines; backon's jitter adds up to a whole step (this adds up to half), and sharing health-check's ±10% schedule would change both.
     pub(super) fn backoff(&self, attempt: u32) -> Duration {
         let step = self
             .policy

@@ -22,6 +22,7 @@ impl Compiler<'_> {
     }
 
     /// The line of `loc` with a caret under its column.
+    // Hand-written: annotate-snippets/miette frame it with `-->` and `|` gutters, and tests assert these exact lines.
     pub(super) fn snippet(&self, loc: Loc) -> Option<String> {
         if loc.line == 0 {
             return None;

@@ -3,9 +3,6 @@
 //! rendered as one JSON object for `--json`.
 
 use serde_json::{Map, Value};
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The largest value written to `$GITHUB_OUTPUT` as is (GitHub allows 1 MiB
 /// per job for all outputs; we keep each one well under that).
@@ -99,20 +96,12 @@ pub fn as_text(value: &Value) -> String {
 /// A fresh heredoc delimiter: unpredictable, so a value cannot end the
 /// heredoc early and inject outputs of its own.
 pub fn random_delimiter() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    h.write_u32(std::process::id());
-    let a = h.finish();
-    h.write_u64(a);
-    let b = h.finish();
-    format!("ghadelimiter_{a:016x}{b:016x}")
+    let mut bytes = [0u8; 16];
+    // Only an OS without a random source fails here; a guessable delimiter
+    // would let a value inject outputs, so there is no weaker fallback.
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("ghadelimiter_{hex}")
 }
 
 /// One output in the `$GITHUB_OUTPUT` file format. Single-line values are

@@ -518,6 +518,7 @@ fn one_line(text: &str) -> String {
 pub(crate) fn sha256(data: &[u8]) -> String {
     use sha2::Digest as _;
     let hash = sha2::Sha256::digest(data);
+    // Hand-written: hex of 32 bytes is one std format per byte; no crate needed.
     let mut hex = String::with_capacity(71);
     hex.push_str("sha256:");
     for b in hash {

@@ -44,6 +44,7 @@ impl Digest {
             };
             hasher.update(&buf[..n]);
         }
+        // Hand-written: hex of 32 bytes is one std format per byte; no crate needed.
         let hex: String = hasher
             .finalize()
             .iter()

@@ -243,15 +243,14 @@ fn state_for(status: DeployStatus) -> &'static str {
 }
 
 fn nonce() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
+    // Unique per event; the clock if the OS has no random source.
+    let n = getrandom::u64().unwrap_or_else(|_| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    format!("{:016x}", h.finish())
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or_default()
+    });
+    format!("{n:016x}")
 }
 
 impl ApiStore {

@@ -32,7 +32,6 @@ use serde_json::Value;
 use std::fmt;
 use std::future::Future;
 use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 /// What the reconcile step of a write found.
@@ -61,7 +60,6 @@ pub(crate) struct Client {
     graphql_url: String,
     token: Token,
     policy: RetryPolicy,
-    rng: AtomicU64,
     stats: Mutex<Stats>,
 }
 
@@ -158,17 +156,6 @@ impl Client {
         } else {
             build_octocrab(&graphql_url, &token, &policy)?
         };
-        let seed = {
-            use std::hash::{BuildHasher, Hasher};
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_u64(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_nanos() as u64)
-                    .unwrap_or(7),
-            );
-            h.finish() | 1
-        };
         Ok(Client {
             rest,
             graphql,
@@ -176,7 +163,6 @@ impl Client {
             graphql_url,
             token,
             policy,
-            rng: AtomicU64::new(seed),
             stats: Mutex::new(Stats::default()),
         })
     }

@@ -22,6 +22,7 @@ impl Compiler<'_> {
     }
 
     /// The line of `loc` with a caret under its column.
+    // Hand-written: annotate-snippets/miette frame it with `-->` and `|` gutters, and tests assert these exact lines.
     pub(super) fn snippet(&self, loc: Loc) -> Option<String> {
         if loc.line == 0 {
             return None;
@@ -106,22 +107,8 @@ fn did_you_mean(message: &str) -> Option<String> {
         .or_else(|| rest.split_once("expected ").map(|(_, l)| l))?;
     list.split(", ")
         .map(|c| c.trim_matches('`'))
-        .map(|c| (edit_distance(field, c), c))
+        .map(|c| (strsim::levenshtein(field, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c.to_owned())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

@@ -185,7 +185,7 @@ pub fn parsed(out: Output) -> (i32, Value, String) {
 
 pub use test_kit::parse_outputs as read_outputs;
 
-/// `json["next"]` as a string.
-pub fn s<'a>(json: &'a Value, key: &str) -> &'a str {
+/// `json[key]` as a string (empty when absent).
+pub fn json_str<'a>(json: &'a Value, key: &str) -> &'a str {
     json[key].as_str().unwrap_or_default()
 }

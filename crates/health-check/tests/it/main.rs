@@ -8,6 +8,7 @@ mod inputs;
 mod output;
 mod schedule;
 mod secrets;
+mod snapshots;
 mod targets;
 mod tls;
 mod util;

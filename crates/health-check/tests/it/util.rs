@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// One run of the binary.
@@ -6,7 +5,7 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    pub outputs: HashMap<String, String>,
+    pub outputs: std::collections::BTreeMap<String, String>,
     pub summary: String,
     pub elapsed: Duration,
     _dir: tempfile::TempDir,
@@ -42,26 +41,7 @@ impl Run {
     }
 }
 
-/// Parses `$GITHUB_OUTPUT`: `k=v` lines and `k<<DELIM` heredocs.
-pub fn parse_outputs(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((k, delim)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            for l in lines.by_ref() {
-                if l == delim {
-                    break;
-                }
-                value.push(l);
-            }
-            out.insert(k.to_owned(), value.join("\n"));
-        } else if let Some((k, v)) = line.split_once('=') {
-            out.insert(k.to_owned(), v.to_owned());
-        }
-    }
-    out
-}
+pub use test_kit::parse_outputs;
 
 /// The binary with a scrubbed environment.
 pub struct HealthCheckCmd {

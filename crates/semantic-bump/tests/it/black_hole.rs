@@ -3,7 +3,7 @@
 //! at `--git-timeout` with exit 3 naming the remote, and leave no git or
 //! ssh process running.
 
-use crate::common::{Repo, parsed, s};
+use crate::common::{Repo, json_str, parsed};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -94,7 +94,7 @@ fn asking_a_silent_remote_for_tags_ends_at_the_deadline_naming_it() {
     let took = started.elapsed();
     let (code, j, _) = parsed(out);
     assert_eq!(code, 3, "{j}");
-    let message = s(&j["error"], "message");
+    let message = json_str(&j["error"], "message");
     for part in [
         &format!("the remote 'origin' (ssh://***@fakehost/{marker}.git)"),
         "got no answer within 2 s",
@@ -102,7 +102,7 @@ fn asking_a_silent_remote_for_tags_ends_at_the_deadline_naming_it() {
         assert!(message.contains(part), "{part:?} not in {message}");
     }
     assert!(
-        s(&j["error"], "hint").contains("raise --git-timeout"),
+        json_str(&j["error"], "hint").contains("raise --git-timeout"),
         "{j}"
     );
     assert!(took < HUNG / 2, "took {took:?}");

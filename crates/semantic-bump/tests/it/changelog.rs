@@ -1,7 +1,7 @@
 //! `changelog`: the notes of any range, and the section prepended to an
 //! existing CHANGELOG.md without touching the rest.
 
-use crate::common::{Repo, parsed, s};
+use crate::common::{Repo, json_str, parsed};
 use serde_json::Value;
 
 fn changelog(r: &Repo, args: &[&str]) -> (i32, Value, String) {
@@ -42,21 +42,21 @@ fn a_range_is_exactly_its_commits() {
     r.commit("feat(api): newest");
     let range = format!("{}..HEAD", &prod[..10]);
     let j = ok(&r, &["--range", &range]);
-    let cl = s(&j, "changelog");
+    let cl = json_str(&j, "changelog");
     assert!(
         cl.contains("- **api:** newest") && cl.contains("- after prod"),
         "{cl}"
     );
     assert!(!cl.contains("before prod"), "{cl}");
     assert_eq!(
-        (j["commits"].as_u64(), s(&j, "range")),
+        (j["commits"].as_u64(), json_str(&j, "range")),
         (Some(2), range.as_str())
     );
     // the range's end carries a version tag: that is the version
     let j = ok(&r, &["--range", "v1.2.0..v1.2.1"]);
-    assert_eq!(s(&j, "version"), "1.2.1");
+    assert_eq!(json_str(&j, "version"), "1.2.1");
     assert_eq!(
-        s(&j, "changelog"),
+        json_str(&j, "changelog"),
         format!(
             "### Features\n\n- before prod ({})\n\n### Bug Fixes\n\n- after prod ({})\n",
             &prod[..7],
@@ -71,13 +71,16 @@ fn without_a_range_it_is_nexts_changelog() {
     let url = ["--repository-url", "https://github.com/octo/shop"];
     let j = ok(&r, &url);
     let n = r.next_ok(&url);
-    assert_eq!(s(&j, "changelog"), s(&n, "changelog"));
+    assert_eq!(json_str(&j, "changelog"), json_str(&n, "changelog"));
     assert_eq!(
-        (s(&j, "version"), s(&j, "range")),
+        (json_str(&j, "version"), json_str(&j, "range")),
         ("1.3.0", "v1.2.0..HEAD")
     );
     let out = r.outputs();
-    assert_eq!(out["changelog"].trim_end(), s(&n, "changelog").trim_end());
+    assert_eq!(
+        out["changelog"].trim_end(),
+        json_str(&n, "changelog").trim_end()
+    );
 }
 
 #[test]
@@ -99,7 +102,7 @@ fn merge_commits_and_their_branch_commits_count_once() {
         "Merge pull request #5 from octo/topic\n\nfeat: from the branch",
     ]);
     let j = ok(&r, &[]);
-    let cl = s(&j, "changelog");
+    let cl = json_str(&j, "changelog");
     assert_eq!(cl.matches("from the branch").count(), 2, "{cl}");
     assert_eq!(cl.matches("- from the branch").count(), 1, "{cl}");
     assert_eq!(cl.matches("- also from the branch").count(), 1, "{cl}");
@@ -121,7 +124,7 @@ fn prepend_into_an_existing_changelog_leaves_the_rest_byte_identical() {
     ];
     let j = ok(&r, &args);
     assert_eq!(
-        (j["updated"].as_bool(), s(&j, "path")),
+        (j["updated"].as_bool(), json_str(&j, "path")),
         (Some(true), "CHANGELOG.md")
     );
     let new = std::fs::read_to_string(&file).unwrap();
@@ -147,7 +150,7 @@ fn prepend_into_an_existing_changelog_leaves_the_rest_byte_identical() {
     r.tag("v1.3.0");
     let j = ok(&r, &args);
     assert_eq!(
-        (j["updated"].as_bool(), s(&j, "version")),
+        (j["updated"].as_bool(), json_str(&j, "version")),
         (Some(false), "1.3.0")
     );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), new);
@@ -192,7 +195,7 @@ fn output_without_prepend_writes_the_notes() {
     let r = history(&["perf: faster"]);
     let j = ok(&r, &["--output", "notes.md"]);
     let text = std::fs::read_to_string(r.dir.join("notes.md")).unwrap();
-    assert_eq!(text, s(&j, "changelog"));
+    assert_eq!(text, json_str(&j, "changelog"));
     assert!(text.starts_with("### Performance\n"), "{text}");
 }
 
@@ -244,5 +247,5 @@ fn stdout_is_the_notes_unless_they_go_to_a_file() {
     let (code, out, _) = run(&["--json"]);
     assert_eq!(code, 0);
     let j: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
-    assert!(s(&j, "changelog").contains("pagination"));
+    assert!(json_str(&j, "changelog").contains("pagination"));
 }

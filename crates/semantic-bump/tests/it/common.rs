@@ -183,28 +183,9 @@ pub fn parsed(out: Output) -> (i32, Value, String) {
     (code, json, stderr)
 }
 
-/// Reads a `$GITHUB_OUTPUT` file.
-pub fn read_outputs(text: &str) -> std::collections::BTreeMap<String, String> {
-    let mut map = std::collections::BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((k, delim)) = line.split_once("<<") {
-            let mut value = Vec::new();
-            for l in lines.by_ref() {
-                if l == delim {
-                    break;
-                }
-                value.push(l);
-            }
-            map.insert(k.to_owned(), value.join("\n"));
-        } else if let Some((k, v)) = line.split_once('=') {
-            map.insert(k.to_owned(), v.to_owned());
-        }
-    }
-    map
-}
+pub use test_kit::parse_outputs as read_outputs;
 
-/// `json["next"]` as a string.
-pub fn s<'a>(json: &'a Value, key: &str) -> &'a str {
+/// `json[key]` as a string (empty when absent).
+pub fn json_str<'a>(json: &'a Value, key: &str) -> &'a str {
     json[key].as_str().unwrap_or_default()
 }

@@ -1,6 +1,6 @@
 //! `lint-title` and `lint-commits` through the binary.
 
-use crate::common::{Repo, parsed, s};
+use crate::common::{Repo, json_str, parsed};
 use serde_json::Value;
 
 fn lint_title(r: &Repo, args: &[&str]) -> (i32, Value, String) {
@@ -82,9 +82,9 @@ fn titles_table() {
         let (got, j, err) = lint_title(&r, &all);
         let ok = got == *code
             && if *code == 0 {
-                s(&j, "bump") == *bump && j["passed"] == true
+                json_str(&j, "bump") == *bump && j["passed"] == true
             } else {
-                s(&j, "rule") == *rule && j["passed"] == false
+                json_str(&j, "rule") == *rule && j["passed"] == false
             };
         if !ok {
             failures.push(format!("{title:?} {args:?}: exit {got}, {j}, {err}"));
@@ -189,8 +189,12 @@ fn the_title_comes_from_the_env_twin() {
         .output()
         .unwrap();
     let (code, j, _) = parsed(out);
-    assert_eq!((code, s(&j, "rule")), (1, "leading-whitespace"), "{j}");
-    assert_eq!(s(&j, "example"), "feat: from the environment");
+    assert_eq!(
+        (code, json_str(&j, "rule")),
+        (1, "leading-whitespace"),
+        "{j}"
+    );
+    assert_eq!(json_str(&j, "example"), "feat: from the environment");
 }
 
 /// The preview promise: a title that passes bumps, once squash-merged, by
@@ -212,7 +216,7 @@ fn a_passing_title_bumps_as_previewed() {
         assert_eq!(code, 0, "{title}");
         r.commit(&format!("{title} (#7)"));
         let next = r.next_ok(&[]);
-        assert_eq!(s(&lint, "bump"), s(&next, "bump"), "{title}");
+        assert_eq!(json_str(&lint, "bump"), json_str(&next, "bump"), "{title}");
     }
 }
 
@@ -256,7 +260,7 @@ fn commits_since_the_last_tag() {
         ),
         (Some(2), Some(1), Some(1))
     );
-    assert_eq!(s(&j, "range"), "v1.0.0..HEAD");
+    assert_eq!(json_str(&j, "range"), "v1.0.0..HEAD");
 
     r.commit("feat: x\n\nbreaking change: lower case");
     r.commit("Update docs");
@@ -317,7 +321,7 @@ fn commits_since_the_merge_base_without_tags() {
     let (code, j, _) = lint_commits(&clone, &[]);
     assert_eq!(code, 1, "{j}");
     assert_eq!(j["checked"], 2);
-    assert!(s(&j, "range").ends_with("..HEAD"));
+    assert!(json_str(&j, "range").ends_with("..HEAD"));
 }
 
 /// Runs `lint-title` without `--json`: (exit code, stdout, stderr).
@@ -374,7 +378,7 @@ fn the_example_passes_the_same_rules() {
         let mut args = vec![*title];
         args.extend_from_slice(rules);
         let (code, j, err) = lint_title(&r, &args);
-        let example = s(&j, "example").to_owned();
+        let example = json_str(&j, "example").to_owned();
         if code != 1 || example != *want {
             failures.push(format!(
                 "{title:?} {rules:?}: exit {code}, example {example:?}, want {want:?}: {err}"

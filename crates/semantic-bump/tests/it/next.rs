@@ -1,7 +1,7 @@
 //! `next` on real repositories: every rule of DESIGN.md's semantic-bump
 //! section, one table row or test each.
 
-use crate::common::{Repo, s};
+use crate::common::{Repo, json_str};
 use serde_json::Value;
 
 /// A repository with `v{base}` tagged on a first commit, then `messages`
@@ -241,8 +241,8 @@ fn the_rules_table() {
         let r = history(c.base, c.messages);
         let j = r.next_ok(c.args);
         let got = (
-            s(&j, "next"),
-            s(&j, "bump"),
+            json_str(&j, "next"),
+            json_str(&j, "bump"),
             j["decision"]["rule"].as_str().unwrap_or(""),
         );
         if got != (c.next, c.bump, c.rule) {
@@ -263,9 +263,9 @@ fn outputs_summary_and_reasons() {
     );
     let j = r.next_ok(&["--repository-url", "https://github.com/octo/shop"]);
     assert_eq!(j["schema"], 1);
-    assert_eq!(s(&j, "current"), "1.2.3");
-    assert_eq!(s(&j, "current-tag"), "v1.2.3");
-    assert_eq!(s(&j, "next-tag"), "v1.3.0");
+    assert_eq!(json_str(&j, "current"), "1.2.3");
+    assert_eq!(json_str(&j, "current-tag"), "v1.2.3");
+    assert_eq!(json_str(&j, "next-tag"), "v1.3.0");
     assert_eq!(j["commits"], 3);
     assert_eq!(j["breaking"], false);
     assert_eq!(j["prerelease"], false);
@@ -275,7 +275,7 @@ fn outputs_summary_and_reasons() {
     // the first line as git holds it
     assert_eq!(reasons[0]["commit"], "feat(api): add pagination (#12)");
     assert_eq!(reasons[0]["rule"], "type-feat");
-    let cl = s(&j, "changelog");
+    let cl = json_str(&j, "changelog");
     assert!(
         cl.contains("### Features\n\n- **api:** add pagination ([#12](https://github.com/octo/shop/pull/12)) ([")
             && cl.contains("https://github.com/octo/shop/commit/"),
@@ -311,7 +311,7 @@ fn breaking_changes_come_first_in_the_changelog() {
         &["feat: x", "fix(core)!: y\n\nBREAKING CHANGE: z is gone"],
     );
     let j = r.next_ok(&[]);
-    let cl = s(&j, "changelog");
+    let cl = json_str(&j, "changelog");
     assert!(
         cl.starts_with("### ⚠ BREAKING CHANGES\n\n- **core:** z is gone ("),
         "{cl}"
@@ -337,7 +337,10 @@ fn merge_commits_are_ignored_but_counted() {
         "feat!: a merge message that looks breaking",
     ]);
     let j = r.next_ok(&[]);
-    assert_eq!((s(&j, "next"), s(&j, "bump")), ("1.0.1", "patch"));
+    assert_eq!(
+        (json_str(&j, "next"), json_str(&j, "bump")),
+        ("1.0.1", "patch")
+    );
     assert_eq!(j["counts"]["merges"], 1);
     assert_eq!(j["commits"], 3);
 }
@@ -348,15 +351,18 @@ fn reverts_inside_the_range_cancel_out() {
     let feat = r.commit("feat: risky");
     r.git(&["revert", "--no-edit", &feat]);
     let j = r.next_ok(&[]);
-    assert_eq!((s(&j, "next"), s(&j, "bump")), ("1.0.1", "patch"));
+    assert_eq!(
+        (json_str(&j, "next"), json_str(&j, "bump")),
+        ("1.0.1", "patch")
+    );
     assert_eq!(j["counts"]["cancelled"], 2);
-    assert!(!s(&j, "changelog").contains("risky"));
+    assert!(!json_str(&j, "changelog").contains("risky"));
 
     // Reapplying the revert brings the feature back.
     let revert = r.head();
     r.git(&["revert", "--no-edit", &revert]);
     let j = r.next_ok(&[]);
-    assert_eq!(s(&j, "next"), "1.1.0");
+    assert_eq!(json_str(&j, "next"), "1.1.0");
 }
 
 #[test]
@@ -364,7 +370,7 @@ fn a_github_revert_pr_cancels_by_subject() {
     let r = history("1.0.0", &["fix: small", "feat(api): add x (#12)"]);
     r.commit("Revert \"feat(api): add x\" (#13)\n\nReverts octo/shop#12");
     let j = r.next_ok(&[]);
-    assert_eq!(s(&j, "next"), "1.0.1");
+    assert_eq!(json_str(&j, "next"), "1.0.1");
 }
 
 #[test]
@@ -376,14 +382,14 @@ fn a_revert_of_a_released_feature_is_worth_a_feature() {
     r.git(&["revert", "--no-edit", &feat]);
     let j = r.next_ok(&[]);
     assert_eq!(
-        (s(&j, "next"), j["decision"]["rule"].as_str()),
+        (json_str(&j, "next"), j["decision"]["rule"].as_str()),
         ("1.2.0", Some("revert-of-released"))
     );
     assert_eq!(j["reasons"][0]["rule"], "revert-of-released");
     assert!(
-        s(&j, "changelog").contains("### Reverts"),
+        json_str(&j, "changelog").contains("### Reverts"),
         "{}",
-        s(&j, "changelog")
+        json_str(&j, "changelog")
     );
 }
 
@@ -399,13 +405,17 @@ fn a_squash_merge_quoting_a_revert_is_what_its_header_says() {
     ));
     let j = r.next_ok(&[]);
     assert_eq!(
-        (s(&j, "next"), s(&j, "bump"), j["breaking"].as_bool()),
+        (
+            json_str(&j, "next"),
+            json_str(&j, "bump"),
+            j["breaking"].as_bool()
+        ),
         ("2.0.0", "major", Some(true)),
         "{j}"
     );
     assert_eq!(j["counts"]["reverts"], 0);
     // the PR number once, not `(#1319) (#1319)`
-    let cl = s(&j, "changelog");
+    let cl = json_str(&j, "changelog");
     assert!(cl.contains("one config for both (#1319) ("), "{cl}");
     assert!(!cl.contains("(#1319) (#1319)"), "{cl}");
 
@@ -416,7 +426,7 @@ fn a_squash_merge_quoting_a_revert_is_what_its_header_says() {
     ));
     r.commit("chore: \"revert chore: deploy pages once\"");
     let j = r.next_ok(&[]);
-    assert_eq!(s(&j, "bump"), "none", "{j}");
+    assert_eq!(json_str(&j, "bump"), "none", "{j}");
 }
 
 /// What a revert undoes is read from the commit it names: inside the range
@@ -434,17 +444,21 @@ fn a_revert_is_worth_the_commit_it_names() {
         "Revert \"feat: misquoted\"\n\nThis reverts commit {docs}.\n"
     ));
     let j = r.next_ok(&[]);
-    assert_eq!(s(&j, "bump"), "none", "{j}");
+    assert_eq!(json_str(&j, "bump"), "none", "{j}");
     r.commit(&format!("revert: the fix\n\nRefs: {}\n", &fix[..10]));
     let j = r.next_ok(&[]);
-    assert_eq!((s(&j, "bump"), s(&j, "next")), ("patch", "1.0.1"), "{j}");
+    assert_eq!(
+        (json_str(&j, "bump"), json_str(&j, "next")),
+        ("patch", "1.0.1"),
+        "{j}"
+    );
 
     // not found: the quoted header decides
     let r = history("1.0.0", &[]);
     r.commit(
         "Revert \"feat: gone\"\n\nThis reverts commit 0123456789abcdef0123456789abcdef01234567.\n",
     );
-    assert_eq!(s(&r.next_ok(&[]), "bump"), "minor");
+    assert_eq!(json_str(&r.next_ok(&[]), "bump"), "minor");
 
     // inside the range: they cancel, by sha
     let r = history("1.0.0", &["fix: keep"]);
@@ -452,7 +466,7 @@ fn a_revert_is_worth_the_commit_it_names() {
     r.commit(&format!("revert: temporary\n\nRefs: {feat}\n"));
     let j = r.next_ok(&[]);
     assert_eq!(
-        (s(&j, "bump"), j["counts"]["cancelled"].as_u64()),
+        (json_str(&j, "bump"), j["counts"]["cancelled"].as_u64()),
         ("patch", Some(2))
     );
 }
@@ -507,39 +521,42 @@ fn prerelease_channels() {
     let r = history("1.2.0", &["feat: a"]);
     let first = r.next_ok(&["--prerelease", "dev"]);
     assert_eq!(
-        (s(&first, "next"), first["prerelease"].as_bool()),
+        (json_str(&first, "next"), first["prerelease"].as_bool()),
         ("1.3.0-dev.1", Some(true))
     );
-    assert_eq!(s(&first, "channel"), "dev");
+    assert_eq!(json_str(&first, "channel"), "dev");
     r.tag("v1.3.0-dev.1");
     r.commit("fix: b");
     r.tag("v1.3.0-dev.2");
     r.commit("fix: c");
     // one past the highest on the channel
     assert_eq!(
-        s(&r.next_ok(&["--prerelease", "dev"]), "next"),
+        json_str(&r.next_ok(&["--prerelease", "dev"]), "next"),
         "1.3.0-dev.3"
     );
     // channels number separately
-    assert_eq!(s(&r.next_ok(&["--prerelease", "rc"]), "next"), "1.3.0-rc.1");
+    assert_eq!(
+        json_str(&r.next_ok(&["--prerelease", "rc"]), "next"),
+        "1.3.0-rc.1"
+    );
     // a breaking commit moves the target
     r.commit("refactor!: rename everything");
     assert_eq!(
-        s(&r.next_ok(&["--prerelease", "dev"]), "next"),
+        json_str(&r.next_ok(&["--prerelease", "dev"]), "next"),
         "2.0.0-dev.1"
     );
     // a stable release ignores prerelease tags as its base
     r.tag("v2.0.0-dev.1");
     let stable = r.next_ok(&[]);
     assert_eq!(
-        (s(&stable, "current"), s(&stable, "next")),
+        (json_str(&stable, "current"), json_str(&stable, "next")),
         ("1.2.0", "2.0.0")
     );
     assert_eq!(stable["prerelease"], false);
     // already tagged on this commit: nothing new
     let again = r.next_ok(&["--prerelease", "dev"]);
     assert_eq!(
-        (s(&again, "bump"), s(&again, "next")),
+        (json_str(&again, "bump"), json_str(&again, "next")),
         ("none", "2.0.0-dev.1")
     );
 }
@@ -555,7 +572,10 @@ fn tags_on_unmerged_branches_are_ignored() {
     r.git(&["checkout", "-q", "main"]);
     r.commit("fix: on main");
     let j = r.next_ok(&[]);
-    assert_eq!((s(&j, "current"), s(&j, "next")), ("1.0.0", "1.0.1"));
+    assert_eq!(
+        (json_str(&j, "current"), json_str(&j, "next")),
+        ("1.0.0", "1.0.1")
+    );
     let notes = j["notes"].to_string();
     assert!(notes.contains("v2.0.0 is not reachable"), "{notes}");
 }
@@ -606,7 +626,7 @@ fn head_behind_a_later_tag_is_not_an_unmerged_branch() {
     let notes = j["notes"].to_string();
     assert!(notes.contains("v1.1.0 is on a later commit"), "{notes}");
     assert!(!notes.contains("unmerged"), "{notes}");
-    assert_eq!(s(&j, "next"), "1.0.1");
+    assert_eq!(json_str(&j, "next"), "1.0.1");
 }
 
 #[test]
@@ -615,11 +635,15 @@ fn head_at_the_tag_releases_nothing() {
     r.tag("v1.1.0");
     let j = r.next_ok(&[]);
     assert_eq!(
-        (s(&j, "current"), s(&j, "next"), s(&j, "bump")),
+        (
+            json_str(&j, "current"),
+            json_str(&j, "next"),
+            json_str(&j, "bump")
+        ),
         ("1.1.0", "1.1.0", "none")
     );
     assert_eq!(j["commits"], 0);
-    assert_eq!(s(&j, "changelog"), "");
+    assert_eq!(json_str(&j, "changelog"), "");
 }
 
 #[test]
@@ -635,7 +659,10 @@ fn non_version_tags_are_ignored_and_the_highest_version_wins() {
     r.annotated("deploy-2025");
     r.commit("fix: a");
     let j = r.next_ok(&[]);
-    assert_eq!((s(&j, "current"), s(&j, "next")), ("1.10.0", "1.10.1"));
+    assert_eq!(
+        (json_str(&j, "current"), json_str(&j, "next")),
+        ("1.10.0", "1.10.1")
+    );
     assert!(
         j["notes"].to_string().contains("not a version"),
         "{}",
@@ -649,7 +676,7 @@ fn annotated_tags_count() {
     r.commit("chore: initial");
     r.annotated("v3.1.4");
     r.commit("feat: a");
-    assert_eq!(s(&r.next_ok(&[]), "next"), "3.2.0");
+    assert_eq!(json_str(&r.next_ok(&[]), "next"), "3.2.0");
 }
 
 #[test]
@@ -664,18 +691,18 @@ fn monorepo_paths_and_prefixes() {
     r.commit_in("README.md", "feat: root only");
     let api = r.next_ok(&["--tag-prefix", "api-v", "--path", "packages/api"]);
     assert_eq!(
-        (s(&api, "next-tag"), api["commits"].as_u64()),
+        (json_str(&api, "next-tag"), api["commits"].as_u64()),
         ("api-v1.0.1", Some(1))
     );
     let web = r.next_ok(&["--tag-prefix", "web-v", "--path", "packages/web"]);
-    assert_eq!(s(&web, "next-tag"), "web-v2.1.0");
+    assert_eq!(json_str(&web, "next-tag"), "web-v2.1.0");
     let both = r.next_ok(&[
         "--tag-prefix",
         "api-v",
         "--path",
         "packages/api,packages/web",
     ]);
-    assert_eq!(s(&both, "next"), "1.1.0");
+    assert_eq!(json_str(&both, "next"), "1.1.0");
 }
 
 #[test]
@@ -685,16 +712,22 @@ fn first_release_without_a_remote() {
     let j = r.next_ok(&[]);
     assert_eq!(
         (
-            s(&j, "next"),
-            s(&j, "next-tag"),
+            json_str(&j, "next"),
+            json_str(&j, "next-tag"),
             j["current"].is_null(),
             j["first-release"].as_bool()
         ),
         ("0.1.0", "v0.1.0", true, Some(true))
     );
     assert_eq!(j["decision"]["rule"], "initial");
-    assert_eq!(s(&r.next_ok(&["--initial", "1.0.0"]), "next"), "1.0.0");
-    assert_eq!(s(&r.next_ok(&["--initial", "v2.0.0"]), "next"), "2.0.0");
+    assert_eq!(
+        json_str(&r.next_ok(&["--initial", "1.0.0"]), "next"),
+        "1.0.0"
+    );
+    assert_eq!(
+        json_str(&r.next_ok(&["--initial", "v2.0.0"]), "next"),
+        "2.0.0"
+    );
 }
 
 /// A bare "server" with history and tags, and a clone of it.
@@ -756,7 +789,7 @@ fn a_clone_without_tags_is_not_a_first_release() {
     );
     // A full clone of the same remote works.
     let (_o, full) = remote_and_clone(true, &[]);
-    assert_eq!(s(&full.next_ok(&[]), "next"), "1.1.0");
+    assert_eq!(json_str(&full.next_ok(&[]), "next"), "1.1.0");
 }
 
 #[test]
@@ -764,7 +797,7 @@ fn a_remote_without_tags_is_a_first_release() {
     let (_origin, clone) = remote_and_clone(false, &[]);
     let j = clone.next_ok(&[]);
     assert_eq!(
-        (s(&j, "next"), j["first-release"].as_bool()),
+        (json_str(&j, "next"), j["first-release"].as_bool()),
         ("0.1.0", Some(true))
     );
 }
@@ -805,10 +838,10 @@ fn versions_under_another_prefix_are_named() {
     );
     // the bare prefix, given as the action passes it
     let j = r.next_ok(&["--tag-prefix", "''"]);
-    assert_eq!(s(&j, "next-tag"), "1.5.0");
+    assert_eq!(json_str(&j, "next-tag"), "1.5.0");
     // an explicit --initial starts a new series, with a warning
     let j = r.next_ok(&["--initial", "0.1.0"]);
-    assert_eq!(s(&j, "next-tag"), "v0.1.0");
+    assert_eq!(json_str(&j, "next-tag"), "v0.1.0");
     assert!(j["notes"].to_string().contains("1.4.0"));
 }
 
@@ -887,7 +920,7 @@ fn env_twins_and_empty_inputs() {
         String::from_utf8_lossy(&out.stderr)
     );
     let j: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(s(&j, "next"), "1.0.1");
+    assert_eq!(json_str(&j, "next"), "1.0.1");
 }
 
 #[test]
@@ -896,7 +929,10 @@ fn rev_previews_an_older_commit() {
     let at = r.head();
     r.commit("feat: b");
     let j = r.next_ok(&["--rev", &at]);
-    assert_eq!((s(&j, "next"), s(&j, "commit")), ("1.0.1", at.as_str()));
+    assert_eq!(
+        (json_str(&j, "next"), json_str(&j, "commit")),
+        ("1.0.1", at.as_str())
+    );
 }
 
 /// Runs the binary without `--json`: (exit code, stdout, stderr).
@@ -924,7 +960,7 @@ fn stdout_is_the_next_version_alone() {
     let (code, out, _) = plain(&r, &["next", "--json"]);
     assert_eq!(code, 0);
     let j: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
-    assert_eq!(s(&j, "next"), "1.3.0");
+    assert_eq!(json_str(&j, "next"), "1.3.0");
     // nothing to release: nothing on stdout
     let r = history("1.2.3", &["docs: a"]);
     let (code, out, err) = plain(&r, &["next"]);
@@ -969,9 +1005,9 @@ fn strict_names_every_commit_that_is_not_conventional() {
     );
     // without --strict: the version, and a warning for the near miss only
     let j = r.next_ok(&[]);
-    assert_eq!(s(&j, "next"), "1.1.0");
+    assert_eq!(json_str(&j, "next"), "1.1.0");
     // a clean range passes --strict
     let r = history("1.0.0", &["feat: good", "docs: fine"]);
     let (code, j, _) = r.next(&["--strict"]);
-    assert_eq!((code, s(&j, "next")), (0, "1.1.0"), "{j}");
+    assert_eq!((code, json_str(&j, "next")), (0, "1.1.0"), "{j}");
 }

@@ -8,7 +8,7 @@
 //! action is a rename: every case must give the same verdict, and a failure
 //! must carry the detail their message carries.
 
-use crate::common::{Repo, parsed, s};
+use crate::common::{Repo, json_str, parsed};
 use semantic_bump::lint::{TitleRules, lint_commit};
 use semantic_bump::message;
 use serde_json::Value;
@@ -67,7 +67,7 @@ fn action_semantic_pull_request_validate_pr_title() {
                 && j["passed"] == false
                 && c["message"]
                     .as_str()
-                    .is_none_or(|m| s(&j, "message").contains(m))
+                    .is_none_or(|m| json_str(&j, "message").contains(m))
         };
         if !agrees {
             wrong.push(format!(
@@ -108,7 +108,7 @@ fn wip_titles_are_skipped() {
             .output()
             .unwrap(),
     );
-    assert_eq!((code, s(&j, "rule")), (1, "header-format"), "{j}");
+    assert_eq!((code, json_str(&j, "rule")), (1, "header-format"), "{j}");
     // and --wip does not let a bad title without the marker through
     let (code, _, _) = parsed(
         r.cmd()
@@ -139,7 +139,7 @@ fn header_patterns_and_their_correspondence() {
     let hp = r"/^(\w*)(?:\(([\w$.\-*/ ]*)\))?: (.*)$/";
     let (code, j, e) = run(&["--header-pattern", hp, "feat(ui): x"]);
     assert_eq!(
-        (code, s(&j, "type"), s(&j, "scope")),
+        (code, json_str(&j, "type"), json_str(&j, "scope")),
         (0, "feat", "ui"),
         "{j}{e}"
     );
@@ -152,7 +152,7 @@ fn header_patterns_and_their_correspondence() {
         "add the thing [feat]",
     ]);
     assert_eq!(
-        (code, s(&j, "type"), s(&j, "bump")),
+        (code, json_str(&j, "type"), json_str(&j, "bump")),
         (0, "feat", "minor"),
         "{j}{e}"
     );

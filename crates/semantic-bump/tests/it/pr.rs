@@ -1,7 +1,7 @@
 //! `lint-pr` and `next --labels-from-pr` against the GitHub stand-in on
 //! 127.0.0.1.
 
-use crate::common::{Repo, parsed, s};
+use crate::common::{Repo, json_str, parsed};
 use github_standin::{Access, NewCommit, NewPull, Permission, StandIn};
 use serde_json::{Value, json};
 
@@ -56,15 +56,19 @@ fn rereads_the_title_and_previews_the_release() {
     );
     assert_eq!(code, 0, "{j}\n{err}");
     assert_eq!(
-        (j["pr"].as_u64(), s(&j, "title")),
+        (j["pr"].as_u64(), json_str(&j, "title")),
         (Some(5), "feat(api): add pagination")
     );
     assert_eq!(
-        (s(&j, "bump"), s(&j, "next"), s(&j, "next-tag")),
+        (
+            json_str(&j, "bump"),
+            json_str(&j, "next"),
+            json_str(&j, "next-tag")
+        ),
         ("minor", "1.3.0", "v1.3.0")
     );
     assert_eq!(
-        s(&j, "preview"),
+        json_str(&j, "preview"),
         "merging this releases 1.3.0 — minor, from feat(api): add pagination"
     );
     let summary = r.summary();
@@ -92,7 +96,7 @@ fn a_fix_title_on_a_base_with_a_feature_says_where_the_minor_comes_from() {
         "merging this releases 1.3.0 — minor, from feat: already on main ({} on the base)",
         &feat[..7]
     );
-    assert_eq!(s(&j, "preview"), want);
+    assert_eq!(json_str(&j, "preview"), want);
 }
 
 #[test]
@@ -108,7 +112,7 @@ fn labels_from_the_api_drive_the_preview() {
     );
     assert_eq!(code, 0, "{j}");
     assert_eq!(
-        s(&j, "preview"),
+        json_str(&j, "preview"),
         "merging this releases 1.3.0 — minor, by label `release:minor`"
     );
     gh.add_label(7, "release:skip");
@@ -119,7 +123,7 @@ fn labels_from_the_api_drive_the_preview() {
         &[],
     );
     assert_eq!(
-        s(&j, "preview"),
+        json_str(&j, "preview"),
         "merging this releases nothing: label release:skip"
     );
 }
@@ -135,7 +139,10 @@ fn merge_queue_branches_name_the_pr() {
         "base_sha": r.head(), "base_ref": "refs/heads/main"}});
     let (code, j, err) = lint_pr(&r, &gh, ("merge_group", &event), &[]);
     assert_eq!(code, 0, "{j}\n{err}");
-    assert_eq!((j["pr"].as_u64(), s(&j, "next")), (Some(123), "1.2.1"));
+    assert_eq!(
+        (j["pr"].as_u64(), json_str(&j, "next")),
+        (Some(123), "1.2.1")
+    );
 }
 
 #[test]
@@ -146,7 +153,7 @@ fn a_bad_title_fails_with_a_valid_example() {
     let (code, j, _) = lint_pr(&r, &gh, ("pull_request", &pr_event(8, "x", &r.head())), &[]);
     assert_eq!(code, 1, "{j}");
     assert_eq!(
-        (s(&j, "rule"), s(&j, "example")),
+        (json_str(&j, "rule"), json_str(&j, "example")),
         ("header-format", "fix: the login crash")
     );
     assert!(j.get("preview").is_none());
@@ -166,7 +173,7 @@ fn ignore_labels_skip_bots() {
     assert_eq!((code, j["skipped"].as_bool()), (0, Some(true)), "{j}");
     // the outputs known without the check are set all the same
     assert_eq!(
-        (j["pr"].as_u64(), s(&j, "title")),
+        (j["pr"].as_u64(), json_str(&j, "title")),
         (Some(9), "Bump lodash from 4.17.20 to 4.17.21"),
         "{j}"
     );
@@ -199,7 +206,7 @@ fn preview_needs_a_full_clone_of_the_base() {
     // auto: the check passes, the preview is skipped with a notice
     let (code, j, err) = lint_pr(&shallow, &gh, ("pull_request", &ev), &[]);
     assert_eq!(code, 0, "{j}\n{err}");
-    assert_eq!(s(&j, "preview"), "");
+    assert_eq!(json_str(&j, "preview"), "");
     assert!(err.contains("release preview skipped"), "{err}");
     assert!(err.contains("fetch-depth: 0"), "{err}");
     // always: the missing history is an environment failure
@@ -346,7 +353,7 @@ fn next_reads_the_labels_of_the_merged_pr() {
     );
     assert_eq!(code, 0, "{j}\n{err}");
     assert_eq!(
-        (s(&j, "next"), j["decision"]["source"].as_str()),
+        (json_str(&j, "next"), j["decision"]["source"].as_str()),
         ("2.0.0", Some("bump-label"))
     );
     assert!(err.contains("came from #14"), "{err}");
@@ -363,7 +370,7 @@ fn next_reads_the_labels_of_the_merged_pr() {
             .output()
             .unwrap(),
     );
-    assert_eq!((code, s(&j, "next")), (0, "1.2.1"), "{err}");
+    assert_eq!((code, json_str(&j, "next")), (0, "1.2.1"), "{err}");
 }
 
 #[test]
@@ -419,8 +426,12 @@ fn a_single_commit_is_checked_like_the_title() {
         ("pull_request", &ev),
         &["--validate-single-commit", "--preview", "never"],
     );
-    assert_eq!((code, s(&j, "rule")), (1, "single-commit"), "{j}\n{err}");
-    assert!(s(&j, "message").contains("'wip stuff'"), "{j}");
+    assert_eq!(
+        (code, json_str(&j, "rule")),
+        (1, "single-commit"),
+        "{j}\n{err}"
+    );
+    assert!(json_str(&j, "message").contains("'wip stuff'"), "{j}");
     // without the option the title alone decides, and the commits are not read
     let before = gh.request_count();
     let (code, _, _) = lint_pr(&r, &gh, ("pull_request", &ev), &["--preview", "never"]);
@@ -458,7 +469,11 @@ fn a_single_commit_is_checked_like_the_title() {
             "never",
         ],
     );
-    assert_eq!((code, s(&j, "rule")), (1, "single-commit-title"), "{j}");
+    assert_eq!(
+        (code, json_str(&j, "rule")),
+        (1, "single-commit-title"),
+        "{j}"
+    );
 
     // two commits: GitHub uses the title; nothing more to check
     let other = gh.add_commit(
@@ -568,7 +583,11 @@ fn sticky_comment_resolved_when_there_is_nothing_to_say() {
     gh.add_pull(NewPull::new(14, "docs: the readme"));
     let ev = pr_event(14, "x", &r.head());
     let (code, j, err) = lint_pr(&r, &gh, ("pull_request", &ev), &["--comment"]);
-    assert_eq!((code, s(&j, "release-bump")), (0, "none"), "{j}{err}");
+    assert_eq!(
+        (code, json_str(&j, "release-bump")),
+        (0, "none"),
+        "{j}{err}"
+    );
     assert!(gh.comments(14).is_empty(), "{:?}", gh.comments(14));
     assert!(err.contains("no comment on #14"), "{err}");
 

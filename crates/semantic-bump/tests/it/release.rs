@@ -2,7 +2,7 @@
 //! remote, the API backend (and the GitHub Release) against the GitHub
 //! stand-in on 127.0.0.1.
 
-use crate::common::{Repo, parsed, s};
+use crate::common::{Repo, json_str, parsed};
 use github_standin::{Access, NewCommit, NewToken, Permission, Route, StandIn};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -60,15 +60,19 @@ fn git_backend_tags_pushes_and_skips_the_github_release() {
     let (code, j, err) = release(&r, &[], &[]);
     assert_eq!(code, 0, "{err}\n{j}");
     assert_eq!(
-        (s(&j, "version"), s(&j, "tag"), s(&j, "sha")),
+        (
+            json_str(&j, "version"),
+            json_str(&j, "tag"),
+            json_str(&j, "sha")
+        ),
         ("1.3.0", "v1.3.0", head.as_str())
     );
     assert_eq!(
-        (j["created"].as_bool(), s(&j, "backend")),
+        (j["created"].as_bool(), json_str(&j, "backend")),
         (Some(true), "git")
     );
-    assert_eq!(s(&j, "github-release"), "skipped");
-    assert_eq!(s(&j, "release-url"), "");
+    assert_eq!(json_str(&j, "github-release"), "skipped");
+    assert_eq!(json_str(&j, "release-url"), "");
     assert!(err.contains("GitHub Release skipped"), "{err}");
     // an annotated tag on the remote, peeling to HEAD, the notes inside
     let refs = remote_refs(&r);
@@ -101,12 +105,12 @@ fn git_backend_tags_pushes_and_skips_the_github_release() {
     let before = remote_refs(&r);
     let j = ok(&r, &[], &[]);
     assert_eq!(
-        (s(&j, "tag"), j["created"].as_bool()),
+        (json_str(&j, "tag"), j["created"].as_bool()),
         ("v1.3.0", Some(false))
     );
     assert!(actions(&j).contains("already on"), "{}", actions(&j));
     assert!(
-        s(&j, "changelog").contains("pagination"),
+        json_str(&j, "changelog").contains("pagination"),
         "a re-run has the same notes"
     );
     assert_eq!(remote_refs(&r), before);
@@ -152,7 +156,7 @@ fn dry_run_says_what_it_would_do_and_writes_nothing() {
     let local_tags = r.git(&["tag", "-l"]);
     let j = ok(&r, &[], &["--dry-run", "--floating-tags"]);
     assert_eq!(
-        (s(&j, "tag"), j["dry-run"].as_bool()),
+        (json_str(&j, "tag"), j["dry-run"].as_bool()),
         ("v1.3.0", Some(true))
     );
     assert_eq!(j["created"], false);
@@ -165,7 +169,7 @@ fn dry_run_says_what_it_would_do_and_writes_nothing() {
     ] {
         assert!(a.contains(&want), "{want} not in {a}");
     }
-    assert_eq!(s(&j, "floating-tags"), "v1,v1.3");
+    assert_eq!(json_str(&j, "floating-tags"), "v1,v1.3");
     assert_eq!(remote_refs(&r), before, "the remote is untouched");
     assert_eq!(r.git(&["tag", "-l"]), local_tags, "so is the clone");
 }
@@ -175,7 +179,7 @@ fn floating_tags_move_on_the_remote() {
     let r = with_remote(&["feat: a"]);
     let first = r.head();
     let j = ok(&r, &[], &["--floating-tags"]);
-    assert_eq!(s(&j, "floating-tags"), "v1,v1.3");
+    assert_eq!(json_str(&j, "floating-tags"), "v1,v1.3");
     let refs = remote_refs(&r);
     // lightweight, straight at the commit
     assert_eq!(refs["refs/tags/v1"], first);
@@ -187,7 +191,7 @@ fn floating_tags_move_on_the_remote() {
     r.git(&["fetch", "-q", "--tags", "origin"]);
     let second = r.head();
     let j = ok(&r, &[], &["--floating-tags"]);
-    assert_eq!(s(&j, "version"), "1.3.1");
+    assert_eq!(json_str(&j, "version"), "1.3.1");
     let a = actions(&j);
     assert!(
         a.contains(&format!(
@@ -220,14 +224,14 @@ fn a_prerelease_moves_no_floating_tag() {
     let r = with_remote(&["feat: a"]);
     let j = ok(&r, &[], &["--prerelease", "rc", "--floating-tags"]);
     assert_eq!(
-        (s(&j, "version"), s(&j, "tag")),
+        (json_str(&j, "version"), json_str(&j, "tag")),
         ("1.3.0-rc.1", "v1.3.0-rc.1")
     );
     assert_eq!(
         (j["prerelease"].as_bool(), j["latest"].as_bool()),
         (Some(true), Some(false))
     );
-    assert_eq!(s(&j, "floating-tags"), "");
+    assert_eq!(json_str(&j, "floating-tags"), "");
     assert!(
         j["release-notes"]
             .to_string()
@@ -239,7 +243,7 @@ fn a_prerelease_moves_no_floating_tag() {
     // re-run on the same commit: the same prerelease, nothing new
     let j = ok(&r, &[], &["--prerelease", "rc"]);
     assert_eq!(
-        (s(&j, "tag"), j["created"].as_bool()),
+        (json_str(&j, "tag"), j["created"].as_bool()),
         ("v1.3.0-rc.1", Some(false))
     );
 }
@@ -249,8 +253,11 @@ fn nothing_to_release_exits_0() {
     let r = with_remote(&["docs: a", "chore: b"]);
     let before = remote_refs(&r);
     let j = ok(&r, &[], &["--floating-tags"]);
-    assert_eq!((s(&j, "tag"), j["created"].as_bool()), ("", Some(false)));
-    assert_eq!(s(&j, "bump"), "none");
+    assert_eq!(
+        (json_str(&j, "tag"), j["created"].as_bool()),
+        ("", Some(false))
+    );
+    assert_eq!(json_str(&j, "bump"), "none");
     assert_eq!(remote_refs(&r), before);
 }
 
@@ -340,10 +347,10 @@ fn api_backend_creates_the_tag_and_the_release_once() {
     let url = ["--repository-url", "https://github.com/octo/shop"];
     let j = ok(&r, &gh.env(), &url);
     assert_eq!(
-        (s(&j, "backend"), j["created"].as_bool()),
+        (json_str(&j, "backend"), j["created"].as_bool()),
         ("api", Some(true))
     );
-    assert_eq!(s(&j, "github-release"), "created");
+    assert_eq!(json_str(&j, "github-release"), "created");
     let (commit, object) = gh.tag("v1.3.0").expect("the tag");
     assert_eq!(commit, head);
     assert!(object.is_some(), "annotated");
@@ -363,7 +370,10 @@ fn api_backend_creates_the_tag_and_the_release_once() {
         "{body}"
     );
     assert_eq!(gh.latest_release().unwrap()["tag_name"], "v1.3.0");
-    assert_eq!(s(&j, "release-url"), rel["html_url"].as_str().unwrap());
+    assert_eq!(
+        json_str(&j, "release-url"),
+        rel["html_url"].as_str().unwrap()
+    );
     let post = gh
         .requests()
         .into_iter()
@@ -375,7 +385,7 @@ fn api_backend_creates_the_tag_and_the_release_once() {
     gh.clear_requests();
     let j = ok(&r, &gh.env(), &url);
     assert_eq!(
-        (j["created"].as_bool(), s(&j, "github-release")),
+        (j["created"].as_bool(), json_str(&j, "github-release")),
         (Some(false), "exists")
     );
     assert_eq!(writes(&gh), Vec::<String>::new());
@@ -388,7 +398,7 @@ fn a_release_missing_after_a_tag_is_completed() {
     let (r, gh) = api_repo(&["feat: a"]);
     let j = ok(&r, &gh.env(), &["--github-release=never"]);
     assert_eq!(
-        (j["created"].as_bool(), s(&j, "github-release")),
+        (j["created"].as_bool(), json_str(&j, "github-release")),
         (Some(true), "skipped")
     );
     assert!(gh.releases().is_empty());
@@ -408,7 +418,7 @@ fn a_prerelease_release_is_not_latest() {
     let (r, gh) = api_repo(&["feat: a"]);
     gh.add_release("v1.2.0", "v1.2.0", "old");
     let j = ok(&r, &gh.env(), &["--prerelease", "rc"]);
-    assert_eq!(s(&j, "tag"), "v1.3.0-rc.1");
+    assert_eq!(json_str(&j, "tag"), "v1.3.0-rc.1");
     let rel = &gh.releases()[0];
     assert_eq!(
         (rel["tag_name"].as_str(), rel["prerelease"].as_bool()),
@@ -443,10 +453,10 @@ fn a_patch_below_the_latest_is_not_latest_and_keeps_v1() {
     gh.add_release("v1.4.0", "v1.4.0", "");
     let j = ok(&r, &gh.env(), &["--floating-tags"]);
     assert_eq!(
-        (s(&j, "tag"), j["latest"].as_bool()),
+        (json_str(&j, "tag"), j["latest"].as_bool()),
         ("v1.3.1", Some(false))
     );
-    assert_eq!(s(&j, "floating-tags"), "v1.3");
+    assert_eq!(json_str(&j, "floating-tags"), "v1.3");
     assert!(
         j["release-notes"]
             .to_string()
@@ -491,7 +501,7 @@ fn api_floating_tags_and_drafts() {
     let base = r.git(&["rev-list", "--max-parents=0", "HEAD"]);
     gh.annotated_tag("v1", &base, "old major", gh.now());
     let j = ok(&r, &gh.env(), &["--floating-tags", "--draft"]);
-    assert_eq!(s(&j, "floating-tags"), "v1,v1.3");
+    assert_eq!(json_str(&j, "floating-tags"), "v1,v1.3");
     assert_eq!(
         gh.tag("v1").unwrap(),
         (r.head(), None),
@@ -503,7 +513,7 @@ fn api_floating_tags_and_drafts() {
     // a re-run finds the draft (drafts are not served by tag name)
     gh.clear_requests();
     let j = ok(&r, &gh.env(), &["--floating-tags", "--draft"]);
-    assert_eq!(s(&j, "github-release"), "exists");
+    assert_eq!(json_str(&j, "github-release"), "exists");
     assert_eq!(writes(&gh), Vec::<String>::new());
     assert_eq!(gh.releases().len(), 1);
 }
@@ -515,7 +525,7 @@ fn git_backend_with_a_token_publishes_the_release_through_the_api() {
     mirror(&r, &gh);
     let j = ok(&r, &gh.env(), &["--backend", "git"]);
     assert_eq!(
-        (s(&j, "backend"), s(&j, "github-release")),
+        (json_str(&j, "backend"), json_str(&j, "github-release")),
         ("git", "created")
     );
     assert!(remote_refs(&r).contains_key("refs/tags/v1.3.0"));
@@ -544,7 +554,7 @@ fn stdout_is_the_tag_made_or_that_would_be() {
     let (code, out, _) = run(&["--json"]);
     assert_eq!(code, 0);
     let j: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out:?}"));
-    assert_eq!(s(&j, "tag"), "v1.3.0");
+    assert_eq!(json_str(&j, "tag"), "v1.3.0");
     // nothing to release: nothing on stdout
     r.git(&["fetch", "-q", "origin", "tag", "v1.3.0"]);
     r.commit("docs: a");

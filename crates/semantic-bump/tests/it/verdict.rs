@@ -4,7 +4,7 @@
 //! fails the lint commands is not counted by `next` and `changelog`, and
 //! `next` names it in a warning with the rule it broke.
 
-use crate::common::{Repo, parsed, s};
+use crate::common::{Repo, json_str, parsed};
 use github_standin::{NewPull, StandIn};
 use serde_json::{Value, json};
 
@@ -34,7 +34,7 @@ fn every_command_gives_a_header_the_same_verdict() {
         let sha = r.commit(header);
 
         let (code, j, _) = run(&r, &["lint-title", "--json", header]);
-        if (code, s(&j, "rule")) != (1, *rule) {
+        if (code, json_str(&j, "rule")) != (1, *rule) {
             wrong.push(format!("lint-title {header:?}: exit {code}, {j}"));
         }
 
@@ -53,7 +53,7 @@ fn every_command_gives_a_header_the_same_verdict() {
             })
         });
         let detail = j["decision"]["detail"].as_str().unwrap_or("");
-        if code != 0 || s(&j, "bump") != "none" || !warned || !detail.contains(&sha[..7]) {
+        if code != 0 || json_str(&j, "bump") != "none" || !warned || !detail.contains(&sha[..7]) {
             wrong.push(format!("next {header:?}: exit {code}, {j}"));
         }
 
@@ -79,7 +79,7 @@ fn every_command_gives_a_header_the_same_verdict() {
             .env("GITHUB_EVENT_PATH", &event)
             .args(["lint-pr", "--json"]);
         let (code, j, _) = parsed(c.output().unwrap());
-        if (code, s(&j, "rule")) != (1, *rule) {
+        if (code, json_str(&j, "rule")) != (1, *rule) {
             wrong.push(format!("lint-pr {header:?}: exit {code}, {j}"));
         }
     }
@@ -100,11 +100,11 @@ fn the_well_formed_twins_pass_and_release() {
         r.tag("v1.0.0");
         r.commit(header);
         let (code, j, _) = run(&r, &["lint-title", "--json", header]);
-        assert_eq!((code, s(&j, "bump")), (0, bump), "{header}: {j}");
+        assert_eq!((code, json_str(&j, "bump")), (0, bump), "{header}: {j}");
         let (code, j, _) = run(&r, &["lint-commits", "--json"]);
         assert_eq!(code, 0, "{header}: {j}");
         let j = r.next_ok(&[]);
-        assert_eq!(s(&j, "bump"), bump, "{header}: {j}");
+        assert_eq!(json_str(&j, "bump"), bump, "{header}: {j}");
         assert_eq!(j["warnings"], json!([]), "{header}: {j}");
     }
 }

@@ -3,7 +3,6 @@
 
 use assert_cmd::Command;
 use serde_json::Value;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub struct Fixture {
@@ -71,7 +70,7 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
-    pub outputs: HashMap<String, String>,
+    pub outputs: std::collections::BTreeMap<String, String>,
     pub output_file: String,
     pub summary: String,
 }
@@ -117,28 +116,4 @@ impl Run {
     }
 }
 
-/// `$GITHUB_OUTPUT`: `k=v` lines and `k<<DELIM` heredocs.
-pub fn parse_outputs(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let heredoc = line.split_once("<<").filter(|(k, _)| {
-            !k.is_empty()
-                && k.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        });
-        if let Some((k, delim)) = heredoc {
-            let mut value = Vec::new();
-            for l in lines.by_ref() {
-                if l == delim {
-                    break;
-                }
-                value.push(l);
-            }
-            out.insert(k.to_owned(), value.join("\n"));
-        } else if let Some((k, v)) = line.split_once('=') {
-            out.insert(k.to_owned(), v.to_owned());
-        }
-    }
-    out
-}
+pub use test_kit::parse_outputs;

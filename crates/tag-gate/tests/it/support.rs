@@ -63,28 +63,7 @@ impl Run {
     }
 }
 
-/// Parses `$GITHUB_OUTPUT`: `k=v` lines and `k<<DELIM … DELIM` blocks.
-pub fn parse_outputs(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        if let Some((k, delim)) = line.split_once("<<")
-            && !k.contains('=')
-        {
-            let mut value = Vec::new();
-            for l in lines.by_ref() {
-                if l == delim {
-                    break;
-                }
-                value.push(l);
-            }
-            out.insert(k.to_owned(), value.join("\n"));
-        } else if let Some((k, v)) = line.split_once('=') {
-            out.insert(k.to_owned(), v.to_owned());
-        }
-    }
-    out
-}
+pub use test_kit::parse_outputs;
 
 /// The binary under test.
 pub fn bin() -> PathBuf {

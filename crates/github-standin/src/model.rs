@@ -686,32 +686,19 @@ fn hex_upper(s: &str) -> String {
     s.bytes().take(12).map(|b| format!("{b:02X}")).collect()
 }
 
-/// fnmatch as rulesets use it: `*` matches within a path segment, `**`
-/// across segments, `?` one character.
+/// fnmatch as rulesets use it (Ruby's `File.fnmatch` with `FNM_PATHNAME`):
+/// `*` matches within a path segment, `**/` zero or more segments, `?` one
+/// character, `[...]` a class; `~ALL` every name, `~DEFAULT_BRANCH` no tag.
 pub(crate) fn glob_match(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some((b'*', rest)) if rest.first() == Some(&b'*') => {
-                let rest = &rest[1..];
-                (0..=n.len()).any(|i| go(rest, &n[i..]))
-            }
-            Some((b'*', rest)) => {
-                for i in 0..=n.len() {
-                    if go(rest, &n[i..]) {
-                        return true;
-                    }
-                    if n.get(i) == Some(&b'/') {
-                        return false;
-                    }
-                }
-                false
-            }
-            Some((b'?', rest)) => n.first().is_some_and(|c| *c != b'/') && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
+    match pattern {
+        "~ALL" => true,
+        "~DEFAULT_BRANCH" => false,
+        _ => globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            // A pattern GitHub would refuse matches nothing but itself.
+            .map_or(pattern == name, |g| g.compile_matcher().is_match(name)),
     }
-    pattern == "~ALL" || go(pattern.as_bytes(), name.as_bytes())
 }
 
 #[cfg(test)]
@@ -729,6 +716,14 @@ mod tests {
         assert!(glob_match("~ALL", "anything/at/all"));
         assert!(glob_match("v?", "v1"));
         assert!(!glob_match("v?", "v10"));
+        // GitHub's ruleset docs (fnmatch, File::FNM_PATHNAME)
+        assert!(glob_match("releases/**/*", "releases/v1/final"));
+        assert!(glob_match("releases/**/*", "releases/v1"));
+        assert!(!glob_match("releases/*", "releases/v1/final"));
+        assert!(glob_match("v[0-9]*", "v1.2.3"));
+        assert!(!glob_match("v[0-9]*", "vx"));
+        assert!(glob_match("**/prod-*", "prod-abc"));
+        assert!(!glob_match("~DEFAULT_BRANCH", "main"));
     }
 
     #[test]

@@ -12,7 +12,6 @@ use axum::response::Response;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
-use std::hash::{BuildHasher, Hasher};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -31,14 +30,9 @@ impl Shared {
 }
 
 pub(crate) fn random_u64() -> u64 {
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    h.finish()
+    // The OS generator does not fail on the platforms the tests run on; a
+    // zero would only make an id predictable, never wrong.
+    getrandom::u64().unwrap_or_default()
 }
 
 /// Serves on `listener` from a new thread until the sender fires (or drops).

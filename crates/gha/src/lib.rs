@@ -11,6 +11,7 @@
 //! [`Env::from_process`] and hands it what to render.
 
 pub mod cli;
+pub mod env;
 pub mod escape;
 pub mod exit;
 pub mod file;
@@ -20,6 +21,7 @@ pub mod runner;
 pub mod summary;
 pub mod url;
 
+pub use env::{GithubEnv, Token};
 pub use exit::{Classify, ErrorClass, Failure, Verdict};
 pub use output::Outputs;
 pub use runner::{Env, Level, Location, Outcome, Runner};

@@ -4,17 +4,23 @@
 use super::cli::ChangelogArgs;
 use super::render::{finish_with_result, ms, next_options, token};
 use gha::escape::markdown_cell;
-use gha::{Failure, Outcome, Outputs, Runner, Summary};
+use gha::{Failure, GithubEnv, Outcome, Outputs, Runner, Summary};
 use semantic_bump::Git;
 use semantic_bump::changelog::{self, Heading, Placement};
 use semantic_bump::release::{Notes, notes as read_notes};
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub fn changelog(runner: &Runner, a: ChangelogArgs) -> ExitCode {
+pub fn changelog(runner: &Runner, run_env: &GithubEnv, a: ChangelogArgs) -> ExitCode {
     let git = Git::new(".");
     let started = Instant::now();
-    let opts = next_options(&a.version, "HEAD".into(), a.labels.clone(), token(runner));
+    let opts = next_options(
+        &a.version,
+        "HEAD".into(),
+        a.labels.clone(),
+        token(runner, run_env),
+        run_env.user_ssh_command,
+    );
     let notes = match read_notes(&git, &opts, a.range.as_deref()) {
         Ok(n) => n,
         Err(e) => return runner.fail(&e),

@@ -4,7 +4,9 @@
 use super::cli::{LintCommitsArgs, LintPrArgs, LintTitleArgs, Preview};
 use super::github;
 use gha::escape::markdown_cell;
-use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary, neutral};
+use gha::{
+    Classify, Failure, GithubEnv, Level, Location, Outcome, Outputs, Runner, Summary, neutral,
+};
 use semantic_bump::changelog;
 use semantic_bump::commits::{CommitsOptions, lint_commits as run_lint_commits};
 use semantic_bump::lint::{LintFailure, TitleOk, TitleRules, lint_title as run_lint_title};
@@ -280,13 +282,13 @@ pub fn lint_commits(runner: &Runner, a: LintCommitsArgs) -> ExitCode {
 
 // ---------------------------------------------------------------- lint-pr
 
-pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
+pub fn lint_pr(runner: &Runner, run_env: &GithubEnv, a: LintPrArgs) -> ExitCode {
     let rules = match rules(&a.rules) {
         Ok(r) => r,
         Err(e) => return runner.fail(&e),
     };
-    let token = token(runner);
-    let event = match read_event() {
+    let token = token(runner, run_env);
+    let event = match read_event(run_env) {
         Ok(e) => e,
         Err(e) => return runner.fail(&Failure::input(e)),
     };
@@ -295,7 +297,7 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
             "no pull request: pass --pr NUMBER, or run on a pull_request or merge_group event",
         ));
     };
-    let client = match github::client(&a.api, token.clone()) {
+    let client = match github::client(&a.api, run_env, token.clone()) {
         Ok(c) => c,
         Err(e) => return runner.fail(&e),
     };
@@ -373,7 +375,7 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
     let dir = a
         .dir
         .clone()
-        .or_else(|| std::env::var_os("GITHUB_WORKSPACE").map(PathBuf::from))
+        .or_else(|| run_env.workspace.clone())
         .unwrap_or_else(|| PathBuf::from("."));
     let Some(base_sha) = a
         .base_sha
@@ -384,7 +386,13 @@ pub fn lint_pr(runner: &Runner, a: LintPrArgs) -> ExitCode {
         let msg = "release preview skipped: the base commit is unknown (pass --base-sha)";
         return finish_preview_error(runner, outcome, a.preview, &Failure::input(msg), &post);
     };
-    let mut opts = next_options(&a.version, base_sha.clone(), pr.labels.clone(), token);
+    let mut opts = next_options(
+        &a.version,
+        base_sha.clone(),
+        pr.labels.clone(),
+        token,
+        run_env.user_ssh_command,
+    );
     opts.pending = vec![format!("{title} (#{number})")];
     let git = Git::new(&dir);
     let started = Instant::now();
@@ -629,9 +637,9 @@ struct EventInfo {
     base_sha: Option<String>,
 }
 
-fn read_event() -> Result<EventInfo, String> {
-    let name = std::env::var("GITHUB_EVENT_NAME").unwrap_or_default();
-    let Some(path) = std::env::var_os("GITHUB_EVENT_PATH").filter(|p| !p.is_empty()) else {
+fn read_event(run_env: &GithubEnv) -> Result<EventInfo, String> {
+    let name = run_env.event_name.clone().unwrap_or_default();
+    let Some(path) = run_env.event_path.clone() else {
         return Ok(EventInfo {
             number: None,
             base_sha: None,

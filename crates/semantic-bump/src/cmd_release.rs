@@ -10,7 +10,7 @@ use super::render::{
     token,
 };
 use gha::escape::markdown_cell;
-use gha::{Classify, Failure, Outcome, Runner};
+use gha::{Classify, Failure, GithubEnv, Outcome, Runner};
 use repo::api::{ApiStore, MakeLatest, NewRelease, ReleaseCreated};
 use repo::git::{GitStore, Timeouts};
 use repo::{CommitId, Created, MovedTag, NewTag, RepoError, Store};
@@ -27,8 +27,8 @@ fn boxed<E: Classify + 'static>(e: E) -> Fail {
     Box::new(e)
 }
 
-pub fn release(runner: &Runner, a: ReleaseArgs) -> ExitCode {
-    match run(runner, &a) {
+pub fn release(runner: &Runner, run_env: &GithubEnv, a: ReleaseArgs) -> ExitCode {
+    match run(runner, run_env, &a) {
         Ok(code) => code,
         Err(e) => runner.fail(e.as_ref()),
     }
@@ -61,8 +61,8 @@ impl Stores {
     }
 }
 
-fn open(a: &ReleaseArgs, token: Option<String>) -> Result<Stores, Fail> {
-    let repository = github::repository(&a.api);
+fn open(a: &ReleaseArgs, run_env: &GithubEnv, token: Option<String>) -> Result<Stores, Fail> {
+    let repository = github::repository(&a.api, run_env);
     let have_api = token.is_some() && repository.is_some();
     let backend = match a.backend {
         Backend::Auto if have_api => Backend::Api,
@@ -99,7 +99,7 @@ fn open(a: &ReleaseArgs, token: Option<String>) -> Result<Stores, Fail> {
         }
     };
     let api = if backend == Backend::Api || github_release {
-        Some(github::store(&a.api, token).map_err(boxed)?)
+        Some(github::store(&a.api, run_env, token).map_err(boxed)?)
     } else {
         None
     };
@@ -116,7 +116,7 @@ fn open(a: &ReleaseArgs, token: Option<String>) -> Result<Stores, Fail> {
                 Timeouts::network(a.version.git_timeout),
             )
             .map_err(boxed)?
-            .with_user_ssh_command(super::render::user_ssh_command()),
+            .with_user_ssh_command(run_env.user_ssh_command),
         )
     } else {
         None
@@ -133,15 +133,15 @@ fn open(a: &ReleaseArgs, token: Option<String>) -> Result<Stores, Fail> {
     })
 }
 
-fn run(runner: &Runner, a: &ReleaseArgs) -> Result<ExitCode, Fail> {
-    let token = token(runner);
+fn run(runner: &Runner, run_env: &GithubEnv, a: &ReleaseArgs) -> Result<ExitCode, Fail> {
+    let token = token(runner, run_env);
     let git = Git::new(".");
     let rev = a.sha.clone().unwrap_or_else(|| "HEAD".into());
     let mut labels = a.labels.clone();
     let from_pr = match a.labels_from_pr {
         LabelsFromPr::Always => true,
         LabelsFromPr::Never => false,
-        LabelsFromPr::Auto => std::env::var("GITHUB_EVENT_NAME").is_ok_and(|e| e == "push"),
+        LabelsFromPr::Auto => run_env.is_push(),
     };
     if from_pr {
         labels.extend(labels_of_merged_pr(
@@ -149,10 +149,17 @@ fn run(runner: &Runner, a: &ReleaseArgs) -> Result<ExitCode, Fail> {
             &git,
             &rev,
             &a.api,
+            run_env,
             token.clone(),
         )?);
     }
-    let opts = next_options(&a.version, rev, labels, token.clone());
+    let opts = next_options(
+        &a.version,
+        rev,
+        labels,
+        token.clone(),
+        run_env.user_ssh_command,
+    );
     let started = Instant::now();
     let (target, report) = match plan(&git, &opts).map_err(boxed)? {
         Plan::Release(t, r) => (t, r),
@@ -183,7 +190,7 @@ fn run(runner: &Runner, a: &ReleaseArgs) -> Result<ExitCode, Fail> {
             ));
         }
     };
-    let stores = open(a, token)?;
+    let stores = open(a, run_env, token)?;
     annotate_next(runner, &report);
     let elapsed = started.elapsed();
 

@@ -4,9 +4,9 @@
 //! an async runtime.
 
 use super::cli::ApiArgs;
-use gha::Classify;
+use gha::{Classify, GithubEnv};
 use repo::RepoError;
-use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
+use repo::api::ApiStore;
 use semantic_bump::pr::{ApiError, PrCommit, PullRequest, PullRequests, parse_repository};
 
 struct Api {
@@ -77,44 +77,42 @@ impl PullRequests for Api {
 
 /// The repository the API is about: `--repository`, else
 /// `GITHUB_REPOSITORY` when it is `OWNER/NAME`.
-pub fn repository(api: &ApiArgs) -> Option<String> {
+pub fn repository(api: &ApiArgs, run_env: &GithubEnv) -> Option<String> {
     match &api.repository {
         Some((o, n)) => Some(format!("{o}/{n}")),
         None => {
-            let env = std::env::var("GITHUB_REPOSITORY").unwrap_or_default();
-            parse_repository(&env).ok().map(|(o, n)| format!("{o}/{n}"))
+            let env = run_env.repository.as_deref().unwrap_or_default();
+            parse_repository(env).ok().map(|(o, n)| format!("{o}/{n}"))
         }
     }
 }
 
-fn env_url(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|u| u.trim().trim_end_matches('/').to_owned())
-        .filter(|u| !u.is_empty())
-}
-
 /// The API store, from the flags or the runner's environment
 /// (`GITHUB_REPOSITORY`, `GITHUB_API_URL`, `GITHUB_GRAPHQL_URL`).
-pub fn store(api: &ApiArgs, token: Option<String>) -> Result<ApiStore, ApiError> {
+pub fn store(
+    api: &ApiArgs,
+    run_env: &GithubEnv,
+    token: Option<String>,
+) -> Result<ApiStore, ApiError> {
     let token = token.ok_or(ApiError::NoToken)?;
-    let repository = repository(api).ok_or(ApiError::NoRepository)?;
-    let api_url = api
-        .api_url
-        .clone()
-        .or_else(|| env_url("GITHUB_API_URL"))
-        .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
-    let mut config = ApiConfig::new(&api_url, &repository, &token);
-    if let Some(g) = env_url("GITHUB_GRAPHQL_URL") {
-        config = config.graphql_url(&g);
-    }
-    ApiStore::new(config).map_err(remote)
+    let repository = repository(api, run_env).ok_or(ApiError::NoRepository)?;
+    repo::api::open(
+        run_env.api_url_or(api.api_url.as_deref()).as_deref(),
+        run_env.graphql_url.as_deref(),
+        &repository,
+        &token,
+    )
+    .map_err(remote)
 }
 
 /// The client, from the flags or the runner's environment
 /// (`GITHUB_REPOSITORY`, `GITHUB_API_URL`) and the token.
-pub fn client(api: &ApiArgs, token: Option<String>) -> Result<Box<dyn PullRequests>, ApiError> {
+pub fn client(
+    api: &ApiArgs,
+    run_env: &GithubEnv,
+    token: Option<String>,
+) -> Result<Box<dyn PullRequests>, ApiError> {
     Ok(Box::new(Api {
-        store: store(api, token)?,
+        store: store(api, run_env, token)?,
     }))
 }

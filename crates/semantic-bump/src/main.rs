@@ -8,7 +8,7 @@ mod github;
 mod render;
 
 use cli::{Cli, Cmd};
-use gha::{Env, Runner};
+use gha::{Env, GithubEnv, Runner};
 use std::process::ExitCode;
 
 pub fn main() -> ExitCode {
@@ -17,7 +17,8 @@ pub fn main() -> ExitCode {
     // ssh, end with us.
     let _ = repo::child::end_children_on_termination();
     let env = Env::from_process();
-    let code = run(cli, env);
+    let run_env = GithubEnv::from_process();
+    let code = run(cli, env, &run_env);
     // A benchmark aid: this process's own peak memory (`/usr/bin/time`
     // reports the larger of it and the `git log` child's).
     if std::env::var_os("SEMANTIC_BUMP_PEAK_RSS").is_some() {
@@ -39,11 +40,11 @@ pub fn main() -> ExitCode {
     code
 }
 
-fn run(cli: Cli, env: Env) -> ExitCode {
+fn run(cli: Cli, env: Env, run_env: &GithubEnv) -> ExitCode {
     match cli.cmd {
         Cmd::Next(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json);
-            render::next(&runner, a)
+            render::next(&runner, run_env, a)
         }
         Cmd::LintTitle(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
@@ -55,15 +56,15 @@ fn run(cli: Cli, env: Env) -> ExitCode {
         }
         Cmd::LintPr(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json).soft(a.soft);
-            cmd_lint::lint_pr(&runner, a)
+            cmd_lint::lint_pr(&runner, run_env, a)
         }
         Cmd::Changelog(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json);
-            cmd_changelog::changelog(&runner, a)
+            cmd_changelog::changelog(&runner, run_env, a)
         }
         Cmd::Release(a) => {
             let runner = Runner::new("semantic-bump", env).json(a.json);
-            cmd_release::release(&runner, a)
+            cmd_release::release(&runner, run_env, a)
         }
     }
 }

@@ -4,7 +4,9 @@
 use super::cli::{LabelsFromPr, NextArgs, RuleArgs, VersionArgs};
 use super::github;
 use gha::escape::markdown_cell;
-use gha::{Classify, Failure, Level, Location, Outcome, Outputs, Runner, Summary, neutral};
+use gha::{
+    Classify, Failure, GithubEnv, Level, Location, Outcome, Outputs, Runner, Summary, neutral,
+};
 use semantic_bump::analysis::Entry;
 use semantic_bump::changelog;
 use semantic_bump::lint::{HeaderPattern, TitleRules};
@@ -17,12 +19,9 @@ use std::time::{Duration, Instant};
 /// How many commit warnings become annotations (the rest are counted).
 pub(crate) const MAX_ANNOTATIONS: usize = 10;
 
-pub(crate) fn token(runner: &Runner) -> Option<String> {
-    let t = std::env::var("GITHUB_TOKEN").ok()?;
-    let t = t.trim().to_owned();
-    if t.is_empty() {
-        return None;
-    }
+/// The token (trimmed, blank = unset), masked in the log.
+pub(crate) fn token(runner: &Runner, run_env: &GithubEnv) -> Option<String> {
+    let t = run_env.token.as_ref()?.expose().to_owned();
     runner.mask(&t);
     Some(t)
 }
@@ -69,6 +68,7 @@ pub(crate) fn next_options(
     rev: String,
     labels: Vec<String>,
     token: Option<String>,
+    user_ssh_command: bool,
 ) -> NextOptions {
     NextOptions {
         rev,
@@ -81,16 +81,9 @@ pub(crate) fn next_options(
         remote_token: token,
         remote_timeout: v.git_timeout,
         // The user's own ssh command is left alone (the deadline holds).
-        remote_user_ssh: user_ssh_command(),
+        remote_user_ssh: user_ssh_command,
         pending: Vec::new(),
     }
-}
-
-/// Whether the user chose the ssh command through the environment.
-pub(crate) fn user_ssh_command() -> bool {
-    ["GIT_SSH_COMMAND", "GIT_SSH"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some_and(|s| !s.is_empty()))
 }
 
 pub(crate) fn ms(d: Duration) -> String {
@@ -99,22 +92,28 @@ pub(crate) fn ms(d: Duration) -> String {
 
 // ---------------------------------------------------------------- next
 
-pub fn next(runner: &Runner, a: NextArgs) -> ExitCode {
-    let token = token(runner);
+pub fn next(runner: &Runner, run_env: &GithubEnv, a: NextArgs) -> ExitCode {
+    let token = token(runner, run_env);
     let git = Git::new(".");
     let mut labels = a.labels.clone();
     let from_pr = match a.labels_from_pr {
         LabelsFromPr::Always => true,
         LabelsFromPr::Never => false,
-        LabelsFromPr::Auto => std::env::var("GITHUB_EVENT_NAME").is_ok_and(|e| e == "push"),
+        LabelsFromPr::Auto => run_env.is_push(),
     };
     if from_pr {
-        match labels_of_merged_pr(runner, &git, &a.rev, &a.api, token.clone()) {
+        match labels_of_merged_pr(runner, &git, &a.rev, &a.api, run_env, token.clone()) {
             Ok(found) => labels.extend(found),
             Err(e) => return runner.fail(e.as_ref()),
         }
     }
-    let opts = next_options(&a.version, a.rev.clone(), labels, token);
+    let opts = next_options(
+        &a.version,
+        a.rev.clone(),
+        labels,
+        token,
+        run_env.user_ssh_command,
+    );
     let started = Instant::now();
     let report = match semantic_bump::next::next(&git, &opts) {
         Ok(r) => r,
@@ -256,6 +255,7 @@ pub(crate) fn labels_of_merged_pr(
     git: &Git,
     rev: &str,
     api: &super::cli::ApiArgs,
+    run_env: &GithubEnv,
     token: Option<String>,
 ) -> Result<Vec<String>, Box<dyn Classify>> {
     let commit = git
@@ -266,7 +266,8 @@ pub(crate) fn labels_of_merged_pr(
                 rev: rev.to_owned(),
             }) as Box<dyn Classify>
         })?;
-    let client = github::client(api, token).map_err(|e| Box::new(e) as Box<dyn Classify>)?;
+    let client =
+        github::client(api, run_env, token).map_err(|e| Box::new(e) as Box<dyn Classify>)?;
     let prs = client
         .for_commit(&commit)
         .map_err(|e| Box::new(e) as Box<dyn Classify>)?;

@@ -9,7 +9,7 @@ use version_stamp::BuildVersion;
 
 use super::cli::{ArtifactArgs, ImageArgs};
 use super::render::base_outputs;
-use super::{Ctx, TOOL, var};
+use super::{Ctx, TOOL};
 
 impl Ctx<'_> {
     pub(super) fn create(
@@ -27,7 +27,11 @@ impl Ctx<'_> {
             Err(e) => return self.runner.fail_code(&e),
         };
         // GITHUB_SHA is the built commit when it is the version's.
-        let github_sha = var("GITHUB_SHA").filter(|s| version.matches_commit(s));
+        let github_sha = self
+            .github
+            .sha
+            .clone()
+            .filter(|s| version.matches_commit(s));
         let sha = sha.map(str::to_owned).or(github_sha);
         let base = base_outputs(&stage, version, &self.gate.scope(&stage).tag_name(version));
         match self.gate.create(&stage, version, sha.as_deref(), &artifact) {

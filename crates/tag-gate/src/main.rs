@@ -18,7 +18,7 @@ mod render;
 mod wiring;
 
 use cli::{Cli, Command};
-use gha::{Env, Runner};
+use gha::{Env, GithubEnv, Runner};
 use repo::Store;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -45,9 +45,9 @@ pub fn main() -> ExitCode {
     let runner = Runner::new(TOOL, Env::from_process())
         .json(global.json)
         .soft(global.soft);
-    let token = var("GITHUB_TOKEN");
-    if let Some(t) = &token {
-        runner.mask(t);
+    let github = GithubEnv::from_process();
+    if let Some(t) = &github.token {
+        runner.mask(t.expose());
     }
     if global.allow_unverified {
         runner.warning(
@@ -55,7 +55,7 @@ pub fn main() -> ExitCode {
              record, or on a commit that does not match the version) are accepted",
         );
     }
-    let store = match wiring::open_store(global, token) {
+    let store = match wiring::open_store(global, &github) {
         Ok(store) => store,
         Err(e) => return runner.fail(e.as_ref()),
     };
@@ -69,6 +69,7 @@ pub fn main() -> ExitCode {
             .cloned()
             .unwrap_or_default(),
         &runner,
+        &github,
     );
     let step = wiring::registry_step(&cli.command, &login);
     let gate = Gate::new(store.as_ref(), global.chain.clone())
@@ -76,7 +77,7 @@ pub fn main() -> ExitCode {
         .service(global.service.clone())
         .environment(&stage, global.environment.clone())
         .allow_unverified(global.allow_unverified)
-        .run(wiring::run_info(global));
+        .run(wiring::run_info(global, &github));
     let ctx = Ctx {
         runner: &runner,
         gate: &gate,
@@ -84,6 +85,7 @@ pub fn main() -> ExitCode {
         started,
         login: &login,
         step: step.as_ref(),
+        github: &github,
     };
     let code = ctx.dispatch(&cli.command);
     ExitCode::from(code)
@@ -97,6 +99,8 @@ struct Ctx<'a> {
     started: Instant,
     login: &'a Login,
     step: Option<&'a RegistryStep<'a>>,
+    /// The runner's variables, read once above.
+    github: &'a GithubEnv,
 }
 
 impl Ctx<'_> {

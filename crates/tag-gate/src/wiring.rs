@@ -2,12 +2,11 @@
 //! GitHub API), the run that writes records, and the registry login and
 //! step for the image flags.
 
-use gha::{Classify, Failure};
+use gha::{Classify, Failure, GithubEnv};
 use registry::{
     CredentialSource, Credentials, DockerConfig, Options, Registry, RegistryError, Secret,
 };
 use repo::Store;
-use repo::api::{ApiConfig, ApiStore, DEFAULT_API_URL};
 use repo::git::{GitStore, Timeouts};
 use std::path::PathBuf;
 use tag_gate::RunInfo;
@@ -18,12 +17,10 @@ use super::var;
 
 pub(super) fn open_store(
     global: &Global,
-    token: Option<String>,
+    github: &GithubEnv,
 ) -> Result<Box<dyn Store>, Box<dyn Classify>> {
-    let repository = global
-        .repository
-        .clone()
-        .or_else(|| var("GITHUB_REPOSITORY"));
+    let token = github.token.as_ref().map(gha::Token::expose);
+    let repository = github.repository_or(global.repository.as_deref());
     let backend = match global.backend {
         Backend::Auto if token.is_some() && repository.is_some() => Backend::Api,
         Backend::Auto => Backend::Git,
@@ -42,14 +39,14 @@ pub(super) fn open_store(
                     "--backend api needs a repository: pass --repository OWNER/NAME (GITHUB_REPOSITORY is not set)",
                 )));
             };
-            let api_url = var("GITHUB_API_URL").unwrap_or_else(|| DEFAULT_API_URL.into());
-            let mut config = ApiConfig::new(&api_url, &repository, &token);
-            if let Some(graphql) = var("GITHUB_GRAPHQL_URL") {
-                config = config.graphql_url(&graphql);
-            }
-            ApiStore::new(config)
-                .map(|s| Box::new(s) as Box<dyn Store>)
-                .map_err(|e| Box::new(e) as Box<dyn Classify>)
+            repo::api::open(
+                github.api_url.as_deref(),
+                github.graphql_url.as_deref(),
+                &repository,
+                token,
+            )
+            .map(|s| Box::new(s) as Box<dyn Store>)
+            .map_err(|e| Box::new(e) as Box<dyn Classify>)
         }
         Backend::Git | Backend::Auto => {
             if global.repository.is_some() {
@@ -66,7 +63,7 @@ pub(super) fn open_store(
             GitStore::open_with(dir, &global.remote, Timeouts::network(global.git_timeout))
                 .map(|s| {
                     // The user's own ssh command is left alone (the deadline still holds).
-                    let user_ssh = var("GIT_SSH_COMMAND").is_some() || var("GIT_SSH").is_some();
+                    let user_ssh = github.user_ssh_command;
                     Box::new(s.with_user_ssh_command(user_ssh)) as Box<dyn Store>
                 })
                 .map_err(|e| Box::new(e) as Box<dyn Classify>)
@@ -76,15 +73,12 @@ pub(super) fn open_store(
 
 /// Who and what writes records: the run's id, attempt, URL (from the
 /// server, repository and id unless given), workflow and actor.
-pub(super) fn run_info(global: &Global) -> RunInfo {
-    let repository = global
-        .repository
-        .clone()
-        .or_else(|| var("GITHUB_REPOSITORY"));
+pub(super) fn run_info(global: &Global, github: &GithubEnv) -> RunInfo {
+    let repository = github.repository_or(global.repository.as_deref());
     let run_url = global.run_url.clone().or_else(|| {
         let id = global.run_id?;
         Some(RunInfo::run_url(
-            &var("GITHUB_SERVER_URL").unwrap_or_else(|| "https://github.com".into()),
+            github.server_url.as_deref().unwrap_or("https://github.com"),
             repository.as_deref()?,
             id,
             global.run_attempt,
@@ -110,7 +104,7 @@ pub(super) struct Login {
 }
 
 impl Login {
-    pub(super) fn from_args(args: &ImageArgs, runner: &gha::Runner) -> Login {
+    pub(super) fn from_args(args: &ImageArgs, runner: &gha::Runner, github: &GithubEnv) -> Login {
         let basic = match (&args.registry_username, &args.registry_password) {
             (Some(u), Some(p)) => {
                 runner.mask(p);
@@ -128,8 +122,8 @@ impl Login {
         Login {
             basic,
             docker_config,
-            github_token: var("GITHUB_TOKEN").map(Secret::new),
-            actor: var("GITHUB_ACTOR"),
+            github_token: github.token.as_ref().map(|t| Secret::new(t.expose())),
+            actor: github.actor.clone(),
             timeout: args.registry_timeout,
         }
     }

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use gha::cli::Safe;
-use gha::{Env, Outcome, Runner, Summary};
+use gha::{Env, GithubEnv, Outcome, Runner, Summary};
 use std::process::ExitCode;
 use std::time::Instant;
 use version_stamp::{
@@ -125,28 +125,21 @@ fn parse_version(s: &str) -> Result<BuildVersion, String> {
     BuildVersion::parse(s).map_err(|e| e.to_string())
 }
 
-/// A runner variable; empty (or blank) counts as unset.
-fn var(name: &str) -> Option<String> {
-    std::env::var(name)
-        .ok()
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
 pub fn main() -> ExitCode {
     let started = Instant::now();
     let cli: Cli = gha::cli::parse(TOOL);
     let runner = Runner::new(TOOL, Env::from_process()).json(cli.json);
     let code = match cli.command {
         Some(Command::Parse { version }) => parse(&runner, &version),
-        None => stamp(&runner, cli, started),
+        None => stamp(&runner, cli, GithubEnv::from_process(), started),
     };
     ExitCode::from(code)
 }
 
-fn stamp(runner: &Runner, cli: Cli, started: Instant) -> u8 {
-    let event_name = var("GITHUB_EVENT_NAME");
-    let event = match var("GITHUB_EVENT_PATH") {
+fn stamp(runner: &Runner, cli: Cli, run_env: GithubEnv, started: Instant) -> u8 {
+    let event_name = run_env.event_name;
+    // GithubEnv read it as UTF-8, so the path converts back losslessly.
+    let event = match run_env.event_path.map(|p| p.display().to_string()) {
         Some(path)
             if version_stamp::needs_event_payload(event_name.as_deref(), cli.sha.is_some()) =>
         {
@@ -185,10 +178,10 @@ fn stamp(runner: &Runner, cli: Cli, started: Instant) -> u8 {
         github: Github {
             event_name,
             event,
-            sha: var("GITHUB_SHA"),
-            run_number: var("GITHUB_RUN_NUMBER"),
-            head_ref: var("GITHUB_HEAD_REF"),
-            ref_name: var("GITHUB_REF_NAME"),
+            sha: run_env.sha,
+            run_number: run_env.run_number,
+            head_ref: run_env.head_ref,
+            ref_name: run_env.ref_name,
         },
     };
     let stamp = match version_stamp::stamp(&inputs, &GitCli) {

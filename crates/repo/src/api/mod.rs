@@ -114,6 +114,29 @@ impl ApiConfig {
     }
 }
 
+/// The API store every tool builds, with one set of rules: the API URL
+/// given (flag, else `GITHUB_API_URL`) without a trailing `/`, else the
+/// public API; the GraphQL URL when given, else derived from the API URL.
+pub fn open(
+    api_url: Option<&str>,
+    graphql_url: Option<&str>,
+    repository: &str,
+    token: &str,
+) -> Result<ApiStore, RepoError> {
+    let api_url = api_url
+        .map(|u| u.trim().trim_end_matches('/'))
+        .filter(|u| !u.is_empty())
+        .unwrap_or(DEFAULT_API_URL);
+    let mut config = ApiConfig::new(api_url, repository, token);
+    if let Some(g) = graphql_url
+        .map(|u| u.trim().trim_end_matches('/'))
+        .filter(|u| !u.is_empty())
+    {
+        config = config.graphql_url(g);
+    }
+    ApiStore::new(config)
+}
+
 /// Splits and checks `OWNER/NAME`.
 pub fn parse_repository(s: &str) -> Result<(String, String), RepoError> {
     let t = s.trim();

@@ -18,7 +18,7 @@ pub mod neutral;
 pub mod output;
 pub mod runner;
 pub mod summary;
-pub mod url;
+pub use vocab::url;
 
 pub use exit::{Classify, ErrorClass, Failure, Verdict};
 pub use output::Outputs;

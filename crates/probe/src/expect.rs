@@ -30,9 +30,9 @@ pub enum ExpectError {
     Regex { pattern: String, reason: String },
 }
 
-impl gha::Classify for ExpectError {
-    fn class(&self) -> gha::ErrorClass {
-        gha::ErrorClass::Input
+impl vocab::Classify for ExpectError {
+    fn class(&self) -> vocab::ErrorClass {
+        vocab::ErrorClass::Input
     }
 }
 
@@ -579,8 +579,8 @@ impl Expectation {
                     Check::pass()
                 } else {
                     fail(
-                        format!("at most {}", gha::cli::human_duration(*max)),
-                        gha::cli::human_duration(resp.total),
+                        format!("at most {}", vocab::human_duration(*max)),
+                        vocab::human_duration(resp.total),
                     )
                 }
             }
@@ -861,7 +861,11 @@ mod tests {
     fn bad_json_assertions_are_input_errors() {
         for bad in ["", "=1", "$.ok=", "$[", "ok=true"] {
             let e = Expectation::parse_json_assertion(bad).unwrap_err();
-            assert_eq!(gha::Classify::class(&e), gha::ErrorClass::Input, "{bad}");
+            assert_eq!(
+                vocab::Classify::class(&e),
+                vocab::ErrorClass::Input,
+                "{bad}"
+            );
         }
     }
 

@@ -13,10 +13,8 @@
 //! through the [`Git`] trait ([`GitCli`] runs the `git` command).
 
 pub mod git;
-pub mod refname;
 mod stamp;
 mod template;
-mod version;
 
 pub use git::{Git, GitCli, GitError};
 pub use stamp::{
@@ -26,4 +24,9 @@ pub use stamp::{
 pub use template::{
     DEFAULT_FORMAT, MAX_BRANCH_LEN, Placeholder, Template, TemplateError, safe_branch,
 };
-pub use version::{BuildVersion, EXAMPLE, FORM, VersionError};
+pub use vocab::version::{BuildVersion, EXAMPLE, FORM, VersionError};
+
+/// Tag-name rules, now in `vocab` (re-exported so these paths keep working).
+pub mod refname {
+    pub use vocab::refname::*;
+}

@@ -2,13 +2,13 @@
 //! git's answers to the version, its tags and its artifact name.
 
 use crate::git::{Git, GitError};
-use crate::refname::{RefnameError, check_component, check_tag_name};
 use crate::template::{Placeholder, Template, safe_branch};
-use crate::version::{BuildVersion, Quoted};
 use jiff::{RoundMode, Timestamp, TimestampRound, Unit};
 use serde::Deserialize;
 use std::fmt;
 use std::str::FromStr;
+use vocab::refname::{RefnameError, check_component, check_tag_name};
+use vocab::version::{BuildVersion, Quoted};
 
 /// The stages a version is tagged for, in order.
 pub const STAGES: [&str; 3] = ["build", "qa", "prod"];

@@ -13,14 +13,16 @@
 //! through the [`Git`] trait ([`GitCli`] runs the `git` command).
 
 pub mod git;
+mod inputs;
 mod stamp;
 mod template;
 
 pub use git::{Git, GitCli, GitError};
-pub use stamp::{
-    Error, EventPayload, Github, Inputs, STAGES, Sha, ShaSource, Stamp, TimeSpec,
-    needs_event_payload, parse_outputs, service, sha_length, stamp,
+pub use inputs::{
+    EventPayload, Github, Inputs, STAGES, Sha, ShaSource, TimeSpec, needs_event_payload, service,
+    sha_length,
 };
+pub use stamp::{Error, Stamp, parse_outputs, stamp};
 pub use template::{
     DEFAULT_FORMAT, MAX_BRANCH_LEN, Placeholder, Template, TemplateError, safe_branch,
 };

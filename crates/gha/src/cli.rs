@@ -8,7 +8,6 @@ use clap::error::ErrorKind;
 use clap::{Command, Parser};
 use std::ffi::OsStr;
 use std::io::Write;
-use std::time::Duration;
 
 /// Parses the command line. `--help`/`--version` print and exit 0; any other
 /// clap error (unknown flag, invalid value) exits 2, with an `::error`
@@ -123,76 +122,7 @@ pub fn trimmed(s: &str) -> Result<String, String> {
     Ok(t.to_owned())
 }
 
-/// Parses a duration: `500ms`, `5s`, `2m`, `1h`, `1m30s`, or a bare number
-/// of seconds (`10`, `0.5`).
-pub fn duration(s: &str) -> Result<Duration, String> {
-    let t = s.trim();
-    let bad = || {
-        format!(
-            "invalid duration '{t}': expected a number with a unit, such as 500ms, 5s, 2m, 1h or 1m30s"
-        )
-    };
-    if t.is_empty() {
-        return Err(bad());
-    }
-    if let Ok(secs) = t.parse::<f64>() {
-        return if secs.is_finite() && (0.0..1e9).contains(&secs) {
-            Ok(Duration::from_secs_f64(secs))
-        } else {
-            Err(bad())
-        };
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = t;
-    while !rest.is_empty() {
-        let num_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(bad)?;
-        if num_end == 0 {
-            return Err(bad());
-        }
-        let n: f64 = rest[..num_end].parse().map_err(|_| bad())?;
-        rest = &rest[num_end..];
-        let unit_end = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let factor = match &rest[..unit_end] {
-            "ms" => 0.001,
-            "s" | "sec" => 1.0,
-            "m" | "min" => 60.0,
-            "h" => 3600.0,
-            _ => return Err(bad()),
-        };
-        rest = &rest[unit_end..];
-        let part = n * factor;
-        if !part.is_finite() || part >= 1e9 {
-            return Err(bad());
-        }
-        total += Duration::from_secs_f64(part);
-    }
-    Ok(total)
-}
-
-/// Renders a duration for humans: `120 ms`, `5 s`, `1.5 s`, `2 min 5 s`.
-pub fn human_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms < 60_000 {
-        if ms % 1000 == 0 {
-            format!("{} s", ms / 1000)
-        } else {
-            format!("{:.1} s", d.as_secs_f64())
-        }
-    } else {
-        let s = d.as_secs();
-        if s % 60 == 0 {
-            format!("{} min", s / 60)
-        } else {
-            format!("{} min {} s", s / 60, s % 60)
-        }
-    }
-}
+pub use vocab::duration::{duration, human_duration};
 
 /// A clap value parser from a plain `fn(&str) -> Result<T, String>` whose
 /// error is that message, with control characters escaped: clap's usual
@@ -302,31 +232,6 @@ mod tests {
         assert_eq!(d.count, 8);
         assert!(d.name.is_none());
         assert!(matches!(d.sub, Some(Sub::Go { level: None })));
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(duration("5s"), Ok(Duration::from_secs(5)));
-        assert_eq!(duration(" 500ms "), Ok(Duration::from_millis(500)));
-        assert_eq!(duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(duration("1h"), Ok(Duration::from_secs(3600)));
-        assert_eq!(duration("1m30s"), Ok(Duration::from_secs(90)));
-        assert_eq!(duration("10"), Ok(Duration::from_secs(10)));
-        assert_eq!(duration("0.25"), Ok(Duration::from_millis(250)));
-        assert_eq!(duration("0s"), Ok(Duration::ZERO));
-        for bad in ["", "s", "5x", "-1", "5 s", "1e400", "abc", "NaN", "inf"] {
-            let e = duration(bad).unwrap_err();
-            assert!(e.contains("expected a number with a unit"), "{bad}: {e}");
-        }
-    }
-
-    #[test]
-    fn human_durations() {
-        assert_eq!(human_duration(Duration::from_millis(120)), "120 ms");
-        assert_eq!(human_duration(Duration::from_secs(5)), "5 s");
-        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 s");
-        assert_eq!(human_duration(Duration::from_secs(125)), "2 min 5 s");
-        assert_eq!(human_duration(Duration::from_secs(120)), "2 min");
     }
 
     #[test]

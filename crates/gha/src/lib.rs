@@ -19,7 +19,7 @@ pub mod neutral;
 pub mod output;
 pub mod runner;
 pub mod summary;
-pub mod url;
+pub use vocab::url;
 
 pub use env::{GithubEnv, Token};
 pub use exit::{Classify, ErrorClass, Failure, Verdict};

@@ -413,7 +413,7 @@ struct Progress {
 }
 
 fn timed_out(timeout: Duration, elapsed: Duration, p: &Progress, tls_stalled: bool) -> ProbeError {
-    let limit = gha::cli::human_duration(timeout);
+    let limit = vocab::human_duration(timeout);
     if let (None, true, Some(u)) = (p.status, tls_stalled, &p.url) {
         return tls_timeout(u, &limit, elapsed);
     }
@@ -509,7 +509,7 @@ fn classify(err: reqwest::Error, url: &Url, elapsed: Duration, tls_stalled: bool
     let at = host_port(url);
     let (is_timeout, is_connect) = (err.is_timeout(), err.is_connect());
     if is_timeout && tls_stalled {
-        return tls_timeout(url, &gha::cli::human_duration(elapsed), elapsed);
+        return tls_timeout(url, &vocab::human_duration(elapsed), elapsed);
     }
     let bare = err.without_url();
     let all = causes(&bare);
@@ -700,6 +700,6 @@ mod tests {
         assert!(matches!(e, ClientError::CaCertInvalid { .. }), "{e}");
         let e = CaCert::from_file(Path::new("/nonexistent/ca.pem")).unwrap_err();
         assert!(matches!(e, ClientError::CaCertUnreadable { .. }), "{e}");
-        assert_eq!(gha::Classify::class(&e), gha::ErrorClass::Input);
+        assert_eq!(vocab::Classify::class(&e), vocab::ErrorClass::Input);
     }
 }

@@ -1,10 +1,10 @@
 //! Errors: building a client or a request (the caller's input), and a probe
 //! that got no usable answer (the target's fault).
 
-use gha::{Classify, ErrorClass};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
+use vocab::{Classify, ErrorClass};
 
 /// Building a [`crate::Client`] failed.
 #[derive(Debug, thiserror::Error)]

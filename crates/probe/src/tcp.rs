@@ -22,9 +22,9 @@ pub struct TcpTarget {
 )]
 pub struct TcpTargetError(pub String);
 
-impl gha::Classify for TcpTargetError {
-    fn class(&self) -> gha::ErrorClass {
-        gha::ErrorClass::Input
+impl vocab::Classify for TcpTargetError {
+    fn class(&self) -> vocab::ErrorClass {
+        vocab::ErrorClass::Input
     }
 }
 
@@ -100,7 +100,7 @@ pub async fn tcp_probe(target: &TcpTarget, timeout: Duration) -> Result<TcpConne
                 format!(
                     "cannot resolve '{}' within {}",
                     target.host,
-                    gha::cli::human_duration(timeout)
+                    vocab::human_duration(timeout)
                 ),
                 start.elapsed(),
             ));
@@ -122,7 +122,7 @@ pub async fn tcp_probe(target: &TcpTarget, timeout: Duration) -> Result<TcpConne
                     ErrorKind::Timeout,
                     format!(
                         "no connection to {at} within {}",
-                        gha::cli::human_duration(timeout)
+                        vocab::human_duration(timeout)
                     ),
                     start.elapsed(),
                 ));

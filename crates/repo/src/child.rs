@@ -46,7 +46,7 @@ pub enum ChildError {
         source: io::Error,
     },
     /// The deadline passed; the whole process group was killed.
-    #[error("did not finish within {}", gha::cli::human_duration(*.after))]
+    #[error("did not finish within {}", vocab::human_duration(*.after))]
     TimedOut {
         after: Duration,
         /// What it had printed on stderr by then.

@@ -30,9 +30,9 @@ pub use model::{
     event_order,
 };
 
-use gha::{Classify, ErrorClass};
 use jiff::Timestamp;
 use std::time::Duration;
+use vocab::{Classify, ErrorClass};
 
 /// A tag as the repository holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -355,7 +355,7 @@ fn git_timeout_text(
     after: Duration,
     stderr: Option<&str>,
 ) -> String {
-    let after = gha::cli::human_duration(after);
+    let after = vocab::human_duration(after);
     let op = command.split_whitespace().next().unwrap_or("git");
     let mut text = match remote {
         Some(remote) => format!(

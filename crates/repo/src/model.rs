@@ -7,8 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
-use version_stamp::BuildVersion;
-use version_stamp::refname::{RefnameError, check_component};
+use vocab::BuildVersion;
+use vocab::refname::{RefnameError, check_component};
 
 /// The `schema` of a provenance record.
 pub const PROVENANCE_SCHEMA: &str = "shipgate.provenance/v1";

@@ -13,17 +13,22 @@
 //! through the [`Git`] trait ([`GitCli`] runs the `git` command).
 
 pub mod git;
-pub mod refname;
+mod inputs;
 mod stamp;
 mod template;
-mod version;
 
 pub use git::{Git, GitCli, GitError};
-pub use stamp::{
-    Error, EventPayload, Github, Inputs, STAGES, Sha, ShaSource, Stamp, TimeSpec,
-    needs_event_payload, parse_outputs, service, sha_length, stamp,
+pub use inputs::{
+    EventPayload, Github, Inputs, STAGES, Sha, ShaSource, TimeSpec, needs_event_payload, service,
+    sha_length,
 };
+pub use stamp::{Error, Stamp, parse_outputs, stamp};
 pub use template::{
     DEFAULT_FORMAT, MAX_BRANCH_LEN, Placeholder, Template, TemplateError, safe_branch,
 };
-pub use version::{BuildVersion, EXAMPLE, FORM, VersionError};
+pub use vocab::version::{BuildVersion, EXAMPLE, FORM, VersionError};
+
+/// Tag-name rules, now in `vocab` (re-exported so these paths keep working).
+pub mod refname {
+    pub use vocab::refname::*;
+}

@@ -1,10 +1,10 @@
 //! `--format`: a version template such as `{sha}-{date}-{time}` (the
 //! default) or `{branch}.{run}-{sha}`.
 
-use crate::refname::is_safe_char;
-use crate::version::Quoted;
 use std::fmt;
 use std::str::FromStr;
+use vocab::refname::is_safe_char;
+use vocab::version::Quoted;
 
 /// The default template.
 pub const DEFAULT_FORMAT: &str = "{sha}-{date}-{time}";
@@ -256,7 +256,7 @@ pub fn safe_branch(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::refname::check_component;
+    use vocab::refname::check_component;
 
     fn fill(p: Placeholder) -> String {
         match p {

@@ -393,7 +393,7 @@ impl ApiStore {
     /// forced ref update shipgate makes), or `POST git/refs` when it does
     /// not exist yet. Already there: `moved: false`, no write.
     pub fn move_tag(&self, name: &str, commit: &CommitId) -> Result<MovedTag, RepoError> {
-        version_stamp::refname::check_tag_name(name).map_err(|e| RepoError::InvalidInput {
+        vocab::refname::check_tag_name(name).map_err(|e| RepoError::InvalidInput {
             what: "tag name",
             value: name.to_owned(),
             expected: e.to_string(),

@@ -55,7 +55,7 @@ impl GitStore {
     /// of that ref only, leased on the value just read (a racing mover
     /// makes this fail rather than be overwritten blindly).
     pub fn move_tag(&self, name: &str, commit: &CommitId) -> Result<MovedTag, RepoError> {
-        version_stamp::refname::check_tag_name(name).map_err(|e| RepoError::InvalidInput {
+        vocab::refname::check_tag_name(name).map_err(|e| RepoError::InvalidInput {
             what: "tag name",
             value: name.to_owned(),
             expected: e.to_string(),

@@ -97,7 +97,7 @@ impl Timeouts {
 /// Parses `--git-timeout`: a duration (`30s`, `2m`, `1m30s`) from 1 s to
 /// 6 h.
 pub fn parse_git_timeout(s: &str) -> Result<Duration, String> {
-    let d = gha::cli::duration(s)?;
+    let d = vocab::duration(s)?;
     if !(Duration::from_secs(1)..=Duration::from_secs(6 * 3600)).contains(&d) {
         return Err(format!(
             "invalid git timeout '{}': expected a duration from 1s to 6h, such as 30s or 2m",

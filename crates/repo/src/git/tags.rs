@@ -114,7 +114,7 @@ impl GitStore {
     }
 
     pub(super) fn push_new_tag(&self, tag: &NewTag) -> Result<Created, RepoError> {
-        version_stamp::refname::check_tag_name(&tag.name).map_err(|e| RepoError::InvalidInput {
+        vocab::refname::check_tag_name(&tag.name).map_err(|e| RepoError::InvalidInput {
             what: "tag name",
             value: tag.name.clone(),
             expected: e.to_string(),

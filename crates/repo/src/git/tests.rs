@@ -170,7 +170,7 @@ fn sequence_ids_sort_by_number_and_after_legacy_ids() {
     assert!(legacy < one && one < nine && nine < ten);
     assert_eq!(sequence_of(&ten), Some(10));
     assert_eq!(sequence_of(&legacy), None);
-    version_stamp::refname::check_component(&ten).unwrap();
+    vocab::refname::check_component(&ten).unwrap();
 }
 
 #[test]
@@ -434,7 +434,7 @@ fn git_children_are_bounded_in_time() {
     let err = store.list_tags("qa-").unwrap_err();
     assert!(matches!(err, RepoError::GitTimeout { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(20));
-    assert_eq!(gha::Classify::class(&err), gha::ErrorClass::Environment);
+    assert_eq!(vocab::Classify::class(&err), vocab::ErrorClass::Environment);
 }
 
 #[test]
@@ -466,7 +466,7 @@ fn push_failures_are_environment_errors_with_git_output() {
         RepoError::Git { stderr, .. } => assert!(stderr.contains("refusing: frozen"), "{stderr}"),
         other => panic!("{other:?}"),
     }
-    assert_eq!(gha::Classify::class(&err), gha::ErrorClass::Environment);
+    assert_eq!(vocab::Classify::class(&err), vocab::ErrorClass::Environment);
 }
 
 #[test]

@@ -2,7 +2,6 @@
 //! 127.0.0.1): happy paths, transient failures, lost replies, permissions,
 //! rulesets, pagination, request budgets, and that the token never shows.
 
-use gha::{Classify, ErrorClass};
 use github_standin::{Access, Fault, NewCommit, NewPull, NewToken, Permission, Route, StandIn};
 use repo::api::{
     ApiConfig, ApiStore, MakeLatest, NewRelease, ReleaseCreated, ReleaseUpdate, RetryPolicy,
@@ -12,7 +11,8 @@ use repo::{
     Service, Stage, Store,
 };
 use std::time::{Duration, Instant};
-use version_stamp::BuildVersion;
+use vocab::BuildVersion;
+use vocab::{Classify, ErrorClass};
 
 const SHA_A: &str = "84fb5881a3c1e0e1d9c2b7a4f5e6d7c8b9a0f1e2";
 const SHA_B: &str = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d";
@@ -1280,7 +1280,7 @@ fn budget_report() {
     println!("| operation | requests | time |");
     println!("|---|---|---|");
     for (name, n, t) in rows {
-        println!("| {name} | {n} | {} |", gha::cli::human_duration(t));
+        println!("| {name} | {n} | {} |", vocab::human_duration(t));
     }
 }
 

@@ -366,7 +366,7 @@ impl Client {
                         status: None,
                         message: format!(
                             "no answer within {}",
-                            gha::cli::human_duration(self.policy.request_timeout)
+                            vocab::human_duration(self.policy.request_timeout)
                         ),
                     },
                     ambiguous: method != Method::GET,
@@ -435,8 +435,8 @@ impl Client {
                         reset,
                         detail: format!(
                             "{detail}; waiting {} more would pass the {} budget",
-                            gha::cli::human_duration(delay),
-                            gha::cli::human_duration(self.policy.max_total_wait)
+                            vocab::human_duration(delay),
+                            vocab::human_duration(self.policy.max_total_wait)
                         ),
                     },
                     other => other,
@@ -456,7 +456,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gha::{Classify, ErrorClass};
+    use vocab::{Classify, ErrorClass};
 
     #[test]
     fn tokens_never_show() {

@@ -11,10 +11,10 @@ pub(crate) fn check_url(what: &'static str, url: &str) -> Result<String, RepoErr
     // values), whatever is wrong with it.
     let bad = |why: &str| RepoError::InvalidInput {
         what,
-        value: gha::url::redact(&url),
+        value: vocab::url::redact(&url),
         expected: format!("{why}, such as https://api.github.com"),
     };
-    if gha::url::has_userinfo(&url) {
+    if vocab::url::has_userinfo(&url) {
         // The token authenticates; a password in the URL would be sent (and
         // shown) where no mask covers it.
         return Err(bad("a URL without credentials (no user:password@)"));

@@ -111,9 +111,9 @@ impl RefnameError {
     }
 }
 
-impl gha::Classify for RefnameError {
-    fn class(&self) -> gha::ErrorClass {
-        gha::ErrorClass::Input
+impl crate::Classify for RefnameError {
+    fn class(&self) -> crate::ErrorClass {
+        crate::ErrorClass::Input
     }
 }
 
@@ -381,6 +381,6 @@ mod tests {
             e.to_string(),
             "'$(id)' contains '$', which a shell or a URL could interpret; use only letters, digits, '.', '_', '-'"
         );
-        assert_eq!(gha::Classify::class(&e), gha::ErrorClass::Input);
+        assert_eq!(crate::Classify::class(&e), crate::ErrorClass::Input);
     }
 }

@@ -71,14 +71,14 @@ pub enum VersionError {
     },
 }
 
-impl gha::Classify for VersionError {
-    fn class(&self) -> gha::ErrorClass {
-        gha::ErrorClass::Input
+impl crate::Classify for VersionError {
+    fn class(&self) -> crate::ErrorClass {
+        crate::ErrorClass::Input
     }
 }
 
 /// A value quoted for a message, control characters escaped, cut when long.
-pub(crate) struct Quoted<'a>(pub(crate) &'a str);
+pub struct Quoted<'a>(pub &'a str);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -344,7 +344,7 @@ mod tests {
             if !bad.trim().is_empty() {
                 assert!(msg.contains(&format!("'{}'", bad.trim())), "{msg}");
             }
-            assert_eq!(gha::Classify::class(&e), gha::ErrorClass::Input);
+            assert_eq!(crate::Classify::class(&e), crate::ErrorClass::Input);
         }
     }
 

@@ -124,6 +124,27 @@ pub fn trimmed(s: &str) -> Result<String, String> {
 
 pub use vocab::duration::{duration, human_duration};
 
+/// A GitHub REST API base URL (`--api-url`): https, or http on the loopback
+/// host only; no credentials; a trailing `/` dropped. The refusal quotes it
+/// with its secrets redacted.
+pub fn api_url(s: &str) -> Result<String, String> {
+    let t = s.trim().trim_end_matches('/');
+    // Quoted with its secrets redacted, whatever is wrong with it.
+    let shown = crate::url::redact(t);
+    if crate::url::has_userinfo(t) {
+        return Err(format!(
+            "invalid API URL '{shown}': expected a URL without credentials (no user:password@); the token authenticates"
+        ));
+    }
+    let local = t.starts_with("http://127.0.0.1") || t.starts_with("http://localhost");
+    if !(t.starts_with("https://") || local) || t.contains(char::is_whitespace) {
+        return Err(format!(
+            "invalid API URL '{shown}': expected https://… such as https://api.github.com (http:// only for 127.0.0.1)"
+        ));
+    }
+    Ok(t.to_owned())
+}
+
 /// A clap value parser from a plain `fn(&str) -> Result<T, String>` whose
 /// error is that message, with control characters escaped: clap's usual
 /// "invalid value '<raw>'" would echo the raw value — a secret, or a newline

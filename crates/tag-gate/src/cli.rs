@@ -94,6 +94,12 @@ pub(super) struct Global {
           value_parser = Safe(parse_repository))]
     pub(super) repository: Option<String>,
 
+    /// The REST API base URL for the api backend [default: GITHUB_API_URL,
+    /// else https://api.github.com]
+    #[arg(long, global = true, env = "INPUT_API_URL", value_name = "URL",
+          value_parser = Safe(gha::cli::api_url))]
+    pub(super) api_url: Option<String>,
+
     /// A closed gate exits 0 with passed=false (bad input and a broken
     /// environment still fail)
     #[arg(long, global = true, env = "INPUT_SOFT")]

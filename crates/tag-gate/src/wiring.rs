@@ -40,7 +40,7 @@ pub(super) fn open_store(
                 )));
             };
             repo::api::open(
-                github.api_url.as_deref(),
+                github.api_url_or(global.api_url.as_deref()).as_deref(),
                 github.graphql_url.as_deref(),
                 &repository,
                 token,

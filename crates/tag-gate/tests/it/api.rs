@@ -320,3 +320,39 @@ fn the_token_is_masked_first_on_a_runner() {
     assert_eq!(stderr.matches(a.gh.token()).count(), 1, "{stderr}");
     assert!(stderr.contains("::error title=tag-gate::"), "{stderr}");
 }
+
+/// `--api-url` (the action's `api-url`) wins over GITHUB_API_URL and loses
+/// its trailing `/`, as semantic-bump's does: one rule for both tools.
+#[test]
+fn the_api_url_flag_wins_over_the_runner_variable() {
+    let a = api();
+    let dir = a.dir.path();
+    let files = RunFiles::new(dir);
+    let mut cmd = scrubbed(bin(), &dir.join("home"));
+    cmd.current_dir(dir)
+        .env("GITHUB_OUTPUT", files.output())
+        .env("GITHUB_STEP_SUMMARY", files.summary());
+    for (k, v) in a.gh.env() {
+        cmd.env(k, v);
+    }
+    // Nothing listens on port 1: only the flag's URL can answer.
+    cmd.env("GITHUB_API_URL", "http://127.0.0.1:1").args([
+        "create",
+        "--version",
+        V_A,
+        "--api-url",
+        &format!("{}/", a.gh.url()),
+    ]);
+    let r = files.read(cmd.output().unwrap());
+    r.ok().says(&["created build-84fb5881-20250120-143022"]);
+    assert!(a.gh.tag(&format!("build-{V_A}")).is_some());
+
+    // A bad value is refused before anything is sent, naming it.
+    let r = a.run(&["create", "--version", V_A, "--api-url", "ftp://example.com"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("invalid API URL 'ftp://example.com'"),
+        "{}",
+        r.stderr
+    );
+}

@@ -119,6 +119,8 @@ pub fn display_url(url: &Url) -> String {
     u.to_string()
 }
 
+// Hand-written: a malformed `%` escape must refuse (None); percent-encoding's
+// percent_decode_str passes it through unchanged.
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

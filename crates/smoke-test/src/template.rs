@@ -237,16 +237,15 @@ impl Template {
 /// value, whatever the input. (Hand-written: eight lines, and the exact set
 /// matters more than a dependency's idea of a "path segment" set.)
 pub fn encode_component(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string()
 }
+
+/// RFC 3986's unreserved characters stay; every other byte is `%XX`.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
 
 /// A value as text: strings as they are, anything else as compact JSON.
 pub fn value_text(v: &Value) -> String {
@@ -418,6 +417,14 @@ pub fn shell_refs(script: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_component_keeps_only_the_unreserved_characters() {
+        assert_eq!(
+            encode_component("a b/c?d#e&f=g%h@i:j~k-l.m_nü"),
+            "a%20b%2Fc%3Fd%23e%26f%3Dg%25h%40i%3Aj~k-l.m_n%C3%BC"
+        );
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -60,13 +60,26 @@ pub(super) fn authority(url: &str) -> Option<String> {
 
 /// A path segment (or several, keeping `/`) made safe for a URL.
 pub(crate) fn encode_path(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+    percent_encoding::utf8_percent_encode(s, PATH).to_string()
+}
+
+/// RFC 3986's unreserved characters and `/` stay; every other byte is `%XX`.
+const PATH: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+#[cfg(test)]
+mod tests {
+    use super::encode_path;
+
+    #[test]
+    fn a_path_keeps_its_slashes_and_the_unreserved_characters() {
+        assert_eq!(
+            encode_path("svc/v1.2 x?#%ü~-_"),
+            "svc/v1.2%20x%3F%23%25%C3%BC~-_"
+        );
     }
-    out
 }

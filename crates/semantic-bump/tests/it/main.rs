@@ -10,5 +10,6 @@ mod next;
 mod peers;
 mod pr;
 mod release;
+mod snapshots;
 mod verdict;
 mod workflow_commands;

@@ -11,6 +11,7 @@ mod junit;
 mod scheduling;
 mod secrets;
 mod server;
+mod snapshots;
 mod spec_errors;
 mod url_values;
 mod util;

@@ -49,3 +49,17 @@ fn unknown_flags_are_bad_input() {
             .contains("::error title=version-stamp::unexpected argument '--shaa'")
     );
 }
+
+/// A refusal users read: a version in the wrong form names the value and
+/// the form expected, exit 2.
+#[test]
+fn a_bad_version_refusal() {
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd(&sb.work())
+        .args(["parse", "84fb5881-20251320-143022"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    snapbox::assert_data_eq!(texts(&out).1, snapbox::file!["snapshots/bad-version.txt"]);
+}
